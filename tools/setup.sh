@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Set up everything the suite needs. Idempotent: a second run only checks.
+#
+# 1. Python: a project virtual environment in .venv. When the machine's
+#    python3 already imports Odoo 18.0, the venv sees it (system site
+#    packages) and Odoo is left untouched. Otherwise Odoo 18.0 Community is
+#    installed into the venv from its official nightly source archive (or the
+#    18.0 branch of its git repository) with Odoo's own requirements.txt.
+# 2. The project's tools and libraries, pinned, from PyPI.
+# 3. Chromium for the browser tours (Debian package), when missing.
+# 4. PostgreSQL: the server named by the PG* variables or the local default;
+#    when none answers, a private cluster in .pgdata listening on 127.0.0.1.
+# 5. build/odoo.conf: addons path, data dir, HTTP bound to 127.0.0.1.
+set -euo pipefail
+# shellcheck source=tools/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+PYTHON=${PYTHON:-python3}
+ODOO_NIGHTLY_URL=${ODOO_NIGHTLY_URL:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}
+ODOO_GIT_URL=${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
+PRIVATE_PG_PORT=${PRIVATE_PG_PORT:-54329}
+HTTP_PORT=${HTTP_PORT:-8069}
+
+imports_odoo18() {
+    (cd / && "$1" -c 'import sys, odoo.release; sys.exit(odoo.release.version_info[0] != 18)') 2>/dev/null
+}
+
+apt_install() {
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "Installing Debian packages: $*"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null ||
+            { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+    else
+        warn "Please install these system packages: $*"
+        return 1
+    fi
+}
+
+# --- 1. Python and Odoo ------------------------------------------------------
+command -v "$PYTHON" >/dev/null || die "$PYTHON not found; Python 3.10-3.12 is required."
+"$PYTHON" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' ||
+    die "Odoo 18.0 needs Python 3.10 to 3.12; $PYTHON is $("$PYTHON" -V 2>&1)."
+
+if [ -x "$PY" ] && imports_odoo18 "$PY"; then
+    say "Odoo 18.0 is importable in .venv"
+elif imports_odoo18 "$PYTHON"; then
+    say "Using the Odoo 18.0 that $PYTHON imports: $(cd / && "$PYTHON" -c 'import odoo, os; print(os.path.dirname(odoo.__file__))')"
+    rm -rf "$VENV"
+    "$PYTHON" -m venv --system-site-packages "$VENV"
+else
+    say "No importable Odoo 18.0: installing Odoo 18.0 Community into .venv"
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "$VENV"
+    if [ ! -f "$ROOT/.odoo/src/odoo/release.py" ]; then
+        mkdir -p "$ROOT/.odoo"
+        rm -rf "$ROOT/.odoo/src" "$ROOT/.odoo/src.tmp"
+        mkdir -p "$ROOT/.odoo/src.tmp"
+        if curl -fsSL "$ODOO_NIGHTLY_URL" | tar -xz -C "$ROOT/.odoo/src.tmp" --strip-components=1; then
+            say "Downloaded $ODOO_NIGHTLY_URL"
+        else
+            warn "Nightly archive unavailable; cloning the 18.0 branch of $ODOO_GIT_URL"
+            rm -rf "$ROOT/.odoo/src.tmp"
+            git clone --quiet --depth 1 --branch 18.0 "$ODOO_GIT_URL" "$ROOT/.odoo/src.tmp"
+        fi
+        mv "$ROOT/.odoo/src.tmp" "$ROOT/.odoo/src"
+    fi
+    # Headers some of Odoo's pinned requirements compile against.
+    if [ ! -f /usr/include/lber.h ] || [ ! -f /usr/include/sasl/sasl.h ] || ! command -v pg_config >/dev/null; then
+        apt_install libldap2-dev libsasl2-dev libpq-dev || true
+    fi
+    PIP_CONSTRAINT="$ROOT/tools/pip-constraints-odoo.txt" \
+        "$VENV/bin/pip" install --quiet -r "$ROOT/.odoo/src/requirements.txt"
+    "$VENV/bin/pip" install --quiet --no-deps -e "$ROOT/.odoo/src"
+    imports_odoo18 "$PY" || die "Odoo 18.0 was installed into .venv but does not import."
+fi
+
+# --- 2. The project's tools and libraries ------------------------------------
+stamp=$BUILD/requirements.sha1
+wanted=$(cat requirements.txt requirements-dev.txt | sha1sum | cut -d' ' -f1)
+mkdir -p "$BUILD"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+    say "Installing the project's tools and libraries (requirements*.txt)"
+    "$VENV/bin/pip" install -qq --no-warn-conflicts -r requirements.txt -r requirements-dev.txt
+    echo "$wanted" >"$stamp"
+fi
+
+# --- 3. Chromium for browser tours --------------------------------------------
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null &&
+    ! command -v google-chrome >/dev/null; then
+    apt_install chromium || warn "Without Chromium the browser tours cannot run."
+fi
+
+# --- 4. PostgreSQL -------------------------------------------------------------
+: >"$BUILD/env.sh.new"
+pg_answers() {
+    "$PY" -c 'import psycopg2; psycopg2.connect(dbname="postgres").close()' 2>/dev/null
+}
+db_conf=""
+if [ -f "$PGDIR/port" ]; then
+    pg_ensure_private
+    port=$(cat "$PGDIR/port")
+    export PGHOST=127.0.0.1 PGPORT=$port PGUSER=odoo
+    echo "export PGHOST=127.0.0.1 PGPORT=$port PGUSER=odoo" >"$BUILD/env.sh.new"
+    say "Using the private PostgreSQL cluster on 127.0.0.1:$port"
+elif pg_answers; then
+    say "Using PostgreSQL at ${PGHOST:-the local socket}${PGPORT:+:$PGPORT}"
+elif PGHOST=127.0.0.1 pg_answers; then
+    echo "export PGHOST=127.0.0.1" >"$BUILD/env.sh.new"
+    say "Using PostgreSQL at 127.0.0.1"
+else
+    say "No PostgreSQL answers: starting a private cluster in .pgdata on 127.0.0.1:$PRIVATE_PG_PORT"
+    bindir=$(pg_bindir) || { apt_install postgresql && bindir=$(pg_bindir); } ||
+        die "PostgreSQL (>= 13) is required: install its server package."
+    if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+        useradd --system --home-dir "$PGDIR" postgres
+    fi
+    mkdir -p "$PGDIR/data"
+    [ "$(id -u)" = 0 ] && chown -R postgres "$PGDIR"
+    as_pg_owner "$bindir/initdb" -D "$PGDIR/data" -U odoo -A trust -E UTF8 >/dev/null
+    echo "$PRIVATE_PG_PORT" >"$PGDIR/port"
+    pg_ensure_private
+    export PGHOST=127.0.0.1 PGPORT=$PRIVATE_PG_PORT PGUSER=odoo
+    echo "export PGHOST=127.0.0.1 PGPORT=$PRIVATE_PG_PORT PGUSER=odoo" >"$BUILD/env.sh.new"
+fi
+mv "$BUILD/env.sh.new" "$BUILD/env.sh"
+pg_answers || die "PostgreSQL does not answer."
+if [ -n "${PGHOST:-}" ]; then
+    db_conf="db_host = $PGHOST"$'\n'"db_port = ${PGPORT:-5432}"$'\n'"db_user = ${PGUSER:-$(id -un)}"
+fi
+
+# --- 5. Odoo configuration ------------------------------------------------------
+odoo_addons=$(cd / && "$PY" - <<'EOF'
+import os
+import odoo
+
+# Odoo's own addons live in odoo/addons (nightly archives, pip installs) or,
+# in a git checkout, in a sibling addons/ folder. A sibling folder is used
+# only when odoo/addons lacks the web client: some source copies carry an
+# older partial addons/ folder beside a complete odoo/addons.
+odoo_dir = os.path.dirname(odoo.__file__)
+paths = [os.path.join(odoo_dir, "addons")]
+sibling = os.path.join(os.path.dirname(odoo_dir), "addons")
+if not os.path.isfile(os.path.join(paths[0], "web", "__manifest__.py")) and os.path.isdir(sibling):
+    paths.append(sibling)
+print(",".join(paths))
+EOF
+)
+cat >"$CONF" <<EOF
+; Generated by tools/setup.sh: edit that script, not this file.
+[options]
+addons_path = $odoo_addons,$ROOT/addons
+data_dir = $ROOT/.odoo-data
+http_interface = 127.0.0.1
+http_port = $HTTP_PORT
+$db_conf
+EOF
+say "Wrote build/odoo.conf (addons path: $odoo_addons,$ROOT/addons)"
+say "Set-up done."

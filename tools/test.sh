@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The project's test command. Steps (all by default, or those named):
+#   lint    ruff (check, format), pylint-odoo mandatory checks,
+#           oca-odoo-pre-commit-hooks on modules and .po files
+#   odoo    Odoo's own runner, the CI gate: a database from the cached
+#           template of our dependencies, our addons installed into it with
+#           --test-enable; fails on a failed test, on zero tests and on any
+#           WARNING or ERROR in Odoo's log
+#   pytest  pytest-odoo over the addons' tests and tests/ (repo-level
+#           checks, cross-addon scenarios, benchmark smoke runs) against the
+#           database the odoo step installed, browser tours included
+# Every step runs even when an earlier one fails; the exit code is non-zero
+# if any failed.
+set -uo pipefail
+# shellcheck source=tools/lib.sh
+. "$(dirname "$0")/lib.sh"
+load_env
+cd "$ROOT"
+TEST_DB=${TEST_DB:-customer_suite_test}
+TEST_HTTP_PORT=${TEST_HTTP_PORT:-8169}
+LOGS=$BUILD/logs
+mkdir -p "$LOGS"
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(lint odoo pytest)
+addons=$(our_addons)
+addon_dirs=()
+for a in ${addons//,/ }; do addon_dirs+=("addons/$a"); done
+
+step_lint() {
+    local rc=0 po_files
+    say "lint: ruff"
+    "$VENV/bin/ruff" check --no-fix . || rc=1
+    "$VENV/bin/ruff" format --check . || rc=1
+    if [ ${#addon_dirs[@]} -gt 0 ]; then
+        say "lint: pylint-odoo (mandatory checks)"
+        "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory "${addon_dirs[@]}" || rc=1
+        say "lint: oca-odoo-pre-commit-hooks"
+        "$VENV/bin/oca-checks-odoo-module" "${addon_dirs[@]}" || rc=1
+        mapfile -t po_files < <(ls addons/*/i18n/*.po addons/*/i18n/*.pot 2>/dev/null)
+        if [ ${#po_files[@]} -gt 0 ]; then
+            "$VENV/bin/oca-checks-po" --disable=po-pretty-format "${po_files[@]}" || rc=1
+        fi
+    fi
+    return $rc
+}
+
+step_odoo() {
+    local log=$LOGS/odoo-tests.log rc=0 summary
+    say "odoo: database $TEST_DB from the cached template of $(their_depends)"
+    db_drop "$TEST_DB"
+    "$VENV/bin/click-odoo-initdb" -c "$CONF" -n "$TEST_DB" -m "$(their_depends)" \
+        --demo --cache-prefix cstmpl --cache-max-size 4 || return 1
+    if [ -z "$addons" ]; then
+        say "odoo: no addons yet, nothing to install"
+        return 0
+    fi
+    say "odoo: installing $addons with --test-enable (log: build/logs/odoo-tests.log)"
+    odoo_cmd -c "$CONF" -d "$TEST_DB" -i "$addons" --test-enable --stop-after-init \
+        --http-interface=127.0.0.1 --http-port="$TEST_HTTP_PORT" --log-level=info \
+        2>&1 | tee "$log"
+    [ "${PIPESTATUS[0]}" = 0 ] || { warn "odoo: the runner exited non-zero"; rc=1; }
+    "$VENV/bin/checklog-odoo" --config checklog-odoo.cfg --no-echo "$log" ||
+        { warn "odoo: WARNING or ERROR lines in the log"; rc=1; }
+    summary=$(grep -E 'odoo.tests.result: .* of [0-9]+ tests when loading database' "$log" | tail -n 1)
+    if [[ ! "$summary" =~ of\ ([0-9]+)\ tests ]] || [ "${BASH_REMATCH[1]}" = 0 ]; then
+        warn "odoo: no test ran"
+        rc=1
+    fi
+    say "odoo: ${summary#*odoo.tests.result: }"
+    return $rc
+}
+
+step_pytest() {
+    local log=$LOGS/pytest-odoo.log rc=0
+    if ! db_exists "$TEST_DB" || [ -z "$addons" ]; then
+        # Nothing installed yet: the repo-level checks still run, on a
+        # database with our dependencies only.
+        step_odoo >/dev/null || return 1
+    fi
+    rm -f "$log"
+    say "pytest: addons' tests and tests/ against $TEST_DB (Odoo log: build/logs/pytest-odoo.log)"
+    "$VENV/bin/pytest" "${addon_dirs[@]}" tests \
+        --odoo-database="$TEST_DB" --odoo-config="$CONF" --odoo-log-level=warn \
+        --odoo-http --odoo-extra="logfile=$log" -p no:cacheprovider || rc=1
+    if [ -s "$log" ]; then
+        "$VENV/bin/checklog-odoo" --config checklog-odoo.cfg --no-echo --no-err-if-empty "$log" ||
+            { warn "pytest: WARNING or ERROR lines in Odoo's log"; rc=1; }
+    fi
+    return $rc
+}
+
+failed=()
+start=$SECONDS
+for step in "${steps[@]}"; do
+    t0=$SECONDS
+    if "step_$step"; then
+        say "$step: passed in $((SECONDS - t0)) s"
+    else
+        warn "$step: FAILED after $((SECONDS - t0)) s"
+        failed+=("$step")
+    fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+    die "Failed: ${failed[*]} (total $((SECONDS - start)) s)"
+fi
+say "All passed: ${steps[*]} (total $((SECONDS - start)) s)"
