@@ -38,7 +38,7 @@ step_lint() {
         "$VENV/bin/oca-checks-odoo-module" "${addon_dirs[@]}" || rc=1
         mapfile -t po_files < <(ls addons/*/i18n/*.po addons/*/i18n/*.pot 2>/dev/null)
         if [ ${#po_files[@]} -gt 0 ]; then
-            "$VENV/bin/oca-checks-po" --disable=po-pretty-format "${po_files[@]}" || rc=1
+            "$VENV/bin/oca-checks-po" "${po_files[@]}" || rc=1
         fi
     fi
     return $rc
