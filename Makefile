@@ -6,7 +6,7 @@ DB ?= customer_suite
 TEST_DB ?= customer_suite_test
 export DB TEST_DB
 
-.PHONY: help setup run reset run-smoke test test-odoo test-pytest lint format wheels bench pot clean
+.PHONY: help setup run reset run-smoke test test-odoo test-pytest lint format wheels bench pot readme clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ bench: setup ## Run the benchmarks at full size (BENCH_SCALE=full), report in bu
 
 pot: setup ## Export each addon's .pot and merge it into its zh_CN / zh_TW .po files
 	@tools/i18n.sh
+
+readme: setup ## Write each addon's README.md and Apps page from its readme/ fragments
+	@.venv/bin/python tools/gen_readme.py
 
 clean: ## Remove build output (keeps .venv, databases and the private cluster)
 	rm -rf build/logs dist

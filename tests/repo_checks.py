@@ -8,9 +8,14 @@ on every addon and proves on broken copies that each one catches its defect.
 import ast
 import csv
 import re
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tools"))
+import gen_readme  # noqa: E402
+
+sys.path.pop(0)
 ADDONS_DIR = REPO / "addons"
 ADDON_NAMES = ("customer_tiering", "aftersales_sla", "loyalty_cards", "revisit_plan")
 
@@ -166,12 +171,20 @@ def check_deprecated_markup(addon_dir):
 
 
 def check_readme(addon_dir):
-    """The readme fragments OCA's readme generator reads."""
-    readme = Path(addon_dir) / "readme"
-    return [
+    """Readme fragments, and the README.md and Apps page made from them."""
+    addon_dir = Path(addon_dir)
+    readme = addon_dir / "readme"
+    problems = [
         f"readme/{name} is missing or empty"
         for name in README_FRAGMENTS
         if not (readme / name).is_file() or not (readme / name).read_text().strip()
+    ]
+    if problems:
+        return problems
+    return [
+        f"{path.relative_to(addon_dir).as_posix()} is not up to date (make readme)"
+        for path, text in gen_readme.outputs(addon_dir).items()
+        if not path.is_file() or path.read_text() != text
     ]
 
 

@@ -148,6 +148,9 @@ def sample(tmp_path):
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text))
+    for path, text in rc.gen_readme.outputs(root).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
     return root
 
 
@@ -239,6 +242,14 @@ def test_numbercall_in_python(sample):
 def test_readme_fragment_missing(sample):
     (sample / "readme/USAGE.md").unlink()
     assert rc.check_readme(sample) == ["readme/USAGE.md is missing or empty"]
+
+
+def test_readme_out_of_date(sample):
+    (sample / "readme/USAGE.md").write_text("How to use it, rewritten.\n")
+    assert rc.check_readme(sample) == [
+        "README.md is not up to date (make readme)",
+        "static/description/index.html is not up to date (make readme)",
+    ]
 
 
 def test_i18n_missing_language(sample):
