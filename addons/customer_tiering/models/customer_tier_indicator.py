@@ -1,0 +1,285 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL, float_compare
+
+# Customer invoices and credit notes: the source of spend and frequency.
+CUSTOMER_MOVES_SQL = SQL(
+    "m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')"
+)
+
+
+class CustomerTierIndicator(models.Model):
+    """What is measured about a customer and how it scores.
+
+    Extension point: an addon adds a type with ``selection_add`` on
+    ``indicator_type`` and a method ``_raw_values_<type>(partner_ids, company,
+    date_from, date_to)`` returning ``{partner id: raw value}`` for many
+    commercial partners at once, computed with one aggregate query. Partners
+    without data may be left out (they score 0 points).
+    """
+
+    _name = "customer.tier.indicator"
+    _description = "Customer Tier Indicator"
+    _order = "company_id, sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    indicator_type = fields.Selection(
+        [
+            ("revenue", "Invoiced revenue"),
+            ("invoice_count", "Number of invoices"),
+            ("recency", "Days since the last invoice"),
+            ("referrals", "Referred customers"),
+            ("potential", "Potential rating"),
+            ("manual", "Manual score"),
+        ],
+        string="Measures",
+        required=True,
+        help="Invoiced revenue: posted customer invoices minus credit notes, "
+        "untaxed, in the company currency. Number of invoices: posted customer "
+        "invoices (purchase frequency). Days since the last invoice: recency of "
+        "the last posted invoice in the period. Referred customers: customers "
+        "created in the period whose 'Referred by' is this customer. Potential "
+        "rating: the 0 to 5 stars staff give on the customer. Manual score: the "
+        "0 to 100 score staff set on the customer.",
+    )
+    weight = fields.Float(
+        digits=(5, 2),
+        help="Share of this indicator in the score, in percent. The weights of "
+        "a company's active indicators add up to 100.",
+    )
+    period_months = fields.Integer(
+        string="Period (months)",
+        default=12,
+        help="The indicator measures the months up to the evaluation date.",
+    )
+    direction = fields.Selection(
+        [("higher", "Higher is better"), ("lower", "Lower is better")],
+        required=True,
+        default="higher",
+        help="Used by linear scoring: whether the upper or the lower bound gives "
+        "100 points.",
+    )
+    scoring_method = fields.Selection(
+        [("bands", "Bands"), ("linear", "Linear")],
+        required=True,
+        default="bands",
+        help="Bands: a raw value reaching a threshold earns that band's points. "
+        "Linear: 0 to 100 points in proportion between two bounds.",
+    )
+    band_ids = fields.One2many(
+        "customer.tier.indicator.band", "indicator_id", string="Bands", copy=True
+    )
+    lower_bound = fields.Float()
+    upper_bound = fields.Float()
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    active = fields.Boolean(default=True)
+    description = fields.Text()
+
+    @api.onchange("indicator_type")
+    def _onchange_indicator_type(self):
+        if self.indicator_type == "recency":
+            self.direction = "lower"
+
+    @api.constrains(
+        "weight", "period_months", "scoring_method", "lower_bound", "upper_bound"
+    )
+    def _check_values(self):
+        for indicator in self:
+            if not 0 <= indicator.weight <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The weight of indicator %(indicator)s must lie between "
+                        "0 and 100.",
+                        indicator=indicator.name,
+                    )
+                )
+            if indicator.period_months < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The period of indicator %(indicator)s must be at least "
+                        "one month.",
+                        indicator=indicator.name,
+                    )
+                )
+            if indicator.scoring_method == "linear" and (
+                indicator.upper_bound <= indicator.lower_bound
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The upper bound of indicator %(indicator)s must be greater "
+                        "than its lower bound.",
+                        indicator=indicator.name,
+                    )
+                )
+
+    @api.constrains("weight", "active", "company_id")
+    def _check_weight_total(self):
+        if self.env.context.get("skip_tier_weight_check"):
+            return
+        self._check_company_weight_totals(
+            self.with_context(active_test=False).company_id
+        )
+
+    @api.model
+    def _check_company_weight_totals(self, companies):
+        """Raise unless the weights of each company's active indicators add up
+        to 100 (a company without active indicators is not configured yet)."""
+        for company, total in self._read_group(
+            [("company_id", "in", companies.ids), ("active", "=", True)],
+            ["company_id"],
+            ["weight:sum"],
+        ):
+            if float_compare(total, 100.0, precision_digits=2):
+                raise ValidationError(
+                    self.env._(
+                        "The weights of the active indicators of %(company)s must add "
+                        "up to 100%%; they add up to %(total)s%%. Change several "
+                        "weights at once in Settings > Customer Tiers.",
+                        company=company.name,
+                        total=round(total, 2),
+                    )
+                )
+
+    # --- raw values -----------------------------------------------------------
+
+    def _period(self, date_to):
+        """First and last day the indicator measures for an evaluation on date_to."""
+        self.ensure_one()
+        return date_to - relativedelta(months=self.period_months, days=-1), date_to
+
+    def _get_raw_values(self, partner_ids, company, date_to):
+        """Raw values of this indicator for many partners: {partner id: value}."""
+        self.ensure_one()
+        date_from, date_to = self._period(date_to)
+        method = getattr(self, f"_raw_values_{self.indicator_type}", None)
+        if method is None:
+            raise ValidationError(
+                self.env._(
+                    "Indicator %(indicator)s measures %(type)s, which no installed "
+                    "module computes.",
+                    indicator=self.name,
+                    type=self.indicator_type,
+                )
+            )
+        # The methods read with SQL: pending ORM writes go first.
+        self.env.flush_all()
+        return method(list(partner_ids), company, date_from, date_to)
+
+    def _query_pairs(self, query):
+        """{partner id: value as float} from a query of (id, value) rows."""
+        return {
+            partner_id: float(value)
+            for partner_id, value in self.env.execute_query(query)
+            if value is not None
+        }
+
+    def _raw_values_revenue(self, partner_ids, company, date_from, date_to):
+        return self._query_pairs(
+            SQL(
+                """
+                SELECT m.commercial_partner_id, SUM(m.amount_untaxed_signed)
+                  FROM account_move m
+                 WHERE %(customer_moves)s
+                   AND m.company_id = %(company)s
+                   AND m.commercial_partner_id = ANY(%(partners)s)
+                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                 GROUP BY m.commercial_partner_id
+                """,
+                customer_moves=CUSTOMER_MOVES_SQL,
+                company=company.id,
+                partners=partner_ids,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+
+    def _raw_values_invoice_count(self, partner_ids, company, date_from, date_to):
+        return self._query_pairs(
+            SQL(
+                """
+                SELECT m.commercial_partner_id, COUNT(*)
+                  FROM account_move m
+                 WHERE %(customer_moves)s
+                   AND m.move_type = 'out_invoice'
+                   AND m.company_id = %(company)s
+                   AND m.commercial_partner_id = ANY(%(partners)s)
+                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                 GROUP BY m.commercial_partner_id
+                """,
+                customer_moves=CUSTOMER_MOVES_SQL,
+                company=company.id,
+                partners=partner_ids,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+
+    def _raw_values_recency(self, partner_ids, company, date_from, date_to):
+        return self._query_pairs(
+            SQL(
+                """
+                SELECT m.commercial_partner_id, %(date_to)s::date - MAX(m.invoice_date)
+                  FROM account_move m
+                 WHERE %(customer_moves)s
+                   AND m.move_type = 'out_invoice'
+                   AND m.company_id = %(company)s
+                   AND m.commercial_partner_id = ANY(%(partners)s)
+                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                 GROUP BY m.commercial_partner_id
+                """,
+                customer_moves=CUSTOMER_MOVES_SQL,
+                company=company.id,
+                partners=partner_ids,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+
+    def _raw_values_referrals(self, partner_ids, company, date_from, date_to):
+        return self._query_pairs(
+            SQL(
+                """
+                SELECT p.referred_by_id, COUNT(*)
+                  FROM res_partner p
+                 WHERE p.referred_by_id = ANY(%(partners)s)
+                   AND p.active
+                   AND p.id = p.commercial_partner_id
+                   AND (p.company_id IS NULL OR p.company_id = %(company)s)
+                   AND p.create_date::date BETWEEN %(date_from)s AND %(date_to)s
+                 GROUP BY p.referred_by_id
+                """,
+                company=company.id,
+                partners=partner_ids,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+
+    def _raw_values_potential(self, partner_ids, company, date_from, date_to):
+        return self._query_pairs(
+            SQL(
+                """
+                SELECT p.id, COALESCE(p.tier_potential, '0')::int
+                  FROM res_partner p
+                 WHERE p.id = ANY(%(partners)s)
+                """,
+                partners=partner_ids,
+            )
+        )
+
+    def _raw_values_manual(self, partner_ids, company, date_from, date_to):
+        return self._query_pairs(
+            SQL(
+                """
+                SELECT p.id, p.tier_manual_score
+                  FROM res_partner p
+                 WHERE p.id = ANY(%(partners)s) AND p.tier_manual_score IS NOT NULL
+                """,
+                partners=partner_ids,
+            )
+        )

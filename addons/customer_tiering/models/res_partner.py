@@ -1,0 +1,244 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Per company (company-dependent), written by the evaluation on commercial
+    # partners; their contacts show the commercial partner's tier.
+    tier_id = fields.Many2one(
+        "customer.tier",
+        string="Customer Tier",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        help="Written by the tier evaluation, or by a manager's override.",
+    )
+    tier_score = fields.Float(
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        digits=(5, 2),
+    )
+    tier_below_count = fields.Integer(
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        help="Evaluations in a row that scored this customer below its tier.",
+    )
+    tier_locked = fields.Boolean(
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        help="A manager set the tier by hand: evaluations keep it until the lock "
+        "expires.",
+    )
+    tier_lock_reason = fields.Char(company_dependent=True, readonly=True, copy=False)
+    tier_lock_until = fields.Date(
+        string="Tier Locked Until", company_dependent=True, readonly=True, copy=False
+    )
+    commercial_tier_id = fields.Many2one(
+        related="commercial_partner_id.tier_id", string="Tier"
+    )
+    commercial_tier_rank = fields.Integer(related="commercial_partner_id.tier_id.rank")
+    commercial_tier_score = fields.Float(
+        related="commercial_partner_id.tier_score", string="Score"
+    )
+    tier_last_evaluation_date = fields.Date(
+        string="Last Tier Evaluation", compute="_compute_tier_last_evaluation_date"
+    )
+    tier_history_count = fields.Integer(compute="_compute_tier_history_count")
+    referred_by_id = fields.Many2one(
+        "res.partner",
+        string="Referred by",
+        index="btree_not_null",
+        domain="[('is_company', '=', True)]",
+        help="The customer who brought this one; referrals count in the "
+        "referrer's tier.",
+    )
+    referral_count = fields.Integer(compute="_compute_referral_count")
+    tier_potential = fields.Selection(
+        [
+            ("0", "Not rated"),
+            ("1", "Low"),
+            ("2", "Modest"),
+            ("3", "Medium"),
+            ("4", "High"),
+            ("5", "Very high"),
+        ],
+        string="Potential",
+        default="0",
+        help="Staff's rating of the customer's potential value (industry outlook, "
+        "growth of its business), from 0 to 5 stars.",
+    )
+    tier_manual_score = fields.Float(
+        string="Manual Tier Score",
+        digits=(5, 2),
+        help="A score from 0 to 100 that staff set, used by 'Manual score' indicators.",
+    )
+
+    @api.constrains("tier_manual_score")
+    def _check_tier_manual_score(self):
+        for partner in self:
+            if not 0 <= partner.tier_manual_score <= 100:
+                raise ValidationError(
+                    self.env._("The manual tier score must lie between 0 and 100.")
+                )
+
+    @api.constrains("referred_by_id")
+    def _check_referred_by(self):
+        for partner in self:
+            if partner.referred_by_id and (
+                partner.referred_by_id.commercial_partner_id
+                == partner.commercial_partner_id
+            ):
+                raise ValidationError(self.env._("A customer cannot refer itself."))
+
+    def _compute_tier_last_evaluation_date(self):
+        last = self.env["customer.tier.evaluation"].search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("state", "in", ("done", "to_review")),
+            ],
+            order="date desc, id desc",
+            limit=1,
+        )
+        for partner in self:
+            partner.tier_last_evaluation_date = (
+                last.date if partner.commercial_partner_id.tier_id else False
+            )
+
+    def _compute_tier_history_count(self):
+        counts = dict(
+            self.env["customer.tier.history"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.tier_history_count = counts.get(partner.commercial_partner_id, 0)
+
+    def _compute_referral_count(self):
+        counts = dict(
+            self._read_group(
+                [("referred_by_id", "in", self.ids)], ["referred_by_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.referral_count = counts.get(partner, 0)
+
+    def action_view_tier_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_tiering.customer_tier_history_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_referrals(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "contacts.action_contacts"
+        )
+        action["domain"] = [("referred_by_id", "=", self.id)]
+        action["context"] = {"default_referred_by_id": self.id}
+        return action
+
+    def action_tier_unlock(self):
+        """Remove the managers' lock of these customers' tiers (current company)."""
+        self.env["customer.tier.evaluation"]._check_manager()
+        partners = self.commercial_partner_id.filtered("tier_locked")
+        if not partners:
+            raise UserError(self.env._("These customers' tiers are not locked."))
+        partners._tier_clear_locks(
+            self.env.company, "manual", self.env._("Lock removed")
+        )
+
+    @api.model
+    def _tier_expire_locks(self, companies, today):
+        """Clear the locks that expired before ``today``, with a history row each."""
+        self.env.flush_all()
+        for company in companies:
+            key = str(company.id)
+            ids = [
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT id FROM res_partner
+                         WHERE (tier_locked->>%(key)s)::boolean
+                           AND (tier_lock_until->>%(key)s)::date < %(today)s
+                        """,
+                        key=key,
+                        today=today,
+                    )
+                )
+            ]
+            if ids:
+                self.sudo().browse(ids)._tier_clear_locks(company, "override_expired")
+
+    def _tier_clear_locks(self, company, reason, note=False):
+        partners = self.sudo().with_company(company)
+        partners.write(
+            {"tier_locked": False, "tier_lock_reason": False, "tier_lock_until": False}
+        )
+        self.env["customer.tier.history"]._create_rows(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "old_tier_id": partner.tier_id.id,
+                    "new_tier_id": partner.tier_id.id,
+                    "movement": "unchanged",
+                    "score": partner.tier_score,
+                    "reason": reason,
+                    "note": note or None,
+                }
+                for partner in partners
+            ],
+        )
+
+    def _tier_override(self, tier, reason, lock_until=False):
+        """Set the tier of these commercial partners by hand and lock it
+        (until ``lock_until`` when given); log and notify as for evaluations."""
+        company = tier.company_id
+        partners = self.commercial_partner_id.sudo().with_company(company)
+        old_tiers = {partner.id: partner.tier_id for partner in partners}
+        partners.write(
+            {
+                "tier_id": tier.id,
+                "tier_locked": True,
+                "tier_lock_reason": reason,
+                "tier_lock_until": lock_until,
+                "tier_below_count": 0,
+            }
+        )
+
+        def movement(old):
+            if not old:
+                return "new"
+            if old == tier:
+                return "unchanged"
+            return "up" if tier.rank < old.rank else "down"
+
+        history = self.env["customer.tier.history"]._create_rows(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "old_tier_id": old_tiers[partner.id].id,
+                    "new_tier_id": tier.id,
+                    "movement": movement(old_tiers[partner.id]),
+                    "score": partner.tier_score,
+                    "reason": "manual",
+                    "note": reason,
+                }
+                for partner in partners
+            ],
+        )
+        history._notify_tier_changes()
+        return history

@@ -1,0 +1,162 @@
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, users
+
+from .common import TierCase
+
+
+class TestConfiguration(TierCase):
+    """Bad configuration gets a clear error and changes nothing."""
+
+    def assert_unchanged(self, records, fname):
+        values = records.mapped(fname)
+        records.invalidate_recordset()
+        self.assertEqual(records.mapped(fname), values)
+
+    def test_weights_must_add_up_to_100(self):
+        with self.assertRaisesMessage(
+            ValidationError, "must add up to 100%; they add up to 90"
+        ):
+            self.manual.weight = 50
+        self.manual.invalidate_recordset()
+        self.assertEqual(self.manual.weight, 60)
+        with self.assertRaisesMessage(ValidationError, "add up to 60"):
+            self.potential.active = False
+        with self.assertRaisesMessage(ValidationError, "add up to 110"):
+            self.Indicator.create(
+                {
+                    "name": "Extra",
+                    "indicator_type": "manual",
+                    "weight": 10,
+                    "company_id": self.company.id,
+                }
+            )
+        self.assertEqual(
+            self.Indicator.search_count([("company_id", "=", self.company.id)]), 2
+        )
+        # Several weights together, in one step, are fine.
+        (self.manual + self.potential).with_context(skip_tier_weight_check=True).write(
+            {"weight": 50}
+        )
+        self.Indicator._check_company_weight_totals(self.company)
+
+    def test_evaluation_refuses_bad_weights(self):
+        self.manual.with_context(skip_tier_weight_check=True).weight = 10
+        with self.assertRaisesMessage(UserError, "add up to 50"):
+            self.evaluate()
+        self.assertFalse(self.Evaluation.search([("company_id", "=", self.company.id)]))
+
+    def test_settings_weights_checked_once_and_atomic(self):
+        settings = self.env["res.config.settings"].with_company(self.company).create({})
+        lines = settings.tier_weight_line_ids.sorted(lambda line: line.indicator_id.id)
+        self.assertEqual(lines.mapped("weight"), [60, 40])
+        settings.tier_weight_line_ids = [
+            (1, lines[0].id, {"weight": 70}),
+            (1, lines[1].id, {"weight": 30}),
+        ]
+        settings.execute()
+        self.assertEqual((self.manual.weight, self.potential.weight), (70, 30))
+
+        settings = (
+            self.env["res.config.settings"]
+            .with_company(self.company)
+            .create({"tier_downgrade_policy": "consecutive"})
+        )
+        lines = settings.tier_weight_line_ids.sorted(lambda line: line.indicator_id.id)
+        settings.tier_weight_line_ids = [(1, lines[0].id, {"weight": 10})]
+        with self.assertRaisesMessage(ValidationError, "add up to 40"):
+            settings.execute()
+
+    def test_negative_or_out_of_range_values(self):
+        with self.assertRaisesMessage(
+            ValidationError, "minimum score of tier Gold must lie between 0 and 100"
+        ):
+            self.gold.min_score = -5
+        with self.assertRaisesMessage(
+            ValidationError, "Band thresholds cannot be negative"
+        ):
+            self.env["customer.tier.indicator.band"].create(
+                {"indicator_id": self.manual.id, "threshold": -1, "points": 10}
+            )
+        with self.assertRaisesMessage(
+            ValidationError, "Band points must lie between 0 and 100"
+        ):
+            self.env["customer.tier.indicator.band"].create(
+                {"indicator_id": self.manual.id, "threshold": 1, "points": 101}
+            )
+        with self.assertRaisesMessage(
+            ValidationError, "cannot ask for a negative value"
+        ):
+            self.env["customer.tier.requirement"].create(
+                {"tier_id": self.gold.id, "indicator_id": self.manual.id, "value": -3}
+            )
+        with self.assertRaisesMessage(
+            ValidationError, "upper bound of indicator Manual must be greater"
+        ):
+            self.manual.upper_bound = 0
+        with self.assertRaisesMessage(ValidationError, "at least one month"):
+            self.manual.period_months = 0
+        self.assert_unchanged(self.gold, "min_score")
+        self.assertFalse(self.gold.requirement_ids)
+        self.assertFalse(self.manual.band_ids)
+
+    def test_overlapping_bands(self):
+        self.manual.write(
+            {
+                "scoring_method": "bands",
+                "band_ids": [(0, 0, {"threshold": 10, "points": 50})],
+            }
+        )
+        with self.assertRaisesMessage(
+            ValidationError, "bands of indicator Manual overlap"
+        ):
+            self.manual.write({"band_ids": [(0, 0, {"threshold": 10, "points": 70})]})
+        self.assertEqual(self.manual.band_ids.mapped("points"), [50])
+
+    def test_tiers_with_the_same_minimum_score(self):
+        with self.assertRaisesMessage(
+            ValidationError, "Tier Silver \\(rank 2\\) needs a higher minimum score"
+        ):
+            self.bronze.min_score = 50
+        with self.assertRaisesMessage(ValidationError, "needs a higher minimum score"):
+            self.Tier.create(
+                {
+                    "name": "Platinum",
+                    "rank": 5,
+                    "min_score": 90,
+                    "company_id": self.company.id,
+                }
+            )
+        self.assertEqual(
+            self.Tier.search_count([("company_id", "=", self.company.id)]), 4
+        )
+        self.assert_unchanged(self.bronze, "min_score")
+
+    def test_settings_bad_values(self):
+        for values, message in (
+            ({"tier_period_months": 0}, "at least one month"),
+            (
+                {"tier_downgrade_policy": "consecutive", "tier_downgrade_after": 0},
+                "at least one evaluation",
+            ),
+        ):
+            settings = (
+                self.env["res.config.settings"]
+                .with_company(self.company)
+                .create(values)
+            )
+            with self.assertRaisesMessage(ValidationError, message):
+                settings.execute()
+        self.assertEqual(self.company.tier_period_months, 12)
+        self.assertEqual(self.company.tier_downgrade_policy, "immediate")
+
+    @users("tier_manager")
+    def test_manager_configures_tiers(self):
+        form = Form(self.env["customer.tier"])
+        form.name = "Platinum"
+        form.rank = 5
+        form.min_score = 10
+        with self.assertRaisesMessage(ValidationError, "needs a higher minimum score"):
+            form.save()
+        tier = self.env["customer.tier"].browse(self.basic.id)
+        tier.min_score = 5
+        self.assertEqual(tier.min_score, 5)

@@ -1,0 +1,115 @@
+"""Scoring and tier decisions, as pure functions of plain data.
+
+The evaluation (``customer.tier.evaluation``) and its preview both turn the
+configuration into the plain dictionary described below, fetch raw indicator
+values with one aggregate query per indicator and batch, and call these
+functions; so the preview counts are, by construction, what applying does.
+
+Configuration::
+
+    {
+        "indicators": [{"id", "type", "weight", "period_months", "method",
+                        "direction", "bands": [[threshold, points]],
+                        "lower", "upper"}],
+        "tiers": [{"id", "rank", "min_score",
+                   "requirements": [[indicator_id, ">="|"<=", value]]}],
+        "downgrade_policy": "immediate" | "consecutive",
+        "downgrade_after": int,
+        "downgrade_one_rank": bool,
+    }
+
+``tiers`` is sorted by rank, best (rank 1) first.
+"""
+
+UNCHANGED, UP, DOWN, NEW, LOCKED = "unchanged", "up", "down", "new", "locked"
+
+
+def indicator_points(indicator, raw):
+    """Points (0 to 100) that ``indicator`` gives for the raw value ``raw``.
+
+    A missing raw value (``None``: no data in the period) gives 0 points.
+    Bands (sorted by threshold) give the points of the highest threshold the
+    raw value reaches, 0 below the lowest one. Linear scoring gives 0 to 100
+    points between the lower and upper bounds, reversed when lower values are
+    better.
+    """
+    if raw is None:
+        return 0.0
+    if indicator["method"] == "bands":
+        points = 0.0
+        for threshold, band_points in indicator["bands"]:
+            if raw < threshold:
+                break
+            points = float(band_points)
+        return points
+    lower, upper = indicator["lower"], indicator["upper"]
+    ratio = (raw - lower) / (upper - lower)
+    if indicator["direction"] == "lower":
+        ratio = 1.0 - ratio
+    return round(min(max(ratio, 0.0), 1.0) * 100.0, 2)
+
+
+def score_partner(indicators, raw_by_indicator):
+    """Weighted score (0 to 100) of one partner and its breakdown.
+
+    :param raw_by_indicator: {indicator id: raw value or None}
+    :return: (score, [[indicator id, raw, points], ...])
+    """
+    total = 0.0
+    breakdown = []
+    for indicator in indicators:
+        raw = raw_by_indicator.get(indicator["id"])
+        points = indicator_points(indicator, raw)
+        total += indicator["weight"] * points / 100.0
+        breakdown.append([indicator["id"], raw, points])
+    return round(total, 2), breakdown
+
+
+def _requirement_met(requirement, raw_by_indicator):
+    indicator_id, operator, value = requirement
+    raw = raw_by_indicator.get(indicator_id)
+    if raw is None:
+        return False
+    return raw >= value if operator == ">=" else raw <= value
+
+
+def qualifying_tier(tiers, score, raw_by_indicator):
+    """The best tier whose minimum score and hard requirements hold, or None."""
+    for tier in tiers:
+        if score >= tier["min_score"] and all(
+            _requirement_met(req, raw_by_indicator) for req in tier["requirements"]
+        ):
+            return tier
+    return None
+
+
+def decide(config, current_tier, below_count, locked, target):
+    """Apply the lock and the downgrade policy to a computed target tier.
+
+    :param current_tier: the partner's tier dict, or None
+    :param below_count: evaluations in a row the partner scored below its tier
+    :param target: the qualifying tier dict, or None
+    :return: (final tier dict or None, new below count, movement)
+    """
+    if locked:
+        return current_tier, below_count, LOCKED
+    worst = len(config["tiers"]) + 1
+    current_rank = current_tier["rank"] if current_tier else worst
+    target_rank = target["rank"] if target else worst
+    if current_tier and target and current_tier["id"] == target["id"]:
+        return current_tier, 0, UNCHANGED
+    if current_tier is None and target is None:
+        return None, 0, UNCHANGED
+    if target_rank < current_rank:
+        return target, 0, NEW if current_tier is None else UP
+    # Downgrade, subject to the policy.
+    below_count += 1
+    if (
+        config["downgrade_policy"] == "consecutive"
+        and below_count < config["downgrade_after"]
+    ):
+        return current_tier, below_count, UNCHANGED
+    if config["downgrade_one_rank"]:
+        lower = [t for t in config["tiers"] if t["rank"] > current_rank]
+        target = lower[0] if lower else None
+    return target, 0, DOWN

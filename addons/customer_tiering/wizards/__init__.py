@@ -1,0 +1,2 @@
+from . import customer_tier_preview
+from . import customer_tier_override
