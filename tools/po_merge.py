@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Merge an addon's .pot into its translations, keeping what is translated.
 
-    po_merge.py addons/<addon>/i18n/<addon>.pot zh_CN zh_TW
+po_merge.py addons/<addon>/i18n/<addon>.pot zh_CN zh_TW
 """
 
 import sys
@@ -23,7 +23,9 @@ def merge(pot_path, lang):
         {
             "Language": lang,
             "Plural-Forms": PLURAL_FORMS.get(lang, "nplurals=2; plural=(n != 1);"),
-            "PO-Revision-Date": (old.metadata.get("PO-Revision-Date", "") if old else ""),
+            "PO-Revision-Date": (
+                old.metadata.get("PO-Revision-Date", "") if old else ""
+            ),
         }
     )
     po.metadata.pop("POT-Creation-Date", None)
