@@ -1,0 +1,249 @@
+"""Benchmark of the tier evaluation: N customers with M posted invoices each.
+
+Full scale (make bench): 200,000 customers and 2,000,000 posted customer
+invoices. Targets: the evaluation within 60 s and within 4x the raw SQL
+aggregate that is its lower bound, measured in the same run; a re-run with
+nothing changed within 10 s, writing 0 rows.
+
+The data is inserted with plain SQL (the ORM would take hours to create it);
+the indicators read posted invoices (account_move), so that is what is made.
+"""
+
+from bench_common import report, scale, timer, written_rows
+
+from odoo import Command
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
+
+SCALES = {"smoke": (2_000, 10), "full": (200_000, 10)}
+
+
+# Outside an addon, Odoo's test classes need their tags set explicitly.
+@tagged("post_install", "-at_install")
+class TestBenchCustomerTiering(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers, cls.invoices_each = SCALES[scale()]
+        cls.company = cls.env["res.company"].create(
+            {"name": "Tier Benchmark Company", "tier_scope": "invoiced"}
+        )
+        cls.env = cls.env["base"].with_company(cls.company).env
+        cls.journal = cls.env["account.journal"].create(
+            {
+                "name": "Bench Sales",
+                "code": "BSAL",
+                "type": "sale",
+                "company_id": cls.company.id,
+            }
+        )
+        cls._make_configuration()
+        cls._make_data()
+
+    @classmethod
+    def _make_configuration(cls):
+        company = cls.company.id
+        cls.env["customer.tier"].create(
+            [
+                {"name": "VIP", "rank": 1, "min_score": 80, "company_id": company},
+                {
+                    "name": "Important",
+                    "rank": 2,
+                    "min_score": 60,
+                    "company_id": company,
+                },
+                {"name": "Regular", "rank": 3, "min_score": 35, "company_id": company},
+                {"name": "Prospect", "rank": 4, "min_score": 0, "company_id": company},
+            ]
+        )
+
+        def bands(*pairs):
+            return [Command.create({"threshold": t, "points": p}) for t, p in pairs]
+
+        cls.env["customer.tier.indicator"].with_context(
+            skip_tier_weight_check=True
+        ).create(
+            [
+                {
+                    "name": "Spend",
+                    "indicator_type": "revenue",
+                    "weight": 40,
+                    "band_ids": bands((0, 10), (2000, 40), (5000, 70), (8000, 100)),
+                },
+                {
+                    "name": "Frequency",
+                    "indicator_type": "invoice_count",
+                    "weight": 25,
+                    "band_ids": bands((1, 20), (4, 60), (8, 100)),
+                },
+                {
+                    "name": "Recency",
+                    "indicator_type": "recency",
+                    "direction": "lower",
+                    "weight": 15,
+                    "band_ids": bands((0, 100), (31, 70), (91, 40), (181, 0)),
+                },
+                {
+                    "name": "Referrals",
+                    "indicator_type": "referrals",
+                    "weight": 10,
+                    "band_ids": bands((1, 100)),
+                },
+                {
+                    "name": "Potential",
+                    "indicator_type": "potential",
+                    "weight": 10,
+                    "scoring_method": "linear",
+                    "lower_bound": 0,
+                    "upper_bound": 5,
+                },
+            ]
+        )
+
+    @classmethod
+    def _make_data(cls):
+        cr = cls.env.cr
+        cr.execute("SELECT setseed(0.42)")
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO res_partner (name, active, is_company, type, customer_rank,
+                                         company_id, autopost_bills, tier_potential,
+                                         create_uid, write_uid, create_date, write_date)
+                SELECT 'Bench customer ' || i, true, true, 'contact', 1, %(company)s,
+                       'ask', mod(i, 6)::varchar, 1, 1, now(), now()
+                  FROM generate_series(1, %(n)s) i
+                RETURNING id
+                """,
+                company=cls.company.id,
+                n=cls.customers,
+            )
+        )
+        cls.partner_ids = [row[0] for row in cr.fetchall()]
+        cr.execute(
+            "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)",
+            [cls.partner_ids],
+        )
+        # One customer in twenty was referred by another.
+        cr.execute(
+            """
+            UPDATE res_partner p SET referred_by_id = p.id - 1
+             WHERE p.id = ANY(%s) AND p.id %% 20 = 0
+            """,
+            [cls.partner_ids],
+        )
+        # M posted invoices per customer over the last 14 months, one in ten a
+        # credit note; amounts and dates vary per customer.
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO account_move (journal_id, currency_id, company_id, state,
+                                          move_type, auto_post, date, invoice_date,
+                                          partner_id, commercial_partner_id,
+                                          amount_untaxed_signed,
+                                          create_uid, write_uid,
+                                          create_date, write_date)
+                SELECT %(journal)s, %(currency)s, %(company)s, 'posted',
+                       CASE WHEN mod(k, 10) = 0 THEN 'out_refund'
+                            ELSE 'out_invoice' END,
+                       'no', d, d, p, p,
+                       CASE WHEN mod(k, 10) = 0 THEN -1 ELSE 1 END
+                           * round((random() * (mod(p, 7) + 1) * 300)::numeric, 2),
+                       1, 1, now(), now()
+                  FROM unnest(%(partners)s::int[]) AS p,
+                       generate_series(1, %(m)s) AS k,
+                       LATERAL (
+                           SELECT current_date
+                                - mod((random() * 420 * (1 + mod(p, 3)))::int, 420) AS d
+                       ) AS dd
+                """,
+                journal=cls.journal.id,
+                currency=cls.company.currency_id.id,
+                company=cls.company.id,
+                partners=cls.partner_ids,
+                m=cls.invoices_each,
+            )
+        )
+        cr.execute("ANALYZE res_partner")
+        cr.execute("ANALYZE account_move")
+
+    def raw_aggregate(self):
+        """The lower bound: every indicator's raw values for every customer in
+        one aggregate query per table, no grading and no writing."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.commercial_partner_id,
+                       SUM(m.amount_untaxed_signed),
+                       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'),
+                       MAX(m.invoice_date) FILTER (WHERE m.move_type = 'out_invoice')
+                  FROM account_move m
+                 WHERE m.company_id = %(company)s AND m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.invoice_date > current_date - interval '12 months'
+                   AND m.invoice_date <= current_date
+                 GROUP BY m.commercial_partner_id
+                """,
+                company=self.company.id,
+            )
+        )
+        moves = self.env.cr.fetchall()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT referred_by_id, COUNT(*) FROM res_partner
+                 WHERE referred_by_id IS NOT NULL AND company_id = %(company)s
+                 GROUP BY referred_by_id
+                """,
+                company=self.company.id,
+            )
+        )
+        return moves, self.env.cr.fetchall()
+
+    def test_evaluation(self):
+        Evaluation = self.env["customer.tier.evaluation"]
+        results = {
+            "customers": self.customers,
+            "posted_invoices": self.customers * self.invoices_each,
+            "batch_size": Evaluation._batch_size(),
+        }
+        with timer(results, "raw_sql_aggregate_s"):
+            moves, _referrals = self.raw_aggregate()
+        ignore = ("customer_tier_evaluation", "ir_sequence", "mail_followers")
+        with timer(results, "evaluation_s"), written_rows(ignore) as first_writes:
+            first = Evaluation._launch(self.company, "cron")
+            first._run_to_end()
+            self.env.flush_all()
+        with timer(results, "rerun_s"), written_rows(ignore) as rerun_writes:
+            rerun = Evaluation._launch(self.company, "cron")
+            rerun._run_to_end()
+            self.env.flush_all()
+        results["evaluation_vs_raw_sql"] = round(
+            results["evaluation_s"] / max(results["raw_sql_aggregate_s"], 0.001), 2
+        )
+        # The run's own chatter (its state going from Running to Done) is the
+        # only message a re-run may log.
+        own_messages = self.env["mail.message"].search_count(
+            [("model", "=", "customer.tier.evaluation"), ("res_id", "=", rerun.id)]
+        )
+        if rerun_writes.get("mail_message") == own_messages:
+            del rerun_writes["mail_message"]
+        results["rows_written_first_run"] = sum(first_writes.values())
+        results["rows_written_rerun"] = sum(rerun_writes.values())
+        results["tier_distribution"] = first.tier_distribution
+        report("customer_tiering", results)
+
+        # Invariants, at any scale.
+        self.assertEqual(first.count_evaluated, len(moves))
+        self.assertEqual(first.count_new, len(moves))
+        self.assertEqual(len(first.tier_distribution), 4, "every tier is used")
+        self.assertEqual(
+            self.env["customer.tier.history"].search_count(
+                [("evaluation_id", "=", first.id)]
+            ),
+            len(moves),
+        )
+        self.assertEqual(rerun.count_unchanged, len(moves))
+        self.assertEqual(
+            rerun_writes, {}, "a re-run with nothing changed writes nothing"
+        )
