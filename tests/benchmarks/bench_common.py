@@ -8,8 +8,10 @@ issues' targets and reports the figures. Timings are reported, not asserted:
 they depend on the machine.
 """
 
+import cProfile
 import json
 import os
+import pstats
 import re
 import time
 from contextlib import contextmanager
@@ -23,8 +25,24 @@ DML_RE = re.compile(r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)\"?", r
 
 
 def scale():
-    """``smoke`` (default) or ``full`` (BENCH_SCALE=full)."""
+    """``smoke`` (default), ``medium`` or ``full`` (BENCH_SCALE)."""
     return os.environ.get("BENCH_SCALE", "smoke")
+
+
+@contextmanager
+def profiled(name):
+    """With BENCH_PROFILE=1, profile the block and print its top functions."""
+    if not os.environ.get("BENCH_PROFILE"):
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        print(f"\nProfile of {name}:")
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
 
 
 @contextmanager

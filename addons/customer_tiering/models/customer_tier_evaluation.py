@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare
 
 from ..tools import bulk, scoring
-from .customer_tier_indicator import CUSTOMER_MOVES_SQL
+from .customer_tier_indicator import BATCH_CACHE, CUSTOMER_MOVES_SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -369,30 +369,55 @@ class CustomerTierEvaluation(models.Model):
         # Raw SQL below: pending ORM writes (e.g. a potential rating) first.
         self.env.flush_all()
         Indicator = (
-            self.env["customer.tier.indicator"].sudo().with_context(active_test=False)
+            self.env["customer.tier.indicator"]
+            .sudo()
+            .with_context(active_test=False, tier_batch=True)
         )
-        raw = {
-            indicator["id"]: Indicator.browse(indicator["id"])._get_raw_values(
-                partner_ids, company, date
-            )
-            for indicator in config["indicators"]
-        }
+        try:
+            raw = {
+                indicator["id"]: Indicator.browse(indicator["id"])._get_raw_values(
+                    partner_ids, company, date
+                )
+                for indicator in config["indicators"]
+            }
+        finally:
+            self.env.cr.cache.pop(BATCH_CACHE, None)
         states = self._current_states(company, partner_ids)
-        scored = [i for i in config["indicators"] if i["weight"]]
+        # Each scored indicator once: (id, weight as a fraction, points of a
+        # raw value, raw values of the batch).
+        scored = [
+            (
+                ind["id"],
+                ind["weight"] / 100.0,
+                scoring.points_function(ind),
+                raw[ind["id"]],
+            )
+            for ind in config["indicators"]
+            if ind["weight"]
+        ]
         tiers = config["tiers"]
         tiers_by_id = {tier["id"]: tier for tier in tiers}
+        with_requirements = any(tier["requirements"] for tier in tiers)
         decisions = []
         for partner_id in partner_ids:
             old_tier_id, old_score, below, locked = states[partner_id]
-            raw_values = {
-                ind_id: values.get(partner_id) for ind_id, values in raw.items()
-            }
-            score, breakdown = scoring.score_partner(scored, raw_values)
+            score = round(
+                sum(
+                    weight * points(values.get(partner_id))
+                    for _i, weight, points, values in scored
+                ),
+                2,
+            )
+            raw_values = (
+                {ind_id: values.get(partner_id) for ind_id, values in raw.items()}
+                if with_requirements
+                else {}
+            )
             target = scoring.qualifying_tier(tiers, score, raw_values)
             # A tier that left the configuration (archived) counts as none.
             current = tiers_by_id.get(old_tier_id)
             if locked:
-                final, new_below, movement = (current, below, scoring.LOCKED)
+                new_below, movement = below, scoring.LOCKED
                 new_tier_id = old_tier_id
             else:
                 final, new_below, movement = scoring.decide(
@@ -401,19 +426,23 @@ class CustomerTierEvaluation(models.Model):
                 new_tier_id = final["id"] if final else None
                 if movement == scoring.UNCHANGED and new_tier_id != old_tier_id:
                     movement = scoring.DOWN
-            decisions.append(
-                {
-                    "partner_id": partner_id,
-                    "old_tier_id": old_tier_id,
-                    "new_tier_id": new_tier_id,
-                    "movement": movement,
-                    "score": score,
-                    "old_score": old_score,
-                    "below_count": new_below,
-                    "old_below_count": below,
-                    "breakdown": breakdown,
-                }
-            )
+            decision = {
+                "partner_id": partner_id,
+                "old_tier_id": old_tier_id,
+                "new_tier_id": new_tier_id,
+                "movement": movement,
+                "score": score,
+                "old_score": old_score,
+                "below_count": new_below,
+                "old_below_count": below,
+            }
+            if new_tier_id != old_tier_id:
+                # The breakdown goes into the history: only changes need it.
+                decision["breakdown"] = [
+                    [ind_id, values.get(partner_id), points(values.get(partner_id))]
+                    for ind_id, _weight, points, values in scored
+                ]
+            decisions.append(decision)
         return decisions
 
     @api.model
@@ -529,40 +558,26 @@ class CustomerTierEvaluation(models.Model):
         )
 
     def _apply_decisions(self, decisions):
-        """Write what a batch changes: only partners whose tier, score or
-        downgrade counter changed, each value group in one statement. In
-        review mode tier changes become proposals instead."""
+        """Write what a batch changes, in one statement for the customers
+        (only those whose tier, score or downgrade counter changed) and one
+        for the history. In review mode tier changes become proposals, which
+        carry their score until they are approved."""
         self.ensure_one()
-        Partner = self.env["res.partner"].sudo()
         company = self.company_id
-        changes = [d for d in decisions if d["new_tier_id"] != d["old_tier_id"]]
         review = self.apply_mode == "review"
-        # In review mode a proposal carries the score until it is approved.
-        kept = [
-            d
-            for d in decisions
-            if not (review and d["new_tier_id"] != d["old_tier_id"])
-        ]
-        bulk.set_company_values(
-            Partner,
-            "tier_score",
-            company,
-            {
-                d["partner_id"]: d["score"]
-                for d in kept
-                if float_compare(d["score"], d["old_score"], precision_digits=2)
-            },
-        )
-        bulk.set_company_values(
-            Partner,
-            "tier_below_count",
-            company,
-            {
-                d["partner_id"]: d["below_count"] or None
-                for d in decisions
-                if d["below_count"] != d["old_below_count"]
-            },
-        )
+        changes = [d for d in decisions if d["new_tier_id"] != d["old_tier_id"]]
+        values = {"tier_id": {}, "tier_score": {}, "tier_below_count": {}}
+        for d in decisions:
+            moved = d["new_tier_id"] != d["old_tier_id"]
+            if moved and not review:
+                values["tier_id"][d["partner_id"]] = d["new_tier_id"]
+            if round(d["score"], 2) != round(d["old_score"], 2) and not (
+                moved and review
+            ):
+                values["tier_score"][d["partner_id"]] = d["score"]
+            if d["below_count"] != d["old_below_count"]:
+                values["tier_below_count"][d["partner_id"]] = d["below_count"] or None
+        bulk.set_company_values(self.env["res.partner"].sudo(), company, values)
         if not changes:
             return
         rows = [
@@ -583,16 +598,9 @@ class CustomerTierEvaluation(models.Model):
                 row["state"] = "pending"
             bulk.insert_rows(self.env["customer.tier.proposal"].sudo(), rows)
             return
-        bulk.set_company_values(
-            Partner,
-            "tier_id",
-            company,
-            {d["partner_id"]: d["new_tier_id"] for d in changes},
-        )
         for row in rows:
             row["reason"] = "evaluation"
-        history = self.env["customer.tier.history"]._create_rows(rows)
-        history._notify_tier_changes()
+        self.env["customer.tier.history"]._create_rows(rows)._notify_tier_changes()
 
     def _finish(self):
         for evaluation in self:

@@ -34,7 +34,7 @@ class CustomerTierHistory(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
     old_tier_id = fields.Many2one("customer.tier", string="Previous Tier")
-    new_tier_id = fields.Many2one("customer.tier", index=True)
+    new_tier_id = fields.Many2one("customer.tier")
     movement = fields.Selection(MOVEMENTS, required=True)
     score = fields.Float(digits=(5, 2))
     breakdown = fields.Json(
@@ -108,25 +108,29 @@ class CustomerTierHistory(models.Model):
         return bulk.insert_rows(self.sudo(), rows)
 
     def _notify_tier_changes(self):
-        """Tell people about the changes these history rows record.
+        """Tell people about the tier changes these history rows record.
 
-        Logs a note on each customer whose tier moved between two tiers,
-        schedules an activity for the salesperson and emails the customer
-        when the company's settings ask for it. Other addons extend this to
-        react to tier changes (e.g. member card levels); ``self`` holds the
-        rows of one batch, all of them changes written a moment ago.
+        ``self`` holds the rows of one batch just written, each a change of a
+        customer's tier (evaluations, approved proposals, manual overrides).
+        Logs a note on each customer that moved between two tiers, schedules
+        an activity for the salesperson and emails the customer when the
+        company's settings ask for it. Other addons extend this to react to
+        tier changes (e.g. member card levels).
         """
-        changes = self.filtered(lambda h: h.old_tier_id != h.new_tier_id)
-        moved = changes.filtered(lambda h: h.movement in ("up", "down"))
+        # Read only the fields used here: a batch holds thousands of rows.
+        rows = self.with_context(prefetch_fields=False)
+        moved = rows.filtered(lambda h: h.movement in ("up", "down"))
         if moved:
             bodies = {history.partner_id.id: history._note_body() for history in moved}
             moved.partner_id._message_log_batch(bodies=bodies)
-        for company in changes.company_id:
-            company_changes = changes.filtered(lambda h, c=company: h.company_id == c)
+        for company in rows.company_id:
+            if not (company.tier_salesperson_activity or company.tier_notify_customer):
+                continue
+            company_rows = rows.filtered(lambda h, c=company: h.company_id == c)
             if company.tier_salesperson_activity:
-                company_changes._schedule_salesperson_activities()
+                company_rows._schedule_salesperson_activities()
             if company.tier_notify_customer:
-                company_changes._email_customers()
+                company_rows._email_customers()
 
     def _note_body(self):
         self.ensure_one()

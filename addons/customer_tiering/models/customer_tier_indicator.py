@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, float_compare
 
+# Raw values shared by the indicators of one evaluation batch (cursor cache).
+BATCH_CACHE = "customer_tiering.batch"
 # Customer invoices and credit notes: the source of spend and frequency.
 CUSTOMER_MOVES_SQL = SQL(
     "m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')"
@@ -178,67 +180,70 @@ class CustomerTierIndicator(models.Model):
             if value is not None
         }
 
-    def _raw_values_revenue(self, partner_ids, company, date_from, date_to):
-        return self._query_pairs(
-            SQL(
-                """
-                SELECT m.commercial_partner_id, SUM(m.amount_untaxed_signed)
-                  FROM account_move m
-                 WHERE %(customer_moves)s
-                   AND m.company_id = %(company)s
-                   AND m.commercial_partner_id = ANY(%(partners)s)
-                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
-                 GROUP BY m.commercial_partner_id
-                """,
-                customer_moves=CUSTOMER_MOVES_SQL,
-                company=company.id,
-                partners=partner_ids,
-                date_from=date_from,
-                date_to=date_to,
+    def _customer_move_totals(self, partner_ids, company, date_from, date_to):
+        """Posted customer invoices of many commercial partners in a period:
+        {partner id: (untaxed revenue net of credit notes, invoice count, last
+        invoice date)}.
+
+        Within an evaluation batch (context ``tier_batch``) one aggregate query
+        serves the three invoice indicators: the result stays on the cursor
+        until the batch ends (``customer.tier.evaluation._decide_batch``).
+        Partners of a batch are consecutive ids, so the id range lets the index
+        be read in order.
+        """
+        key = (company.id, date_from, date_to, tuple(partner_ids))
+        if self.env.context.get("tier_batch"):
+            cache = self.env.cr.cache.setdefault(BATCH_CACHE, {})
+        else:
+            cache = {}
+        if key not in cache:
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT m.commercial_partner_id,
+                           SUM(m.amount_untaxed_signed),
+                           COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'),
+                           MAX(m.invoice_date)
+                               FILTER (WHERE m.move_type = 'out_invoice')
+                      FROM account_move m
+                     WHERE %(customer_moves)s
+                       AND m.company_id = %(company)s
+                       AND m.commercial_partner_id BETWEEN %(first)s AND %(last)s
+                       AND m.commercial_partner_id = ANY(%(partners)s)
+                       AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                     GROUP BY m.commercial_partner_id
+                    """,
+                    customer_moves=CUSTOMER_MOVES_SQL,
+                    company=company.id,
+                    first=min(partner_ids, default=0),
+                    last=max(partner_ids, default=0),
+                    partners=partner_ids,
+                    date_from=date_from,
+                    date_to=date_to,
+                )
             )
-        )
+            cache[key] = {row[0]: row[1:] for row in rows}
+        return cache[key]
+
+    def _raw_values_revenue(self, partner_ids, company, date_from, date_to):
+        totals = self._customer_move_totals(partner_ids, company, date_from, date_to)
+        return {pid: float(revenue) for pid, (revenue, _count, _last) in totals.items()}
 
     def _raw_values_invoice_count(self, partner_ids, company, date_from, date_to):
-        return self._query_pairs(
-            SQL(
-                """
-                SELECT m.commercial_partner_id, COUNT(*)
-                  FROM account_move m
-                 WHERE %(customer_moves)s
-                   AND m.move_type = 'out_invoice'
-                   AND m.company_id = %(company)s
-                   AND m.commercial_partner_id = ANY(%(partners)s)
-                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
-                 GROUP BY m.commercial_partner_id
-                """,
-                customer_moves=CUSTOMER_MOVES_SQL,
-                company=company.id,
-                partners=partner_ids,
-                date_from=date_from,
-                date_to=date_to,
-            )
-        )
+        totals = self._customer_move_totals(partner_ids, company, date_from, date_to)
+        return {
+            pid: float(count)
+            for pid, (_revenue, count, _last) in totals.items()
+            if count
+        }
 
     def _raw_values_recency(self, partner_ids, company, date_from, date_to):
-        return self._query_pairs(
-            SQL(
-                """
-                SELECT m.commercial_partner_id, %(date_to)s::date - MAX(m.invoice_date)
-                  FROM account_move m
-                 WHERE %(customer_moves)s
-                   AND m.move_type = 'out_invoice'
-                   AND m.company_id = %(company)s
-                   AND m.commercial_partner_id = ANY(%(partners)s)
-                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
-                 GROUP BY m.commercial_partner_id
-                """,
-                customer_moves=CUSTOMER_MOVES_SQL,
-                company=company.id,
-                partners=partner_ids,
-                date_from=date_from,
-                date_to=date_to,
-            )
-        )
+        totals = self._customer_move_totals(partner_ids, company, date_from, date_to)
+        return {
+            pid: float((date_to - last).days)
+            for pid, (_revenue, _count, last) in totals.items()
+            if last
+        }
 
     def _raw_values_referrals(self, partner_ids, company, date_from, date_to):
         return self._query_pairs(

@@ -73,15 +73,13 @@ class CustomerTierProposal(models.Model):
                 continue
             bulk.set_company_values(
                 Partner,
-                "tier_id",
                 company,
-                {p.partner_id.id: p.new_tier_id.id or None for p in valid},
-            )
-            bulk.set_company_values(
-                Partner,
-                "tier_score",
-                company,
-                {p.partner_id.id: p.score for p in valid},
+                {
+                    "tier_id": {
+                        p.partner_id.id: p.new_tier_id.id or None for p in valid
+                    },
+                    "tier_score": {p.partner_id.id: p.score for p in valid},
+                },
             )
             history = History._create_rows(
                 [

@@ -240,5 +240,5 @@ class ResPartner(models.Model):
                 for partner in partners
             ],
         )
-        history._notify_tier_changes()
+        history.filtered(lambda h: h.movement != "unchanged")._notify_tier_changes()
         return history

@@ -54,43 +54,71 @@ def insert_rows(model, rows):
     return model.browse(row[0] for row in model.env.execute_query(query))
 
 
-def set_company_values(model, fname, company, values_by_id):
-    """Set a company-dependent field for many records in one statement.
+# SQL array types of the company-dependent fields set_company_values writes.
+ARRAY_TYPES = {
+    "many2one": "int4",
+    "integer": "int4",
+    "float": "float8",
+    "boolean": "bool",
+    "char": "varchar",
+    "date": "date",
+}
 
-    :param values_by_id: {record id: value}; ``None`` removes the company's
-        value, so the field reads as its fallback
+
+def set_company_values(model, company, values_by_field):
+    """Set company-dependent fields of many records in one statement.
+
+    :param values_by_field: {field name: {record id: value}}; a record may
+        appear for some fields only; ``None`` removes the company's value, so
+        the field reads as its fallback
     """
-    if not values_by_id:
+    values_by_field = {fname: vals for fname, vals in values_by_field.items() if vals}
+    if not values_by_field:
         return
-    field = model._fields[fname]
-    assert field.company_dependent
-    ids = list(values_by_id)
-    values = [
-        None if value is None else json.dumps(field.convert_to_column(value, model))
-        for value in values_by_id.values()
-    ]
+    ids = sorted({rid for vals in values_by_field.values() for rid in vals})
+    key = str(company.id)
+    arrays = [SQL("%s::int4[]", ids)]
+    names = [SQL("id")]
+    assignments = []
+    for fname, vals in values_by_field.items():
+        field = model._fields[fname]
+        assert field.company_dependent
+        column = SQL.identifier(fname)
+        is_set, value = SQL.identifier(f"set_{fname}"), SQL.identifier(f"v_{fname}")
+        arrays += [
+            SQL("%s::bool[]", [rid in vals for rid in ids]),
+            SQL(f"%s::{ARRAY_TYPES[field.type]}[]", [vals.get(rid) for rid in ids]),
+        ]
+        names += [is_set, value]
+        assignments.append(
+            SQL(
+                """%(column)s = CASE
+                       WHEN NOT v.%(is_set)s THEN t.%(column)s
+                       WHEN v.%(value)s IS NULL
+                            THEN COALESCE(t.%(column)s, '{}'::jsonb) - %(key)s
+                       ELSE COALESCE(t.%(column)s, '{}'::jsonb)
+                            || jsonb_build_object(%(key)s, v.%(value)s)
+                   END""",
+                column=column,
+                is_set=is_set,
+                value=value,
+                key=key,
+            )
+        )
     model.env.execute_query(
         SQL(
             """
             UPDATE %(table)s t
-               SET %(column)s = CASE
-                       WHEN v.value IS NULL
-                            THEN COALESCE(t.%(column)s, '{}'::jsonb) - %(key)s
-                       ELSE COALESCE(t.%(column)s, '{}'::jsonb)
-                            || jsonb_build_object(%(key)s, v.value::jsonb)
-                   END,
-                   write_uid = %(uid)s,
-                   write_date = %(now)s
-              FROM unnest(%(ids)s::int[], %(values)s::text[]) AS v(id, value)
+               SET %(assignments)s, write_uid = %(uid)s, write_date = %(now)s
+              FROM unnest(%(arrays)s) AS v(%(names)s)
              WHERE t.id = v.id
             """,
             table=SQL.identifier(model._table),
-            column=SQL.identifier(fname),
-            key=str(company.id),
-            ids=ids,
-            values=values,
+            assignments=SQL(", ").join(assignments),
+            arrays=SQL(", ").join(arrays),
+            names=SQL(", ").join(names),
             uid=model.env.uid,
             now=fields.Datetime.now(),
         )
     )
-    model.invalidate_model([fname, "write_uid", "write_date"])
+    model.invalidate_model([*values_by_field, "write_uid", "write_date"])

@@ -21,11 +21,14 @@ Configuration::
 ``tiers`` is sorted by rank, best (rank 1) first.
 """
 
+from bisect import bisect_right
+
 UNCHANGED, UP, DOWN, NEW, LOCKED = "unchanged", "up", "down", "new", "locked"
 
 
-def indicator_points(indicator, raw):
-    """Points (0 to 100) that ``indicator`` gives for the raw value ``raw``.
+def points_function(indicator):
+    """A function giving the points (0 to 100) ``indicator`` gives for a raw
+    value; built once per batch, called for every partner.
 
     A missing raw value (``None``: no data in the period) gives 0 points.
     Bands (sorted by threshold) give the points of the highest threshold the
@@ -33,20 +36,32 @@ def indicator_points(indicator, raw):
     points between the lower and upper bounds, reversed when lower values are
     better.
     """
-    if raw is None:
-        return 0.0
     if indicator["method"] == "bands":
-        points = 0.0
-        for threshold, band_points in indicator["bands"]:
-            if raw < threshold:
-                break
-            points = float(band_points)
-        return points
-    lower, upper = indicator["lower"], indicator["upper"]
-    ratio = (raw - lower) / (upper - lower)
-    if indicator["direction"] == "lower":
-        ratio = 1.0 - ratio
-    return round(min(max(ratio, 0.0), 1.0) * 100.0, 2)
+        thresholds = [float(threshold) for threshold, _points in indicator["bands"]]
+        band_points = [float(points) for _threshold, points in indicator["bands"]]
+
+        def band(raw):
+            if raw is None:
+                return 0.0
+            index = bisect_right(thresholds, raw)
+            return band_points[index - 1] if index else 0.0
+
+        return band
+    lower, span = indicator["lower"], indicator["upper"] - indicator["lower"]
+    reverse = indicator["direction"] == "lower"
+
+    def linear(raw):
+        if raw is None:
+            return 0.0
+        ratio = min(max((raw - lower) / span, 0.0), 1.0)
+        return round((1.0 - ratio if reverse else ratio) * 100.0, 2)
+
+    return linear
+
+
+def indicator_points(indicator, raw):
+    """Points (0 to 100) that ``indicator`` gives for the raw value ``raw``."""
+    return points_function(indicator)(raw)
 
 
 def score_partner(indicators, raw_by_indicator):
@@ -93,7 +108,7 @@ def decide(config, current_tier, below_count, locked, target):
     """
     if locked:
         return current_tier, below_count, LOCKED
-    worst = len(config["tiers"]) + 1
+    worst = float("inf")  # below every tier
     current_rank = current_tier["rank"] if current_tier else worst
     target_rank = target["rank"] if target else worst
     if current_tier and target and current_tier["id"] == target["id"]:
