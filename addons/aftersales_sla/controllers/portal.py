@@ -1,0 +1,168 @@
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+from odoo.tools import plaintext2html
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+TICKETS_PER_PAGE = 20
+
+
+class AftersalesPortal(CustomerPortal):
+    """Customers (and colleagues of their company) list, open, create and
+    answer their tickets, see their service levels and rate closed ones.
+    Record rules keep every other company's tickets out of reach."""
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "aftersales_ticket_count" in counters:
+            Ticket = request.env["aftersales.ticket"]
+            values["aftersales_ticket_count"] = (
+                Ticket.search_count([]) if Ticket.has_access("read") else 0
+            )
+        return values
+
+    @http.route(
+        ["/my/tickets", "/my/tickets/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_tickets(self, page=1, sortby=None, filterby=None, **kw):
+        Ticket = request.env["aftersales.ticket"]
+        sortings = {
+            "date": {"label": request.env._("Newest"), "order": "id desc"},
+            "stage": {"label": request.env._("Stage"), "order": "stage_id, id desc"},
+        }
+        filters = {
+            "all": {"label": request.env._("All"), "domain": []},
+            "open": {
+                "label": request.env._("Open"),
+                "domain": [("is_open", "=", True)],
+            },
+            "closed": {
+                "label": request.env._("Closed"),
+                "domain": [("is_open", "=", False)],
+            },
+        }
+        sortby = sortby if sortby in sortings else "date"
+        filterby = filterby if filterby in filters else "all"
+        domain = filters[filterby]["domain"]
+        count = Ticket.search_count(domain)
+        pager = portal_pager(
+            url="/my/tickets",
+            url_args={"sortby": sortby, "filterby": filterby},
+            total=count,
+            page=page,
+            step=TICKETS_PER_PAGE,
+        )
+        tickets = Ticket.search(
+            domain,
+            order=sortings[sortby]["order"],
+            limit=TICKETS_PER_PAGE,
+            offset=pager["offset"],
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "tickets": tickets,
+                "page_name": "aftersales_ticket",
+                "pager": pager,
+                "default_url": "/my/tickets",
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+                "searchbar_filters": filters,
+                "filterby": filterby,
+            }
+        )
+        return request.render("aftersales_sla.portal_my_tickets", values)
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True
+    )
+    def portal_my_ticket(self, ticket_id, access_token=None, **kw):
+        try:
+            ticket = self._document_check_access(
+                "aftersales.ticket", ticket_id, access_token
+            )
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        rating = ticket.sudo().rating_ids.filtered(lambda r: not r.consumed)[:1]
+        values = self._get_page_view_values(
+            ticket,
+            access_token,
+            {
+                "ticket": ticket,
+                "page_name": "aftersales_ticket",
+                "sla_lines": ticket.sudo().sla_line_ids,
+                "rating_token": rating.access_token
+                if ticket.stage_kind == "closed"
+                else False,
+            },
+            "my_tickets_history",
+            False,
+            **kw,
+        )
+        return request.render("aftersales_sla.portal_my_ticket", values)
+
+    @http.route(
+        ["/my/tickets/new"], type="http", auth="user", website=True, methods=["GET"]
+    )
+    def portal_new_ticket(self, **kw):
+        values = self._prepare_portal_layout_values()
+        values.update(self._new_ticket_values(kw))
+        return request.render("aftersales_sla.portal_new_ticket", values)
+
+    def _new_ticket_values(self, form, error=None):
+        types = request.env["aftersales.ticket.type"].sudo().search([])
+        return {
+            "page_name": "aftersales_ticket_new",
+            "ticket_types": types,
+            "form": form,
+            "error": error or {},
+        }
+
+    @http.route(
+        ["/my/tickets/new"], type="http", auth="user", website=True, methods=["POST"]
+    )
+    def portal_create_ticket(self, **post):
+        subject = (post.get("name") or "").strip()
+        description = (post.get("description") or "").strip()
+        error = {}
+        if not subject:
+            error["name"] = request.env._("Give your request a subject.")
+        if len(subject) > 200:
+            error["name"] = request.env._("Keep the subject under 200 characters.")
+        if not description:
+            error["description"] = request.env._("Describe what happened.")
+        ticket_type = (
+            request.env["aftersales.ticket.type"]
+            .sudo()
+            .browse(
+                int(post["type_id"]) if (post.get("type_id") or "").isdigit() else 0
+            )
+            .exists()
+        )
+        if error:
+            values = self._prepare_portal_layout_values()
+            values.update(self._new_ticket_values(post, error))
+            return request.render("aftersales_sla.portal_new_ticket", values)
+        partner = request.env.user.partner_id
+        company = partner.commercial_partner_id.company_id or request.env.company
+        ticket = (
+            request.env["aftersales.ticket"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "name": subject,
+                    "description": plaintext2html(description),
+                    "partner_id": partner.id,
+                    "type_id": ticket_type.id,
+                    "channel_id": request.env.ref("aftersales_sla.channel_portal").id,
+                    "company_id": company.id,
+                }
+            )
+        )
+        return request.redirect(f"/my/tickets/{ticket.id}")

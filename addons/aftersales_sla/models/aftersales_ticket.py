@@ -1,0 +1,638 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.sla_planner import PlannerCache
+from .aftersales_stage import OPEN_KINDS
+
+SLA_STATUSES = [
+    ("none", "No service level"),
+    ("ok", "On track"),
+    ("warning", "At risk"),
+    ("failed", "Failed"),
+]
+
+
+class AftersalesTicket(models.Model):
+    _name = "aftersales.ticket"
+    _description = "After-sales Ticket"
+    _inherit = [
+        "portal.mixin",
+        "mail.thread.cc",
+        "mail.activity.mixin",
+        "rating.mixin",
+    ]
+    _order = "priority desc, id desc"
+    _primary_email = "email_from"
+    _mail_post_access = "read"
+
+    # --- identity and customer ----------------------------------------------
+    number = fields.Char(readonly=True, copy=False, default="/", index="trigram")
+    name = fields.Char(string="Subject", required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", tracking=True, index=True, required=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Contact Person",
+        domain="[('commercial_partner_id', '=', commercial_partner_id)]",
+    )
+    email_from = fields.Char(
+        string="Email", help="Who wrote to us, for tickets from email."
+    )
+    tier_id = fields.Many2one(
+        "customer.tier",
+        string="Customer Tier",
+        tracking=True,
+        help="The customer's tier when the ticket was created; it follows the "
+        "customer's tier changes while the ticket is open.",
+    )
+    tier_rank = fields.Integer(related="tier_id.rank")
+    channel_id = fields.Many2one(
+        "aftersales.channel",
+        default=lambda self: self.env.ref(
+            "aftersales_sla.channel_phone", raise_if_not_found=False
+        ),
+    )
+    type_id = fields.Many2one("aftersales.ticket.type", string="Type", tracking=True)
+    is_complaint = fields.Boolean(related="type_id.is_complaint")
+    product_id = fields.Many2one("product.product", string="Product")
+    product_categ_id = fields.Many2one(
+        related="product_id.categ_id", store=True, string="Product Category"
+    )
+    description = fields.Html()
+    priority = fields.Selection([("0", "Normal"), ("1", "Urgent")], default="0")
+    color = fields.Integer()
+
+    # --- complaint ----------------------------------------------------------
+    root_cause_id = fields.Many2one(
+        "aftersales.root.cause", string="Root Cause", tracking=True
+    )
+    corrective_action = fields.Html()
+
+    # --- assessment and routing ---------------------------------------------
+    severity_id = fields.Many2one(
+        "aftersales.severity",
+        string="Severity",
+        tracking=True,
+        default=lambda self: self.env.ref(
+            "aftersales_sla.severity_normal", raise_if_not_found=False
+        ),
+    )
+    complexity = fields.Selection(
+        [("low", "Simple"), ("medium", "Medium"), ("high", "Complex")], tracking=True
+    )
+    assessed_on = fields.Datetime(readonly=True, copy=False)
+    assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    team_id = fields.Many2one(
+        "aftersales.team", string="Team", tracking=True, index=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Assigned to",
+        tracking=True,
+        domain="[('share', '=', False)]",
+        index=True,
+    )
+    stage_id = fields.Many2one(
+        "aftersales.stage",
+        tracking=True,
+        index=True,
+        copy=False,
+        group_expand="_read_group_stage_ids",
+        default=lambda self: self._default_stage(),
+        domain="['|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]",
+    )
+    stage_kind = fields.Selection(related="stage_id.kind", store=True)
+    is_open = fields.Boolean(compute="_compute_is_open", search="_search_is_open")
+
+    # --- service ------------------------------------------------------------
+    service_mode = fields.Selection(
+        [("remote", "Remote"), ("on_site", "On site")],
+        default="remote",
+        required=True,
+        tracking=True,
+    )
+    site_partner_id = fields.Many2one(
+        "res.partner",
+        string="Site Address",
+        domain="[('commercial_partner_id', '=', commercial_partner_id)]",
+    )
+    planned_visit = fields.Datetime(tracking=True)
+    planned_visit_end = fields.Datetime(string="Planned Visit End")
+    checkin_at = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
+    checkin_user_id = fields.Many2one("res.users", string="Technician", readonly=True)
+    checkout_at = fields.Datetime(string="Left Site", readonly=True, copy=False)
+    service_report = fields.Html()
+    resolution = fields.Html()
+
+    # --- fees ---------------------------------------------------------------
+    fee_policy = fields.Selection(
+        [("free", "Free"), ("discounted", "Discounted"), ("charged", "Charged")],
+        default="charged",
+        required=True,
+        tracking=True,
+        help="Set from the customer's tier when the ticket is created.",
+    )
+    fee_discount = fields.Float(string="Discount (%)", digits="Discount")
+    line_ids = fields.One2many(
+        "aftersales.ticket.line", "ticket_id", string="Labour and Parts"
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
+    invoice_id = fields.Many2one("account.move", readonly=True, copy=False)
+    invoice_state = fields.Selection(
+        related="invoice_id.state", string="Invoice Status"
+    )
+
+    date_received = fields.Datetime(
+        string="Received",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=fields.Datetime.now,
+        help="When the request came in: the service level clocks start here.",
+    )
+
+    # --- milestones ---------------------------------------------------------
+    first_response_at = fields.Datetime(readonly=True, copy=False)
+    resolved_at = fields.Datetime(readonly=True, copy=False)
+    closed_at = fields.Datetime(readonly=True, copy=False)
+    reopen_count = fields.Integer(readonly=True, copy=False, default=0)
+    reassigned_team = fields.Boolean(
+        default=False,
+        readonly=True,
+        copy=False,
+        help="Moved to another team after it was created.",
+    )
+    handling_hours = fields.Float(
+        string="Handling Time (working hours)",
+        readonly=True,
+        copy=False,
+        help="Working hours of the team's calendar from creation to resolution.",
+    )
+
+    # --- service levels -----------------------------------------------------
+    sla_policy_id = fields.Many2one("aftersales.sla.policy", readonly=True, copy=False)
+    sla_line_ids = fields.One2many(
+        "aftersales.ticket.sla", "ticket_id", string="Service Levels"
+    )
+    sla_status = fields.Selection(
+        SLA_STATUSES, compute="_compute_sla_status", store=True, string="Service Level"
+    )
+    sla_deadline = fields.Datetime(
+        string="Next Deadline", compute="_compute_sla_status", store=True
+    )
+
+    # --- defaults, computes -------------------------------------------------
+
+    def _default_stage(self):
+        return self.env["aftersales.stage"].search([("kind", "=", "new")], limit=1)
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        team_id = self.env.context.get("default_team_id")
+        search_domain = [("team_ids", "=", False)]
+        if team_id:
+            search_domain = ["|", ("team_ids", "in", team_id), *search_domain]
+        return stages.search(search_domain)
+
+    @api.depends("stage_kind")
+    def _compute_is_open(self):
+        for ticket in self:
+            ticket.is_open = ticket.stage_kind in OPEN_KINDS
+
+    def _search_is_open(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on open tickets."))
+        positive = (operator == "=") == value
+        return [("stage_kind", "in" if positive else "not in", OPEN_KINDS)]
+
+    @api.depends("line_ids.subtotal")
+    def _compute_amount_total(self):
+        for ticket in self:
+            ticket.amount_total = sum(ticket.line_ids.mapped("subtotal"))
+
+    @api.depends("sla_line_ids.status", "sla_line_ids.warned", "sla_line_ids.deadline")
+    def _compute_sla_status(self):
+        for ticket in self:
+            lines = ticket.sla_line_ids
+            running = lines.filtered(lambda line: line.status in ("running", "paused"))
+            if not lines:
+                status = "none"
+            elif "failed" in lines.mapped("status"):
+                status = "failed"
+            elif running.filtered("warned"):
+                status = "warning"
+            else:
+                status = "ok"
+            ticket.sla_status = status
+            deadlines = [d for d in running.mapped("deadline") if d]
+            ticket.sla_deadline = min(deadlines) if deadlines else False
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for ticket in self:
+            ticket.access_url = f"/my/tickets/{ticket.id}"
+
+    @api.depends("number", "name")
+    def _compute_display_name(self):
+        for ticket in self:
+            ticket.display_name = (
+                f"{ticket.number} {ticket.name}"
+                if ticket.number not in (False, "/")
+                else ticket.name
+            )
+
+    # --- constraints --------------------------------------------------------
+
+    @api.constrains("fee_discount")
+    def _check_fee_discount(self):
+        for ticket in self:
+            if not 0 <= ticket.fee_discount <= 100:
+                raise ValidationError(
+                    self.env._("The discount must lie between 0 and 100%%.")
+                )
+
+    # --- create and write ---------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("number", "/") == "/":
+                vals["number"] = (
+                    self.env["ir.sequence"].next_by_code("aftersales.ticket") or "/"
+                )
+            partner = self.env["res.partner"].browse(vals.get("partner_id"))
+            company = (
+                self.env["res.company"].browse(vals.get("company_id"))
+                or self.env.company
+            )
+            if partner and "tier_id" not in vals:
+                vals["tier_id"] = partner.commercial_partner_id.with_company(
+                    company
+                ).tier_id.id
+            tier = self.env["customer.tier"].browse(vals.get("tier_id"))
+            if tier and "fee_policy" not in vals:
+                vals["fee_policy"] = tier.aftersales_fee_policy or "charged"
+                vals["fee_discount"] = tier.aftersales_fee_discount
+            if not vals.get("team_id"):
+                vals["team_id"] = (
+                    self.env["aftersales.team"]._team_for(company, tier).id
+                )
+            if vals.get("type_id") and "service_mode" not in vals:
+                ticket_type = self.env["aftersales.ticket.type"].browse(vals["type_id"])
+                vals["service_mode"] = ticket_type.default_service_mode
+            if not vals.get("user_id") and vals.get("team_id"):
+                team = self.env["aftersales.team"].browse(vals["team_id"])
+                vals["user_id"] = team._next_assignee().id
+        tickets = super().create(vals_list)
+        tickets._sla_apply_policy(PlannerCache())
+        for ticket in tickets.filtered("partner_id"):
+            ticket.message_subscribe(partner_ids=ticket.partner_id.ids)
+        return tickets
+
+    def write(self, vals):
+        now = fields.Datetime.now()
+        old_kinds = {ticket.id: ticket.stage_kind for ticket in self}
+        old_scope = {
+            ticket.id: (
+                ticket.tier_id,
+                ticket.severity_id,
+                ticket.team_id,
+                ticket.channel_id,
+            )
+            for ticket in self
+        }
+        old_mode = {ticket.id: ticket.service_mode for ticket in self}
+        moved_team = self.browse()
+        if vals.get("team_id"):
+            moved_team = self.filtered(
+                lambda t: t.team_id and t.team_id.id != vals["team_id"]
+            )
+        if vals.get("severity_id") or vals.get("complexity"):
+            vals.setdefault("assessed_on", now)
+            vals.setdefault("assessed_by_id", self.env.uid)
+        result = super().write(vals)
+        if moved_team:
+            super(AftersalesTicket, moved_team).write({"reassigned_team": True})
+        planners = PlannerCache()
+        if {"tier_id", "severity_id", "team_id", "channel_id"} & set(vals):
+            self.filtered(
+                lambda t: (
+                    old_scope[t.id]
+                    != (t.tier_id, t.severity_id, t.team_id, t.channel_id)
+                )
+            )._sla_apply_policy(planners)
+        if "service_mode" in vals:
+            self.filtered(lambda t: old_mode[t.id] != t.service_mode)._sla_apply_policy(
+                planners
+            )
+        if "stage_id" in vals:
+            for ticket in self:
+                ticket._on_stage_change(old_kinds[ticket.id], now, planners)
+        return result
+
+    # --- service level logic ------------------------------------------------
+
+    def _sla_apply_policy(self, planners):
+        """Find each ticket's policy and create or re-plan its target lines;
+        lines already achieved or failed are kept as they are."""
+        Policy = self.env["aftersales.sla.policy"].sudo()
+        Line = self.env["aftersales.ticket.sla"].sudo()
+        for ticket in self.sudo():
+            if ticket.stage_kind not in OPEN_KINDS:
+                continue
+            policy = Policy._policy_for(
+                ticket.company_id,
+                ticket.tier_id,
+                ticket.severity_id,
+                ticket.team_id,
+                ticket.channel_id,
+            )
+            if ticket.sla_policy_id != policy:
+                ticket.sla_policy_id = policy
+            targets = ["response", "resolution"]
+            if ticket.service_mode == "on_site" and policy.on_site_target:
+                targets.append("on_site")
+            by_target = {line.target: line for line in ticket.sla_line_ids}
+            for target, line in by_target.items():
+                if line.status in ("running", "paused") and (
+                    not policy or target not in targets
+                ):
+                    line.status = "cancelled"
+            if not policy:
+                continue
+            to_plan = Line.browse()
+            for target in targets:
+                line = by_target.get(target)
+                if line and line.status in ("achieved", "failed"):
+                    continue
+                if target == "response" and ticket.first_response_at:
+                    continue
+                values = {
+                    "policy_id": policy.id,
+                    "target_hours": policy._target_hours(target),
+                }
+                if line and line.status in ("running", "paused"):
+                    line.write(values)
+                elif line and line.status == "cancelled":
+                    line.write(
+                        {**values, "status": "running", "start": fields.Datetime.now()}
+                    )
+                else:
+                    # A visit decided later starts its clock when it is decided;
+                    # the other targets count from when the request came in.
+                    start = (
+                        fields.Datetime.now()
+                        if target == "on_site" and by_target
+                        else ticket.date_received
+                    )
+                    line = Line.create(
+                        {
+                            **values,
+                            "ticket_id": ticket.id,
+                            "target": target,
+                            "start": start,
+                        }
+                    )
+                if ticket.stage_kind == "waiting" and line.status == "running":
+                    line._pause(fields.Datetime.now())
+                to_plan |= line
+            to_plan._plan(planners)
+
+    def _on_stage_change(self, old_kind, now, planners):
+        """Service levels and milestones follow the stage's kind."""
+        self.ensure_one()
+        kind = self.stage_kind
+        if kind == old_kind:
+            return
+        lines = self.sudo().sla_line_ids
+        if old_kind == "waiting":
+            lines._resume(now, planners)
+        if kind == "waiting":
+            lines._pause(now)
+        if kind == "in_progress" and old_kind == "new":
+            self._reach_first_response(now)
+        if kind in OPEN_KINDS and old_kind in ("resolved", "closed"):
+            # Reopened: counts against first-contact resolution.
+            self.sudo().write(
+                {
+                    "reopen_count": self.reopen_count + 1,
+                    "resolved_at": False,
+                    "closed_at": False,
+                }
+            )
+            lines.filtered(lambda line: line.target == "resolution")._reopen(planners)
+        if kind == "closed":
+            if self.is_complaint and not (
+                self.root_cause_id and self.corrective_action
+            ):
+                raise UserError(
+                    self.env._(
+                        "Complaint %(ticket)s needs a root cause and a corrective "
+                        "action "
+                        "before it closes.",
+                        ticket=self.display_name,
+                    )
+                )
+        if kind in ("resolved", "closed") and not self.resolved_at:
+            self._mark_resolved(now, planners)
+        if kind == "closed":
+            self.sudo().closed_at = now
+            self._on_close()
+        if kind == "cancelled":
+            lines._cancel()
+        if self.stage_id.rating_request and self.partner_id:
+            self._send_rating_request()
+
+    def _mark_resolved(self, now, planners):
+        """The resolution is reached now; the handling time is counted on the
+        team's calendar."""
+        self.ensure_one()
+        self._reach_first_response(now)
+        lines = self.sudo().sla_line_ids
+        lines.filtered(lambda line: line.target == "resolution")._reach(now)
+        # Resolved without a visit: the on-site target no longer applies.
+        lines.filtered(lambda line: line.target == "on_site")._cancel()
+        values = {"resolved_at": now}
+        calendar = self.team_id.resource_calendar_id or self.sla_policy_id.calendar_id
+        if calendar:
+            planner = planners.get(calendar, self.date_received)
+            values["handling_hours"] = planner.working_hours(self.date_received, now)
+        self.sudo().write(values)
+
+    def _reach_first_response(self, now):
+        for ticket in self.filtered(lambda t: not t.first_response_at):
+            ticket.sudo().first_response_at = now
+            ticket.sudo().sla_line_ids.filtered(
+                lambda line: line.target == "response"
+            )._reach(now)
+
+    def _on_close(self):
+        """Hook called when a ticket closes (follow-ups, integrations)."""
+        return True
+
+    # --- messages -----------------------------------------------------------
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """An agent's first message to the customer is the first response."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        note = self.env.ref("mail.mt_note")
+        author = message.author_id
+        if (
+            message.message_type == "comment"
+            and message.subtype_id != note
+            and author
+            and author.user_ids.filtered(lambda u: not u.share)
+        ):
+            self._reach_first_response(fields.Datetime.now())
+        return result
+
+    def _send_rating_request(self):
+        template = self.env.ref(
+            "aftersales_sla.mail_template_ticket_rating", raise_if_not_found=False
+        )
+        if template:
+            self.sudo().rating_send_request(
+                template, lang=self.partner_id.lang, force_send=False
+            )
+
+    def _rating_get_partner(self):
+        return self.partner_id
+
+    def _rating_get_operator(self):
+        return self.user_id.partner_id
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A ticket from an incoming email (team alias): the sender is the
+        customer, found or created from the address."""
+        values = dict(custom_values or {})
+        email = msg_dict.get("email_from") or ""
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        if not partner and email:
+            partner = self.env["res.partner"].sudo().find_or_create(email)
+        values.update(
+            {
+                "name": msg_dict.get("subject") or self.env._("No subject"),
+                "email_from": email,
+                "partner_id": partner.id,
+                "channel_id": self.env.ref("aftersales_sla.channel_email").id,
+                "description": msg_dict.get("body"),
+            }
+        )
+        return super().message_new(msg_dict, custom_values=values)
+
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        ticket = self[0]
+        if "stage_id" in changes and ticket.stage_id.mail_template_id:
+            res["stage_id"] = (
+                ticket.stage_id.mail_template_id,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                        "mail.mt_note"
+                    ),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
+        return res
+
+    # --- actions ------------------------------------------------------------
+
+    def action_assign_to_me(self):
+        self.write({"user_id": self.env.uid})
+
+    def action_check_in(self):
+        """The technician arrived on site: reaches the on-site target."""
+        now = fields.Datetime.now()
+        for ticket in self:
+            if ticket.service_mode != "on_site":
+                raise UserError(self.env._("Only on-site tickets are checked in."))
+            if ticket.checkin_at:
+                raise UserError(self.env._("This ticket is already checked in."))
+            ticket.write({"checkin_at": now, "checkin_user_id": self.env.uid})
+            ticket.sudo().sla_line_ids.filtered(
+                lambda line: line.target == "on_site"
+            )._reach(now)
+            ticket._reach_first_response(now)
+            ticket.message_post(
+                body=self.env._("Arrived on site."), subtype_xmlid="mail.mt_note"
+            )
+
+    def action_check_out(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            if not ticket.checkin_at or ticket.checkout_at:
+                raise UserError(self.env._("Check in on site before checking out."))
+            if not ticket.service_report:
+                raise UserError(
+                    self.env._("Write the service report before checking out.")
+                )
+            ticket.checkout_at = now
+            ticket.message_post(
+                body=Markup("%s<br/>%s")
+                % (self.env._("Left the site. Service report:"), ticket.service_report),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def action_open_invoice(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.invoice_id.id,
+            "view_mode": "form",
+        }
+
+    def action_create_invoice(self):
+        """Invoice the customer the labour and parts, at the tier's fee policy."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.fee_policy == "free":
+            raise UserError(
+                self.env._("This customer's service is free: nothing to invoice.")
+            )
+        if self.invoice_id and self.invoice_id.state != "cancel":
+            raise UserError(self.env._("This ticket is already invoiced."))
+        lines = self.line_ids.filtered(lambda line: line.quantity and line.price_unit)
+        if not lines:
+            raise UserError(self.env._("Add the labour and parts to invoice first."))
+        invoice = (
+            self.env["account.move"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.commercial_partner_id.id,
+                    "invoice_origin": self.number,
+                    "invoice_line_ids": [
+                        fields.Command.create(line._invoice_line_values())
+                        for line in lines
+                    ],
+                }
+            )
+        )
+        self.invoice_id = invoice
+        self.message_post(
+            body=self.env._(
+                "Invoice %(invoice)s created.", invoice=invoice._get_html_link()
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": invoice.id,
+            "view_mode": "form",
+        }

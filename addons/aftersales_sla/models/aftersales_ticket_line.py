@@ -1,0 +1,73 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class AftersalesTicketLine(models.Model):
+    """Labour or a part spent on a ticket, invoiced at the tier's fee policy."""
+
+    _name = "aftersales.ticket.line"
+    _description = "After-sales Labour or Part"
+    _order = "ticket_id, sequence, id"
+
+    ticket_id = fields.Many2one(
+        "aftersales.ticket", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="ticket_id.company_id", store=True)
+    currency_id = fields.Many2one(related="ticket_id.currency_id")
+    sequence = fields.Integer(default=10)
+    kind = fields.Selection(
+        [("labour", "Labour"), ("part", "Part")], required=True, default="labour"
+    )
+    product_id = fields.Many2one("product.product", string="Product")
+    name = fields.Char(string="Description", required=True)
+    quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
+    price_unit = fields.Float(string="Unit Price", digits="Product Price")
+    discount = fields.Float(string="Discount (%)", digits="Discount")
+    subtotal = fields.Monetary(compute="_compute_subtotal", store=True)
+
+    @api.depends("quantity", "price_unit", "discount")
+    def _compute_subtotal(self):
+        for line in self:
+            line.subtotal = (
+                line.quantity * line.price_unit * (1 - line.discount / 100.0)
+            )
+
+    @api.onchange("product_id")
+    def _onchange_product_id(self):
+        if self.product_id:
+            self.name = self.product_id.display_name
+            self.price_unit = self.product_id.lst_price
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            ticket = self.env["aftersales.ticket"].browse(vals.get("ticket_id"))
+            if "discount" not in vals and ticket.fee_policy == "discounted":
+                vals["discount"] = ticket.fee_discount
+        return super().create(vals_list)
+
+    @api.constrains("quantity", "price_unit", "discount")
+    def _check_values(self):
+        for line in self:
+            if line.quantity < 0 or line.price_unit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Quantities and prices of labour and parts cannot be negative."
+                    )
+                )
+            if not 0 <= line.discount <= 100:
+                raise ValidationError(
+                    self.env._("The discount must lie between 0 and 100%%.")
+                )
+
+    def _invoice_line_values(self):
+        self.ensure_one()
+        values = {
+            "name": self.name,
+            "quantity": self.quantity,
+            "price_unit": self.price_unit,
+            "discount": self.discount,
+        }
+        if self.product_id:
+            values["product_id"] = self.product_id.id
+        return values

@@ -1,0 +1,386 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools.sla_planner import PlannerCache
+from .aftersales_sla_policy import TARGETS
+
+LINE_STATUSES = [
+    ("running", "Running"),
+    ("paused", "Paused"),
+    ("achieved", "Achieved"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class AftersalesTicketSla(models.Model):
+    """One service level target of a ticket: its deadline on the policy's
+    calendar, the working time it was paused, and whether it was met.
+
+    The deadline is ``start`` plus the target's working hours plus the
+    working hours paused, on the policy's calendar; lines that are achieved,
+    failed or cancelled are never planned again.
+    """
+
+    _name = "aftersales.ticket.sla"
+    _description = "After-sales Ticket Service Level"
+    _order = "ticket_id, deadline, id"
+
+    ticket_id = fields.Many2one(
+        "aftersales.ticket", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="ticket_id.company_id", store=True)
+    policy_id = fields.Many2one(
+        "aftersales.sla.policy", required=True, ondelete="restrict"
+    )
+    calendar_id = fields.Many2one(related="policy_id.calendar_id")
+    target = fields.Selection(TARGETS, required=True)
+    start = fields.Datetime(required=True, help="When the clock started.")
+    target_hours = fields.Float(
+        string="Target (working hours)", digits=(12, 4), required=True
+    )
+    paused_hours = fields.Float(
+        string="Paused (working hours)", digits=(12, 4), default=0.0
+    )
+    paused_since = fields.Datetime()
+    deadline = fields.Datetime()
+    warning_at = fields.Datetime(string="At Risk From")
+    warned = fields.Boolean(string="At Risk", default=False)
+    reached_at = fields.Datetime(string="Reached")
+    status = fields.Selection(LINE_STATUSES, required=True, default="running")
+    escalation_log_ids = fields.One2many("aftersales.sla.escalation.log", "line_id")
+
+    def init(self):
+        # The scans of the scheduled action: running targets by deadline, and
+        # running targets not yet warned by warning time.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS aftersales_ticket_sla_running_deadline_idx
+                ON aftersales_ticket_sla (deadline) WHERE status = 'running';
+            CREATE INDEX IF NOT EXISTS aftersales_ticket_sla_running_warning_idx
+                ON aftersales_ticket_sla (warning_at)
+             WHERE status = 'running' AND NOT warned;
+            """
+        )
+
+    @api.depends("target", "status", "deadline")
+    def _compute_display_name(self):
+        labels = dict(self._fields["target"]._description_selection(self.env))
+        for line in self:
+            line.display_name = labels.get(line.target, "")
+
+    def _check_access(self, operation):
+        """Service levels follow their ticket: whoever can read (write) the
+        ticket can read (write) its lines, and nobody else."""
+        result = super()._check_access(operation)
+        if result:
+            return result
+        tickets = self.sudo().ticket_id
+        ticket_result = tickets._check_access(
+            "read" if operation == "read" else "write"
+        )
+        if not ticket_result:
+            return None
+        forbidden_tickets, make_error = ticket_result
+        forbidden = self.sudo().filtered(
+            lambda line: line.ticket_id in forbidden_tickets
+        )
+        return self.browse(forbidden.ids), make_error
+
+    # --- planning ------------------------------------------------------------
+
+    def _plan(self, planners=None):
+        """Compute deadline and warning time of running and paused lines."""
+        planners = planners or PlannerCache()
+        for line in self.filtered(lambda line: line.status in ("running", "paused")):
+            planner = planners.get(line.policy_id.calendar_id, line.start)
+            shift = line.target_hours + line.paused_hours
+            warning = line.target_hours * line.policy_id.warning_percent / 100.0
+            line.write(
+                {
+                    "deadline": planner.add_hours(line.start, shift),
+                    "warning_at": planner.add_hours(
+                        line.start, warning + line.paused_hours
+                    ),
+                }
+            )
+
+    def _pause(self, now):
+        self.filtered(lambda line: line.status == "running").write(
+            {"status": "paused", "paused_since": now}
+        )
+
+    def _resume(self, now, planners=None):
+        """Restart paused lines, pushing their deadline by the working time
+        they were paused."""
+        planners = planners or PlannerCache()
+        paused = self.filtered(lambda line: line.status == "paused")
+        for line in paused:
+            planner = planners.get(line.policy_id.calendar_id, line.start)
+            line.write(
+                {
+                    "status": "running",
+                    "paused_hours": line.paused_hours
+                    + planner.working_hours(line.paused_since, now),
+                    "paused_since": False,
+                }
+            )
+        paused._plan(planners)
+
+    def _reach(self, now):
+        """The target was met now: achieved if on time, else failed."""
+        for line in self.filtered(lambda line: line.status in ("running", "paused")):
+            on_time = not line.deadline or now <= line.deadline
+            line.write(
+                {"status": "achieved" if on_time else "failed", "reached_at": now}
+            )
+
+    def _reopen(self, planners=None):
+        """A resolved ticket reopened: its achieved resolution runs again
+        (a failed one stays failed)."""
+        lines = self.filtered(lambda line: line.status == "achieved")
+        lines.write({"status": "running", "reached_at": False})
+        lines._plan(planners)
+
+    def _cancel(self):
+        self.filtered(lambda line: line.status in ("running", "paused")).write(
+            {"status": "cancelled"}
+        )
+
+    # --- scheduled scan --------------------------------------------------------
+
+    @api.model
+    def _claim_due(self, now, limit):
+        """Mark due lines, set-based: running lines past their deadline become
+        failed, running lines past their warning time become warned. Returns
+        (failed lines, warned lines) of this call, at most ``limit`` of each
+        (a line already past its deadline fails without a warning);
+        the UPDATE ... RETURNING claims them, so a concurrent scan cannot take
+        the same lines."""
+        self.env.flush_all()
+        failed_ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE aftersales_ticket_sla
+                       SET status = 'failed', write_date = %(now)s
+                     WHERE id IN (SELECT id FROM aftersales_ticket_sla
+                                   WHERE status = 'running' AND deadline <= %(now)s
+                                   ORDER BY deadline LIMIT %(limit)s
+                                   FOR UPDATE SKIP LOCKED)
+                    RETURNING id
+                    """,
+                    now=now,
+                    limit=limit,
+                )
+            )
+        ]
+        warned_ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE aftersales_ticket_sla SET warned = true, write_date = %(now)s
+                     WHERE id IN (SELECT id FROM aftersales_ticket_sla
+                                   WHERE status = 'running' AND NOT warned
+                                     AND warning_at <= %(now)s AND deadline > %(now)s
+                                   ORDER BY warning_at LIMIT %(limit)s
+                                   FOR UPDATE SKIP LOCKED)
+                    RETURNING id
+                    """,
+                    now=now,
+                    limit=limit,
+                )
+            )
+        ]
+        self.invalidate_model(["status", "warned", "write_date"])
+        return self.browse(failed_ids), self.browse(warned_ids)
+
+    @api.model
+    def _count_due(self, now):
+        self.env.flush_all()
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT (SELECT COUNT(*) FROM aftersales_ticket_sla
+                         WHERE status = 'running' AND deadline <= %(now)s)
+                     + (SELECT COUNT(*) FROM aftersales_ticket_sla
+                         WHERE status = 'running' AND NOT warned
+                           AND warning_at <= %(now)s AND deadline > %(now)s)
+                """,
+                now=now,
+            )
+        )[0][0]
+
+    # --- escalation ------------------------------------------------------------
+
+    @api.model
+    def _cron_check_sla(self, limit=1000):
+        """Scheduled action: mark missed and at-risk targets (set-based, the
+        partial indexes serve the scan), run the policies' escalation steps
+        once each, log on the tickets in batch. One batch of at most
+        ``limit`` lines of each kind per call; progress is reported so that
+        the scheduler calls again while due lines remain."""
+        now = fields.Datetime.now()
+        failed, warned = self._claim_due(now, limit)
+        lines = failed | warned
+        if lines:
+            tickets = lines.ticket_id
+            self.env.add_to_compute(
+                self.env["aftersales.ticket"]._fields["sla_status"], tickets
+            )
+            self.env.add_to_compute(
+                self.env["aftersales.ticket"]._fields["sla_deadline"], tickets
+            )
+            actions = failed._escalate("breach")
+            for ticket_id, taken in warned._escalate("warning").items():
+                actions.setdefault(ticket_id, []).extend(taken)
+            lines._log_on_tickets(failed, actions)
+        remaining = self._count_due(now)
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+
+    def _escalate(self, trigger):
+        """Take the policies' steps for these lines, each step at most once
+        per line: the log's unique key claims it in the database first.
+        Returns {ticket id: [description of each action taken]}."""
+        pairs = [
+            (line, step)
+            for line in self
+            for step in line.policy_id.escalation_ids
+            if step.trigger == trigger and step.target in ("any", line.target)
+        ]
+        if not pairs:
+            return {}
+        claimed = {
+            (line_id, step_id)
+            for line_id, step_id in self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO aftersales_sla_escalation_log
+                        (line_id, escalation_id, ticket_id, company_id,
+                         create_uid, write_uid, create_date, write_date)
+                    SELECT v.line_id, v.step_id, l.ticket_id, l.company_id,
+                           %(uid)s, %(uid)s, %(now)s, %(now)s
+                      FROM unnest(%(lines)s::int[], %(steps)s::int[])
+                           AS v(line_id, step_id)
+                      JOIN aftersales_ticket_sla l ON l.id = v.line_id
+                    ON CONFLICT (line_id, escalation_id) DO NOTHING
+                    RETURNING line_id, escalation_id
+                    """,
+                    uid=self.env.uid,
+                    now=fields.Datetime.now(),
+                    lines=[line.id for line, _step in pairs],
+                    steps=[step.id for _line, step in pairs],
+                )
+            )
+        }
+        todo = [(line, step) for line, step in pairs if (line.id, step.id) in claimed]
+        return self._run_steps(todo)
+
+    @api.model
+    def _run_steps(self, todo):
+        """Run claimed escalation steps, grouped by action and target."""
+        Ticket = self.env["aftersales.ticket"].sudo()
+        taken = {}
+        target_labels = dict(self._fields["target"]._description_selection(self.env))
+
+        def note(ticket, text):
+            taken.setdefault(ticket.id, []).append(text)
+
+        by_user, by_team, raise_severity, activities = {}, {}, Ticket, []
+        activity_type = self.env.ref("aftersales_sla.mail_activity_type_sla_escalation")
+        model_id = self.env["ir.model"]._get_id("aftersales.ticket")
+        today = fields.Date.context_today(self)
+        for line, step in todo:
+            ticket = line.ticket_id.sudo()
+            target = target_labels[line.target]
+            if step.action == "notify_leader":
+                leader = ticket.team_id.leader_id
+                if leader:
+                    summary = (
+                        self.env._("Missed: %(target)s", target=target)
+                        if step.trigger == "breach"
+                        else self.env._("At risk: %(target)s", target=target)
+                    )
+                    activities.append(
+                        {
+                            "res_model_id": model_id,
+                            "res_id": ticket.id,
+                            "activity_type_id": activity_type.id,
+                            "user_id": leader.id,
+                            "summary": summary,
+                            "date_deadline": today,
+                        }
+                    )
+                    note(ticket, self.env._("notified %(user)s", user=leader.name))
+            elif step.action == "reassign_user":
+                by_user.setdefault(step.user_id, Ticket)
+                by_user[step.user_id] |= ticket
+                note(
+                    ticket, self.env._("reassigned to %(user)s", user=step.user_id.name)
+                )
+            elif step.action == "reassign_team":
+                by_team.setdefault(step.team_id, Ticket)
+                by_team[step.team_id] |= ticket
+                note(
+                    ticket, self.env._("moved to team %(team)s", team=step.team_id.name)
+                )
+            elif step.action == "raise_severity":
+                raise_severity |= ticket
+        if activities:
+            self.env["mail.activity"].sudo().with_context(
+                mail_activity_quick_update=True
+            ).create(activities)
+        for user, tickets in by_user.items():
+            tickets.write({"user_id": user.id})
+        for team, tickets in by_team.items():
+            tickets.write({"team_id": team.id, "user_id": False})
+            if team.assignment_method != "manual":
+                for ticket in tickets:
+                    ticket.user_id = team._next_assignee()
+        by_severity = {}
+        for ticket in raise_severity:
+            severity = ticket.severity_id._next_level() if ticket.severity_id else False
+            if severity and severity != ticket.severity_id:
+                by_severity.setdefault(severity, Ticket)
+                by_severity[severity] |= ticket
+                note(
+                    ticket,
+                    self.env._(
+                        "severity raised to %(severity)s", severity=severity.name
+                    ),
+                )
+        for severity, tickets in by_severity.items():
+            tickets.write({"severity_id": severity.id})
+        return taken
+
+    def _log_on_tickets(self, failed, actions):
+        """One chatter note per ticket for this scan, in one batch."""
+        labels = dict(self._fields["target"]._description_selection(self.env))
+        bodies = {}
+        for ticket in self.ticket_id:
+            lines = self.filtered(lambda line, t=ticket: line.ticket_id == t)
+            parts = [
+                (
+                    self.env._(
+                        "Service level missed: %(target)s.", target=labels[line.target]
+                    )
+                    if line in failed
+                    else self.env._(
+                        "Service level at risk: %(target)s.", target=labels[line.target]
+                    )
+                )
+                for line in lines
+            ]
+            if actions.get(ticket.id):
+                parts.append(
+                    self.env._(
+                        "Escalation: %(actions)s.",
+                        actions=", ".join(actions[ticket.id]),
+                    )
+                )
+            bodies[ticket.id] = Markup("<br/>").join(parts)
+        self.ticket_id.sudo()._message_log_batch(bodies=bodies)

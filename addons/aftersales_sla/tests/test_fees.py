@@ -1,0 +1,127 @@
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFees(AccountTestInvoicingCommon):
+    """Fees follow the customer's tier: free, discounted or charged; labour
+    and parts are invoiced to the customer."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref(
+            "aftersales_sla.group_aftersales_user"
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Tier = cls.env["customer.tier"]
+        cls.free_tier = Tier.sudo().create(
+            {
+                "name": "Free",
+                "rank": 1,
+                "min_score": 60,
+                "aftersales_fee_policy": "free",
+            }
+        )
+        cls.discount_tier = Tier.sudo().create(
+            {
+                "name": "Discount",
+                "rank": 2,
+                "min_score": 30,
+                "aftersales_fee_policy": "discounted",
+                "aftersales_fee_discount": 25,
+            }
+        )
+        cls.charged_tier = Tier.sudo().create(
+            {
+                "name": "Charged",
+                "rank": 3,
+                "min_score": 0,
+                "aftersales_fee_policy": "charged",
+            }
+        )
+        cls.team = (
+            cls.env["aftersales.team"]
+            .sudo()
+            .create({"name": "Fees Team", "member_ids": [(6, 0, cls.env.user.ids)]})
+        )
+
+    def ticket_for(self, tier):
+        self.partner_a.sudo()._tier_override(tier, "Test")
+        return self.env["aftersales.ticket"].create(
+            {
+                "name": "Broken pump",
+                "partner_id": self.partner_a.id,
+                "team_id": self.team.id,
+            }
+        )
+
+    def add_lines(self, ticket):
+        self.env["aftersales.ticket.line"].create(
+            [
+                {
+                    "ticket_id": ticket.id,
+                    "kind": "labour",
+                    "name": "Two hours",
+                    "quantity": 2,
+                    "price_unit": 100,
+                },
+                {
+                    "ticket_id": ticket.id,
+                    "kind": "part",
+                    "product_id": self.product_a.id,
+                    "name": "Seal",
+                    "quantity": 1,
+                    "price_unit": 40,
+                },
+            ]
+        )
+
+    def test_discounted_tier(self):
+        ticket = self.ticket_for(self.discount_tier)
+        self.assertEqual((ticket.fee_policy, ticket.fee_discount), ("discounted", 25))
+        self.add_lines(ticket)
+        self.assertAlmostEqual(ticket.amount_total, (200 + 40) * 0.75)
+        action = ticket.action_create_invoice()
+        invoice = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(invoice.partner_id, self.partner_a)
+        self.assertEqual(invoice.invoice_line_ids.mapped("discount"), [25, 25])
+        self.assertAlmostEqual(invoice.amount_untaxed, 180)
+        self.assertEqual(invoice.invoice_origin, ticket.number)
+        with self.assertRaises(UserError):
+            ticket.action_create_invoice()
+
+    def test_free_tier_cannot_be_invoiced(self):
+        ticket = self.ticket_for(self.free_tier)
+        self.add_lines(ticket)
+        with self.assertRaises(UserError):
+            ticket.action_create_invoice()
+        self.assertFalse(ticket.invoice_id)
+
+    def test_charged_and_bad_lines(self):
+        ticket = self.ticket_for(self.charged_tier)
+        with self.assertRaises(UserError):
+            ticket.action_create_invoice()  # nothing to invoice
+        with self.assertRaises(ValidationError):
+            self.env["aftersales.ticket.line"].create(
+                {
+                    "ticket_id": ticket.id,
+                    "name": "Refund?",
+                    "quantity": -1,
+                    "price_unit": 10,
+                }
+            )
+        with self.assertRaises(ValidationError):
+            self.env["aftersales.ticket.line"].create(
+                {
+                    "ticket_id": ticket.id,
+                    "name": "Gift",
+                    "price_unit": 10,
+                    "discount": 150,
+                }
+            )
+        self.assertFalse(ticket.line_ids)

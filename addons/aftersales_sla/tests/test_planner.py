@@ -1,0 +1,106 @@
+from datetime import datetime
+
+from ..tools.sla_planner import SlaPlanner
+from .common import AftersalesCase, utc
+
+
+class TestPlanner(AftersalesCase):
+    """Deadlines on working calendars: Shanghai office hours (UTC+8, no
+    daylight saving) are 01:00-04:00 and 05:00-10:00 UTC, Monday to Friday."""
+
+    def plan(self, calendar, start, hours):
+        return SlaPlanner(calendar, start).add_hours(start, hours)
+
+    def test_inside_working_hours(self):
+        # Monday 2026-11-30 10:00 Shanghai + 1 h
+        self.assertEqual(
+            self.plan(self.office, utc(2026, 11, 30, 2), 1), utc(2026, 11, 30, 3)
+        )
+
+    def test_lunch_break(self):
+        # Monday 11:00 + 2 h: 11-12, then 13-14.
+        self.assertEqual(
+            self.plan(self.office, utc(2026, 11, 30, 3), 2), utc(2026, 11, 30, 6)
+        )
+
+    def test_created_at_night_starts_next_morning(self):
+        # Tuesday 22:00 + 2 h: Wednesday 09:00-11:00.
+        self.assertEqual(
+            self.plan(self.office, utc(2026, 11, 24, 14), 2), utc(2026, 11, 25, 3)
+        )
+        planner = SlaPlanner(self.office, utc(2026, 11, 24, 14))
+        self.assertEqual(
+            planner.add_hours(utc(2026, 11, 24, 14), 0), utc(2026, 11, 25, 1)
+        )
+
+    def test_created_at_the_weekend(self):
+        # Saturday 10:00 + 2 h: Monday 09:00-11:00.
+        self.assertEqual(
+            self.plan(self.office, utc(2026, 11, 28, 2), 2), utc(2026, 11, 30, 3)
+        )
+
+    def test_deadline_on_the_end_of_a_day(self):
+        # Monday 17:00 + 1 h ends at 18:00, not the next morning.
+        self.assertEqual(
+            self.plan(self.office, utc(2026, 11, 30, 9), 1), utc(2026, 11, 30, 10)
+        )
+
+    def test_working_days_and_holidays(self):
+        # Monday 10:00 + 16 h (2 working days): Monday 7 h, Tuesday 8 h, Wednesday 1 h.
+        self.assertEqual(
+            self.plan(self.office, utc(2026, 11, 30, 2), 16), utc(2026, 12, 2, 2)
+        )
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Company holiday",
+                "calendar_id": self.office.id,
+                "date_from": utc(2026, 12, 1, 16),  # Wednesday 00:00 Shanghai
+                "date_to": utc(2026, 12, 2, 15, 59, 59),
+            }
+        )
+        self.assertEqual(
+            self.plan(self.office, utc(2026, 11, 30, 2), 16), utc(2026, 12, 3, 2)
+        )
+
+    def test_daylight_saving_time(self):
+        """Brussels leaves summer time on Sunday 2026-10-25: Friday 16:00 CEST
+        plus 2 h is Monday 10:00 CET, 09:00 UTC."""
+        brussels = self.make_calendar("Brussels", "Europe/Brussels", hours=((9, 17),))
+        self.assertEqual(
+            self.plan(brussels, utc(2026, 10, 23, 14), 2), utc(2026, 10, 26, 9)
+        )
+        # And into summer time (Sunday 2026-03-29): Friday 16:00 CET + 2 h is
+        # Monday 10:00 CEST, 08:00 UTC.
+        self.assertEqual(
+            self.plan(brussels, utc(2026, 3, 27, 15), 2), utc(2026, 3, 30, 8)
+        )
+
+    def test_round_the_clock(self):
+        # Saturday 03:00 Shanghai + 30 minutes, and across midnight.
+        self.assertEqual(
+            self.plan(self.round_the_clock, utc(2026, 11, 27, 19), 0.5),
+            datetime(2026, 11, 27, 19, 30),
+        )
+        self.assertEqual(
+            self.plan(self.round_the_clock, utc(2026, 11, 27, 15, 30), 1),
+            utc(2026, 11, 27, 16, 30),
+        )
+        self.assertEqual(
+            self.plan(self.round_the_clock, utc(2026, 11, 27, 15), 48),
+            utc(2026, 11, 29, 15),
+        )
+
+    def test_working_hours_between(self):
+        planner = SlaPlanner(self.office, utc(2026, 11, 27, 0))
+        # Friday 17:00 to Monday 10:00: one hour on Friday, one on Monday.
+        self.assertAlmostEqual(
+            planner.working_hours(utc(2026, 11, 27, 9), utc(2026, 11, 30, 2)), 2
+        )
+        self.assertEqual(
+            planner.working_hours(utc(2026, 11, 30, 2), utc(2026, 11, 27, 9)), 0
+        )
+
+    def test_far_deadline_extends_the_window(self):
+        # 100 working days of 8 hours: 20 weeks later, window after window.
+        deadline = self.plan(self.office, utc(2026, 11, 30, 1), 800)
+        self.assertEqual(deadline, utc(2027, 4, 16, 10))

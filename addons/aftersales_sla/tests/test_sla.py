@@ -1,0 +1,252 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form
+
+from .common import AftersalesCase, utc
+
+
+class TestTicketSla(AftersalesCase):
+    def test_tier_team_and_policy_at_creation(self):
+        with freeze_time(utc(2026, 11, 30, 2)):  # Monday 10:00 Shanghai
+            ticket = self.make_ticket(self.gold_customer, severity_id=self.critical.id)
+        self.assertEqual(ticket.tier_id, self.gold, "the tier is copied at creation")
+        self.assertEqual(
+            ticket.team_id, self.vip_team, "the dedicated team of the tier"
+        )
+        self.assertEqual(ticket.sla_policy_id, self.gold_policy)
+        self.assertEqual(ticket.fee_policy, "free")
+        self.assertTrue(ticket.number.startswith("AS/"))
+        self.assertEqual(
+            self.line(ticket, "response").deadline, utc(2026, 11, 30, 2, 30)
+        )
+        self.assertEqual(
+            self.line(ticket, "resolution").deadline, utc(2026, 11, 30, 10)
+        )
+        self.assertFalse(
+            self.line(ticket, "on_site"), "remote tickets have no on-site target"
+        )
+        self.assertEqual(ticket.sla_status, "ok")
+        self.assertEqual(ticket.sla_deadline, utc(2026, 11, 30, 2, 30))
+
+    def test_no_policy_no_service_level(self):
+        ticket = self.make_ticket(self.basic_customer, severity_id=self.critical.id)
+        self.assertFalse(ticket.sla_line_ids)
+        self.assertEqual(ticket.sla_status, "none")
+
+    def test_created_at_the_weekend_on_office_hours(self):
+        with freeze_time(utc(2026, 11, 28, 2)):  # Saturday
+            ticket = self.make_ticket()
+        self.assertEqual(self.line(ticket, "response").deadline, utc(2026, 11, 30, 3))
+        # 2 working days of 8 hours from Monday 09:00: Tuesday 18:00.
+        self.assertEqual(self.line(ticket, "resolution").deadline, utc(2026, 12, 1, 10))
+
+    def test_on_site_target(self):
+        repair = self.env.ref("aftersales_sla.type_repair")
+        with freeze_time(utc(2026, 11, 30, 2)):
+            ticket = self.make_ticket(self.gold_customer, type_id=repair.id)
+        self.assertEqual(ticket.service_mode, "on_site")
+        self.assertEqual(self.line(ticket, "on_site").deadline, utc(2026, 11, 30, 6))
+        with freeze_time(utc(2026, 11, 30, 5)):
+            ticket.with_user(self.agent).action_check_in()
+        self.assertEqual(self.line(ticket, "on_site").status, "achieved")
+        self.assertEqual(ticket.checkin_user_id, self.agent)
+        with self.assertRaisesMessage(UserError, "already checked in"):
+            ticket.with_user(self.agent).action_check_in()
+        with self.assertRaisesMessage(UserError, "Write the service report"):
+            ticket.with_user(self.agent).action_check_out()
+        ticket.with_user(self.agent).service_report = "<p>Compressor replaced.</p>"
+        ticket.with_user(self.agent).action_check_out()
+        self.assertTrue(ticket.checkout_at)
+
+    def test_first_response_by_agent_message(self):
+        with freeze_time(utc(2026, 11, 30, 2)):
+            ticket = self.make_ticket()
+        response = self.line(ticket, "response")
+        with freeze_time(utc(2026, 11, 30, 2, 30)):
+            ticket.with_user(self.agent).message_post(
+                body="Internal note",
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            ticket.message_post(
+                body="Any news?",
+                author_id=self.basic_customer.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertEqual(
+            response.status,
+            "running",
+            "notes and the customer's messages do not answer",
+        )
+        with freeze_time(utc(2026, 11, 30, 3)):
+            ticket.with_user(self.agent).message_post(
+                body="We are on it",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertEqual(response.status, "achieved")
+        self.assertEqual(ticket.first_response_at, utc(2026, 11, 30, 3))
+
+    def test_first_response_by_moving_in_progress_late(self):
+        with freeze_time(utc(2026, 11, 30, 2)):
+            ticket = self.make_ticket()
+        with freeze_time(utc(2026, 11, 30, 6)):  # 3 working hours later
+            ticket.with_user(self.agent).stage_id = self.stage("in_progress")
+        self.assertEqual(
+            self.line(ticket, "response").status, "failed", "reached too late"
+        )
+        self.assertEqual(ticket.sla_status, "failed")
+
+    def test_pause_and_resume_across_a_holiday(self):
+        """Waiting on the customer pauses the clock; resuming pushes the
+        deadline by the working time paused, a holiday in between not
+        counted."""
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holiday",
+                "calendar_id": self.office.id,
+                "date_from": utc(2026, 11, 30, 16),  # Tuesday 00:00 Shanghai
+                "date_to": utc(2026, 12, 1, 15, 59, 59),
+            }
+        )
+        with freeze_time(utc(2026, 11, 30, 2)):  # Monday 10:00
+            ticket = self.make_ticket()
+        resolution = self.line(ticket, "resolution")
+        # 16 working hours: Monday 7 h, Tuesday off, Wednesday 8 h, Thursday 1 h.
+        self.assertEqual(resolution.deadline, utc(2026, 12, 3, 2))
+        with freeze_time(utc(2026, 11, 30, 9)):  # Monday 17:00
+            ticket.stage_id = self.stage("waiting")
+        self.assertEqual(resolution.status, "paused")
+        self.assertEqual(ticket.sla_status, "ok")
+        with freeze_time(utc(2026, 12, 2, 2)):  # Wednesday 10:00
+            ticket.stage_id = self.stage("in_progress")
+        self.assertEqual(resolution.status, "running")
+        # Paused Monday 17:00-18:00 and Wednesday 09:00-10:00: 2 working hours,
+        # so Thursday 10:00 becomes Thursday 12:00.
+        self.assertAlmostEqual(resolution.paused_hours, 2)
+        self.assertEqual(resolution.deadline, utc(2026, 12, 3, 4))
+
+    def test_severity_change_replans_but_failed_stays_failed(self):
+        with freeze_time(utc(2026, 11, 30, 2)):
+            ticket = self.make_ticket(self.gold_customer, severity_id=self.normal.id)
+        with freeze_time(utc(2026, 11, 30, 3)):
+            self.env["aftersales.ticket.sla"]._cron_check_sla()
+        self.assertEqual(self.line(ticket, "response").status, "failed")
+        self.gold_policy.severity_ids -= self.critical
+        policy = self.gold_policy.copy(
+            {
+                "name": "Gold critical",
+                "severity_ids": [(6, 0, self.critical.ids)],
+                "resolution_target": 4,
+            }
+        )
+        with freeze_time(utc(2026, 11, 30, 3)):
+            ticket.severity_id = self.critical
+        self.assertEqual(ticket.sla_policy_id, policy)
+        self.assertEqual(self.line(ticket, "response").status, "failed")
+        self.assertEqual(self.line(ticket, "resolution").deadline, utc(2026, 11, 30, 6))
+        self.assertEqual(ticket.assessed_by_id, self.env.user)
+
+    def test_tier_change_replans_open_tickets(self):
+        with freeze_time(utc(2026, 11, 30, 2)):
+            ticket = self.make_ticket(self.basic_customer)
+            self.assertEqual(ticket.sla_policy_id, self.basic_policy)
+            self.basic_customer.with_company(self.company)._tier_override(
+                self.gold, "Upgrade"
+            )
+        self.assertEqual(ticket.tier_id, self.gold)
+        self.assertEqual(ticket.sla_policy_id, self.gold_policy)
+        self.assertEqual(
+            self.line(ticket, "response").deadline, utc(2026, 11, 30, 2, 30)
+        )
+
+    def test_resolution_reopen_and_first_contact(self):
+        with freeze_time(utc(2026, 11, 30, 2)):
+            ticket = self.make_ticket()
+        with freeze_time(utc(2026, 11, 30, 4)):
+            ticket.stage_id = self.stage("resolved")
+        resolution = self.line(ticket, "resolution")
+        self.assertEqual(resolution.status, "achieved")
+        self.assertAlmostEqual(ticket.handling_hours, 2.0)  # Monday 10:00-12:00
+        with freeze_time(utc(2026, 11, 30, 6)):
+            ticket.stage_id = self.stage("in_progress")
+        self.assertEqual(ticket.reopen_count, 1)
+        self.assertEqual(resolution.status, "running")
+        self.assertFalse(ticket.resolved_at)
+
+    def test_cancel_and_complaint_closure(self):
+        complaint = self.env.ref("aftersales_sla.type_complaint")
+        ticket = self.make_ticket(type_id=complaint.id)
+        with self.assertRaisesMessage(
+            UserError, "needs a root cause and a corrective action"
+        ):
+            ticket.stage_id = self.stage("closed")
+        self.assertEqual(ticket.stage_kind, "new")
+        ticket.write(
+            {
+                "root_cause_id": self.env.ref("aftersales_sla.root_cause_delay").id,
+                "corrective_action": "<p>A second agent on the phone line.</p>",
+            }
+        )
+        ticket.stage_id = self.stage("closed")
+        self.assertTrue(ticket.closed_at and ticket.resolved_at)
+        other = self.make_ticket()
+        other.stage_id = self.stage("cancelled")
+        self.assertEqual(set(other.sla_line_ids.mapped("status")), {"cancelled"})
+
+    def test_round_robin_and_least_open(self):
+        second = self.manager.copy({"login": "as_agent_2", "name": "Agent Two"})
+        self.team.write(
+            {
+                "member_ids": [(6, 0, (self.agent | second).ids)],
+                "assignment_method": "round_robin",
+            }
+        )
+        users = [self.make_ticket().user_id for _i in range(3)]
+        self.assertEqual(users, [self.agent, second, self.agent])
+        self.team.assignment_method = "least_open"
+        self.assertEqual(self.make_ticket().user_id, second)
+
+    def test_bad_policies(self):
+        Policy = self.env["aftersales.sla.policy"]
+        base = {
+            "name": "Bad",
+            "company_id": self.company.id,
+            "tier_ids": [(6, 0, self.gold.ids)],
+            "severity_ids": [(6, 0, self.low.ids)],
+            "calendar_id": self.office.id,
+            "response_target": 1,
+            "resolution_target": 1,
+        }
+        for values, message in (
+            ({"response_target": -1}, "negative target"),
+            ({"resolution_target": 0}, "greater than zero"),
+            ({"calendar_id": False}, "needs a working calendar"),
+            ({"warning_percent": 120}, "between 0 and 100"),
+            (
+                {"severity_ids": [(6, 0, self.normal.ids)]},
+                "both apply to tier Gold and severity Normal",
+            ),
+        ):
+            with self.assertRaisesMessage(ValidationError, message):
+                Policy.create({**base, **values})
+        self.assertFalse(Policy.search([("name", "=", "Bad")]))
+        # A policy naming a team is more specific: no overlap.
+        specific = Policy.create(
+            {
+                **base,
+                "severity_ids": [(6, 0, self.normal.ids)],
+                "team_ids": [(6, 0, self.vip_team.ids)],
+            }
+        )
+        self.assertTrue(specific)
+
+    def test_user_form_assessment(self):
+        ticket = self.make_ticket()
+        form = Form(ticket.with_user(self.agent))
+        form.severity_id = self.high
+        form.complexity = "high"
+        form.save()
+        self.assertEqual(ticket.assessed_by_id, self.agent)
