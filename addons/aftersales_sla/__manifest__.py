@@ -34,7 +34,7 @@
         "views/aftersales_portal_templates.xml",
         "views/aftersales_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/aftersales_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "aftersales_sla/static/tests/tours/*.js",

@@ -15,3 +15,6 @@ from . import customer_tier_indicator
 from . import customer_tier_history
 from . import res_company
 from . import res_config_settings
+from . import resource_calendar
+from . import resource_calendar_attendance
+from . import resource_calendar_leaves

@@ -116,7 +116,8 @@ class AftersalesSlaPolicy(models.Model):
             if not policy.calendar_id:
                 raise ValidationError(
                     self.env._(
-                        "Policy %(policy)s needs a working calendar to plan its deadlines.",
+                        "Policy %(policy)s needs a working calendar to plan its "
+                        "deadlines.",
                         policy=policy.name,
                     )
                 )

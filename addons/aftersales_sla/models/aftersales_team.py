@@ -21,7 +21,6 @@ class AftersalesTeam(models.Model):
     )
     leader_id = fields.Many2one(
         "res.users",
-        string="Leader",
         domain="[('share', '=', False)]",
         tracking=True,
         help="Escalations notify the leader.",

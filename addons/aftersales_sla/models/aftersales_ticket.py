@@ -62,9 +62,9 @@ class AftersalesTicket(models.Model):
             "aftersales_sla.channel_phone", raise_if_not_found=False
         ),
     )
-    type_id = fields.Many2one("aftersales.ticket.type", string="Type", tracking=True)
+    type_id = fields.Many2one("aftersales.ticket.type", tracking=True)
     is_complaint = fields.Boolean(related="type_id.is_complaint")
-    product_id = fields.Many2one("product.product", string="Product")
+    product_id = fields.Many2one("product.product")
     product_categ_id = fields.Many2one(
         related="product_id.categ_id", store=True, string="Product Category"
     )
@@ -73,15 +73,12 @@ class AftersalesTicket(models.Model):
     color = fields.Integer()
 
     # --- complaint ----------------------------------------------------------
-    root_cause_id = fields.Many2one(
-        "aftersales.root.cause", string="Root Cause", tracking=True
-    )
+    root_cause_id = fields.Many2one("aftersales.root.cause", tracking=True)
     corrective_action = fields.Html()
 
     # --- assessment and routing ---------------------------------------------
     severity_id = fields.Many2one(
         "aftersales.severity",
-        string="Severity",
         tracking=True,
         default=lambda self: self.env.ref(
             "aftersales_sla.severity_normal", raise_if_not_found=False
@@ -92,9 +89,7 @@ class AftersalesTicket(models.Model):
     )
     assessed_on = fields.Datetime(readonly=True, copy=False)
     assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    team_id = fields.Many2one(
-        "aftersales.team", string="Team", tracking=True, index=True
-    )
+    team_id = fields.Many2one("aftersales.team", tracking=True, index=True)
     user_id = fields.Many2one(
         "res.users",
         string="Assigned to",
@@ -127,7 +122,7 @@ class AftersalesTicket(models.Model):
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
     )
     planned_visit = fields.Datetime(tracking=True)
-    planned_visit_end = fields.Datetime(string="Planned Visit End")
+    planned_visit_end = fields.Datetime()
     checkin_at = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
     checkin_user_id = fields.Many2one("res.users", string="Technician", readonly=True)
     checkout_at = fields.Datetime(string="Left Site", readonly=True, copy=False)
@@ -224,7 +219,9 @@ class AftersalesTicket(models.Model):
     @api.depends("sla_line_ids.status", "sla_line_ids.warned", "sla_line_ids.deadline")
     def _compute_sla_status(self):
         for ticket in self:
-            lines = ticket.sla_line_ids
+            lines = ticket.sla_line_ids.filtered(
+                lambda line: line.status != "cancelled"
+            )
             running = lines.filtered(lambda line: line.status in ("running", "paused"))
             if not lines:
                 status = "none"
@@ -239,9 +236,10 @@ class AftersalesTicket(models.Model):
             ticket.sla_deadline = min(deadlines) if deadlines else False
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
+        return res
 
     @api.depends("number", "name")
     def _compute_display_name(self):
@@ -371,7 +369,9 @@ class AftersalesTicket(models.Model):
                     line.status = "cancelled"
             if not policy:
                 continue
-            to_plan = Line.browse()
+            to_plan, to_create = Line.browse(), []
+            now = fields.Datetime.now()
+            waiting = ticket.stage_kind == "waiting"
             for target in targets:
                 line = by_target.get(target)
                 if line and line.status in ("achieved", "failed"):
@@ -384,29 +384,39 @@ class AftersalesTicket(models.Model):
                 }
                 if line and line.status in ("running", "paused"):
                     line.write(values)
-                elif line and line.status == "cancelled":
-                    line.write(
-                        {**values, "status": "running", "start": fields.Datetime.now()}
-                    )
+                    to_plan |= line
+                elif line:  # cancelled: the target applies again
+                    line.write({**values, "status": "running", "start": now})
+                    to_plan |= line
                 else:
                     # A visit decided later starts its clock when it is decided;
                     # the other targets count from when the request came in.
                     start = (
-                        fields.Datetime.now()
+                        now
                         if target == "on_site" and by_target
                         else ticket.date_received
                     )
-                    line = Line.create(
+                    planner = planners.get(policy.calendar_id, start)
+                    to_create.append(
                         {
                             **values,
+                            **Line._deadlines(
+                                planner,
+                                start,
+                                values["target_hours"],
+                                0.0,
+                                policy.warning_percent,
+                            ),
                             "ticket_id": ticket.id,
                             "target": target,
                             "start": start,
+                            "status": "paused" if waiting else "running",
+                            "paused_since": now if waiting else False,
                         }
                     )
-                if ticket.stage_kind == "waiting" and line.status == "running":
-                    line._pause(fields.Datetime.now())
-                to_plan |= line
+            if waiting:
+                to_plan._pause(now)
+            Line.create(to_create)
             to_plan._plan(planners)
 
     def _on_stage_change(self, old_kind, now, planners):
@@ -547,6 +557,11 @@ class AftersalesTicket(models.Model):
                 },
             )
         return res
+
+    def _demo_rate(self, value):
+        """Demo data: the customer rates the ticket (1, 3 or 5)."""
+        for ticket in self:
+            ticket.rating_apply(value, token=ticket._rating_get_access_token())
 
     # --- actions ------------------------------------------------------------
 

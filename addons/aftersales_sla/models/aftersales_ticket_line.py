@@ -18,7 +18,7 @@ class AftersalesTicketLine(models.Model):
     kind = fields.Selection(
         [("labour", "Labour"), ("part", "Part")], required=True, default="labour"
     )
-    product_id = fields.Many2one("product.product", string="Product")
+    product_id = fields.Many2one("product.product")
     name = fields.Char(string="Description", required=True)
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     price_unit = fields.Float(string="Unit Price", digits="Product Price")

@@ -19,16 +19,12 @@ class AftersalesTicketReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     tier_id = fields.Many2one("customer.tier", string="Customer Tier", readonly=True)
-    team_id = fields.Many2one("aftersales.team", string="Team", readonly=True)
+    team_id = fields.Many2one("aftersales.team", readonly=True)
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
-    type_id = fields.Many2one("aftersales.ticket.type", string="Type", readonly=True)
-    severity_id = fields.Many2one(
-        "aftersales.severity", string="Severity", readonly=True
-    )
-    channel_id = fields.Many2one("aftersales.channel", string="Channel", readonly=True)
-    root_cause_id = fields.Many2one(
-        "aftersales.root.cause", string="Root Cause", readonly=True
-    )
+    type_id = fields.Many2one("aftersales.ticket.type", readonly=True)
+    severity_id = fields.Many2one("aftersales.severity", readonly=True)
+    channel_id = fields.Many2one("aftersales.channel", readonly=True)
+    root_cause_id = fields.Many2one("aftersales.root.cause", readonly=True)
     is_complaint = fields.Boolean(string="Complaint", readonly=True)
     stage_kind = fields.Selection(
         related="ticket_id.stage_kind", string="Stage Kind", readonly=True
@@ -52,7 +48,7 @@ class AftersalesTicketReport(models.Model):
     handling_hours = fields.Float(
         string="Handling Time (working hours)", readonly=True, aggregator="avg"
     )
-    rating = fields.Float(string="Rating", readonly=True, aggregator="avg")
+    rating = fields.Float(readonly=True, aggregator="avg")
     satisfaction_rate = fields.Float(
         string="Satisfaction (%)", readonly=True, aggregator="avg"
     )
@@ -64,7 +60,8 @@ class AftersalesTicketReport(models.Model):
             SQL(
                 """
                 CREATE VIEW %(view)s AS (
-                    SELECT t.id, t.id AS ticket_id, t.date_received AS date, t.company_id,
+                    SELECT t.id, t.id AS ticket_id, t.date_received AS date,
+                           t.company_id,
                            t.commercial_partner_id AS partner_id, t.tier_id, t.team_id,
                            t.user_id, t.type_id, t.severity_id, t.channel_id,
                            t.root_cause_id,

@@ -91,20 +91,28 @@ class AftersalesTicketSla(models.Model):
 
     # --- planning ------------------------------------------------------------
 
+    @api.model
+    def _deadlines(self, planner, start, target_hours, paused_hours, warning_percent):
+        """Deadline and warning time of a target on a planner's calendar."""
+        warning = target_hours * warning_percent / 100.0
+        return {
+            "deadline": planner.add_hours(start, target_hours + paused_hours),
+            "warning_at": planner.add_hours(start, warning + paused_hours),
+        }
+
     def _plan(self, planners=None):
         """Compute deadline and warning time of running and paused lines."""
         planners = planners or PlannerCache()
         for line in self.filtered(lambda line: line.status in ("running", "paused")):
             planner = planners.get(line.policy_id.calendar_id, line.start)
-            shift = line.target_hours + line.paused_hours
-            warning = line.target_hours * line.policy_id.warning_percent / 100.0
             line.write(
-                {
-                    "deadline": planner.add_hours(line.start, shift),
-                    "warning_at": planner.add_hours(
-                        line.start, warning + line.paused_hours
-                    ),
-                }
+                self._deadlines(
+                    planner,
+                    line.start,
+                    line.target_hours,
+                    line.paused_hours,
+                    line.policy_id.warning_percent,
+                )
             )
 
     def _pause(self, now):

@@ -5,3 +5,5 @@ from . import test_fees
 from . import test_mail_gateway
 from . import test_holidays
 from . import test_kpi
+from . import test_portal
+from . import test_tours

@@ -19,6 +19,11 @@ class AftersalesCase(TransactionCase):
         cls.company = cls.env["res.company"].create(
             {"name": "After-sales Test Company"}
         )
+        # The scheduled check scans every company: leave other companies'
+        # running targets (such as demo tickets') out of these tests.
+        cls.env["aftersales.ticket.sla"].search(
+            [("status", "in", ("running", "paused"))]
+        ).write({"status": "cancelled"})
         cls.env = cls.env["base"].with_company(cls.company).env
         cls.Ticket = cls.env["aftersales.ticket"]
         cls.gold, cls.basic = cls.env["customer.tier"].create(

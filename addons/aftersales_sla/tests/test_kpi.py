@@ -90,3 +90,20 @@ class TestKpi(AftersalesCase):
         self.assertEqual(other.ticket_count, 0)
         action = dashboard.action_open_analysis()
         self.assertEqual(action["res_model"], "aftersales.ticket.report")
+
+    def test_satisfaction_indicator(self):
+        """Plugs into customer tiers: the average rating of the period."""
+        indicator = (
+            self.env["customer.tier.indicator"]
+            .with_context(skip_tier_weight_check=True)
+            .create(
+                {
+                    "name": "After-sales satisfaction",
+                    "indicator_type": "aftersales_satisfaction",
+                    "company_id": self.company.id,
+                }
+            )
+        )
+        partners = self.basic_customer | self.gold_customer
+        values = indicator._get_raw_values(partners.ids, self.company, date.today())
+        self.assertEqual(values, {self.basic_customer.id: 3.0})

@@ -1,19 +1,26 @@
 """SLA deadlines on a working calendar.
 
-A planner reads a calendar's working intervals once for a window (its
-attendances minus its leaves, in the calendar's timezone, through
-``resource.calendar._work_intervals_batch``) and then answers every question
-of a batch of tickets by bisection: where the working time ``h`` hours after
-``t`` ends, and how many working hours lie between two instants. Datetimes
-are naive UTC, as Odoo stores them.
+A planner reads a calendar's working intervals (its attendances minus its
+leaves, in the calendar's timezone) block by block of 14 days, from a cache
+kept per calendar and block (``resource.calendar._aftersales_work_intervals``,
+emptied when a calendar, an attendance or a leave changes), and then answers
+every question by bisection: where the working time ``h`` hours after ``t``
+ends, and how many working hours lie between two instants. Datetimes are naive
+UTC, as Odoo stores them.
 """
 
 from bisect import bisect_right
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
-import pytz
+BLOCK = timedelta(days=14)
+EPOCH = date(2000, 1, 3)  # a Monday: blocks start on Mondays (UTC)
+MAX_BLOCKS = 60  # about two years without any working time: give up
 
-WINDOW = timedelta(days=62)
+
+def block_start(instant):
+    """The first day of the block holding ``instant``."""
+    days = (instant.date() - EPOCH).days
+    return EPOCH + timedelta(days=days - days % BLOCK.days)
 
 
 class SlaPlanner:
@@ -22,39 +29,46 @@ class SlaPlanner:
         self.starts = []  # interval starts
         self.ends = []  # interval ends
         self.before = []  # working hours before each interval, from the window start
-        self.window_start = start - timedelta(days=1)
-        self.window_end = self.window_start
-        self._extend(start + WINDOW)
+        first = block_start(start - timedelta(days=1))
+        self.window_start = self.window_end = first
+        self._extend(start + timedelta(days=1))
 
     def _extend(self, until):
-        """Read the calendar's working intervals up to ``until``."""
-        while self.window_end < until:
-            start, end = self.window_end, self.window_end + WINDOW
-            intervals = self.calendar._work_intervals_batch(
-                pytz.utc.localize(start), pytz.utc.localize(end), compute_leaves=True
-            )[False]
-            for interval_start, interval_end, _meta in intervals:
-                begin = interval_start.astimezone(pytz.utc).replace(tzinfo=None)
-                finish = interval_end.astimezone(pytz.utc).replace(tzinfo=None)
-                if finish <= begin:
-                    continue
+        """Read the calendar's working blocks up to ``until`` (a datetime)."""
+        blocks = 0
+        while self._window_end_dt() < until or not self.starts:
+            for begin, finish in self.calendar._aftersales_work_intervals(
+                self.window_end
+            ):
                 hours_before = (
                     self.before[-1] + self._hours(self.starts[-1], self.ends[-1])
                     if self.starts
                     else 0.0
                 )
-                # Glue intervals that touch (e.g. 7x24 days ending at 23:59:59.999999).
+                # Glue intervals that touch (days of a 7x24 calendar, blocks).
                 if self.ends and begin - self.ends[-1] <= timedelta(seconds=1):
                     self.ends[-1] = max(self.ends[-1], finish)
                     continue
                 self.starts.append(begin)
                 self.ends.append(finish)
                 self.before.append(hours_before)
-            self.window_end = end
-            if not self.starts and self.window_end - self.window_start > 8 * WINDOW:
+            self.window_end += BLOCK
+            blocks += 1
+            if blocks > MAX_BLOCKS:
                 raise ValueError(
                     f"Calendar {self.calendar.display_name} has no working time"
                 )
+
+    def _window_end_dt(self):
+        return self._as_datetime(self.window_end)
+
+    @staticmethod
+    def _as_datetime(day):
+        return datetime.combine(day, time.min)
+
+    @property
+    def window_start_dt(self):
+        return self._as_datetime(self.window_start)
 
     @staticmethod
     def _hours(start, end):
@@ -88,7 +102,7 @@ class SlaPlanner:
                 )
                 if total > target or (total == target and hours > 0):
                     break
-            self._extend(self.window_end + WINDOW)
+            self._extend(self._window_end_dt() + BLOCK)
         index = bisect_right(self.before, target) - 1
         # The interval holding the target (the first one, for a target on a
         # boundary between intervals, when no time is to be added).
@@ -99,13 +113,13 @@ class SlaPlanner:
 
 
 class PlannerCache:
-    """Planners per calendar, built once for a batch of tickets."""
+    """Planners per calendar, shared by the tickets of a batch."""
 
     def __init__(self):
         self._planners = {}
 
     def get(self, calendar, start):
         planner = self._planners.get(calendar.id)
-        if planner is None or start < planner.window_start + timedelta(days=1):
+        if planner is None or start < planner.window_start_dt + timedelta(days=1):
             planner = self._planners[calendar.id] = SlaPlanner(calendar, start)
         return planner

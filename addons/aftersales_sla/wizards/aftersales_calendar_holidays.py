@@ -44,6 +44,11 @@ class AftersalesCalendarHolidays(models.TransientModel):
             res["calendar_id"] = self.env.context.get("active_id")
         return res
 
+    @api.model
+    def _demo_fill(self, calendar_id):
+        """Demo data: this year's holidays on a calendar."""
+        self.create({"calendar_id": calendar_id}).action_apply()
+
     def _china_holidays(self):
         lang = (self.env.lang or "en_US").replace("-", "_")
         language = lang if lang in holidays.China.supported_languages else "en_US"

@@ -29,7 +29,7 @@ class AftersalesKpiDashboard(models.TransientModel):
         default=lambda self: fields.Date.context_today(self).replace(day=1),
     )
     date_to = fields.Date(required=True, default=fields.Date.context_today)
-    team_id = fields.Many2one("aftersales.team", string="Team")
+    team_id = fields.Many2one("aftersales.team")
     tier_id = fields.Many2one("customer.tier", string="Customer Tier")
     ticket_count = fields.Integer(string="Tickets", compute="_compute_kpis")
     breach_count = fields.Integer(string="Breaches", compute="_compute_kpis")

@@ -1,0 +1,147 @@
+from odoo import http
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import AftersalesCase
+
+
+@tagged("post_install", "-at_install")
+class TestPortal(AftersalesCase, HttpCase):
+    """Customers reach their own company's tickets, never another's: not by
+    URL, not by RPC, not in listings."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alice = new_test_user(
+            cls.env,
+            login="as_portal_alice",
+            groups="base.group_portal",
+            name="Alice (Basic Customer)",
+            email="alice@example.com",
+        )
+        cls.alice.partner_id.parent_id = cls.basic_customer
+        cls.colleague = new_test_user(
+            cls.env,
+            login="as_portal_colleague",
+            groups="base.group_portal",
+            name="Colleague of Alice",
+        )
+        cls.colleague.partner_id.parent_id = cls.basic_customer
+        cls.bob = new_test_user(
+            cls.env,
+            login="as_portal_bob",
+            groups="base.group_portal",
+            name="Bob (Gold Customer)",
+        )
+        cls.bob.partner_id.parent_id = cls.gold_customer
+        cls.alice_ticket = cls.Ticket.create(
+            {"name": "Alice's printer", "partner_id": cls.alice.partner_id.id}
+        )
+        cls.bob_ticket = cls.Ticket.create(
+            {"name": "Bob's secret ticket", "partner_id": cls.bob.partner_id.id}
+        )
+
+    def test_listing_and_url(self):
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        listing = self.url_open("/my/tickets").text
+        self.assertIn("Alice&#39;s printer", listing)
+        self.assertNotIn("Bob", listing)
+        page = self.url_open(f"/my/tickets/{self.alice_ticket.id}")
+        self.assertIn(self.alice_ticket.number, page.text)
+        self.assertIn("o_aftersales_portal_sla", page.text, "service levels shown")
+        other = self.url_open(f"/my/tickets/{self.bob_ticket.id}")
+        self.assertTrue(
+            other.url.endswith("/my"), "redirected away from another's ticket"
+        )
+        self.assertNotIn("secret", other.text)
+
+    def test_new_request_form(self):
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        page = self.url_open("/my/tickets/new").text
+        self.assertIn('name="csrf_token"', page)
+        self.assertIn("Technical support", page, "ticket types offered")
+
+    def test_colleague_of_the_same_company(self):
+        self.authenticate("as_portal_colleague", "as_portal_colleague")
+        self.assertIn("Alice&#39;s printer", self.url_open("/my/tickets").text)
+
+    def test_rpc(self):
+        Ticket = self.env["aftersales.ticket"].with_user(self.alice)
+        self.assertEqual(Ticket.search([]), self.alice_ticket)
+        with self.assertRaises(AccessError):
+            Ticket.browse(self.bob_ticket.id).read(["name"])
+        with self.assertRaises(AccessError):
+            Ticket.browse(self.alice_ticket.id).write({"name": "hacked"})
+        with self.assertRaises(AccessError):
+            self.env["aftersales.ticket.sla"].with_user(self.alice).browse(
+                self.bob_ticket.sla_line_ids.ids
+            ).read(["deadline"])
+        # Through JSON-RPC as the web client would.
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        result = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/aftersales.ticket/search_read",
+            {
+                "model": "aftersales.ticket",
+                "method": "search_read",
+                "args": [[]],
+                "kwargs": {"fields": ["name"]},
+            },
+        )
+        self.assertEqual([row["name"] for row in result], ["Alice's printer"])
+
+    def test_create_from_portal(self):
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        csrf = http.Request.csrf_token(self)
+        response = self.url_open(
+            "/my/tickets/new",
+            data={"csrf_token": csrf, "name": "", "description": "It beeps."},
+        )
+        self.assertIn("Give your request a subject", response.text)
+        self.assertEqual(
+            self.Ticket.search_count([("partner_id", "=", self.alice.partner_id.id)]), 1
+        )
+        repair = self.env.ref("aftersales_sla.type_repair")
+        self.url_open(
+            "/my/tickets/new",
+            data={
+                "csrf_token": csrf,
+                "name": "It beeps <loudly>",
+                "description": "Since this morning.",
+                "type_id": str(repair.id),
+            },
+        )
+        ticket = self.Ticket.search([("name", "=", "It beeps <loudly>")])
+        self.assertEqual(ticket.partner_id, self.alice.partner_id)
+        self.assertEqual(
+            ticket.channel_id, self.env.ref("aftersales_sla.channel_portal")
+        )
+        self.assertEqual(ticket.tier_id, self.basic)
+        self.assertEqual(ticket.type_id, repair)
+        self.assertTrue(ticket.sla_line_ids)
+
+    def test_rating_by_token_without_login(self):
+        self.alice_ticket.stage_id = self.stage("closed")
+        rating = self.alice_ticket.rating_ids
+        self.assertEqual(len(rating), 1, "closing asks for a rating")
+        self.assertFalse(rating.consumed)
+        # The link of the email, opened without logging in.
+        self.authenticate(None, None)
+        csrf = http.Request.csrf_token(self)
+        page = self.url_open(f"/rate/{rating.access_token}/5")
+        self.assertEqual(page.status_code, 200)
+        self.url_open(
+            f"/rate/{rating.access_token}/submit_feedback",
+            data={"rate": 5, "feedback": "Quick and kind", "csrf_token": csrf},
+        )
+        rating.invalidate_recordset()
+        self.assertTrue(rating.consumed)
+        self.assertEqual(rating.rating, 5)
+        self.assertEqual(self.url_open("/rate/not-a-token/5").status_code, 404)
+
+    def test_ticket_link_needs_its_token(self):
+        page = self.url_open(f"/my/tickets/{self.bob_ticket.id}?access_token=wrong")
+        self.assertNotIn("secret", page.text)
+        token = self.bob_ticket._portal_ensure_token()
+        page = self.url_open(f"/my/tickets/{self.bob_ticket.id}?access_token={token}")
+        self.assertIn("secret", page.text)
