@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Take the README's screenshots from a running suite (make run).
+
+    .venv/bin/python tools/screenshots.py [--url http://127.0.0.1:8069]
+
+Logs in as admin, opens each page below in headless Chromium through the
+DevTools protocol (websocket-client) and writes docs/screenshots/<name>.png.
+"""
+
+import argparse
+import base64
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import websocket
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PAGES = [
+    ("contacts_tiers", "/odoo/contacts?view_type=list"),
+    ("tier_evaluation", "/odoo/action-customer_tiering.customer_tier_evaluation_action"),
+    ("aftersales_tickets", "/odoo/aftersales-tickets"),
+    ("aftersales_kpis", "/odoo/action-aftersales_sla.aftersales_kpi_dashboard_action"),
+    ("loyalty_counter", "/odoo/action-loyalty_cards.loyalty_counter_action"),
+    ("revisits", "/odoo/action-revisit_plan.revisit_record_action"),
+]
+
+
+def browser_binary():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    raise SystemExit("Chromium not found")
+
+
+def login(url, db, user, password):
+    response = requests.post(
+        f"{url}/web/session/authenticate",
+        json={"params": {"db": db, "login": user, "password": password}},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.cookies["session_id"]
+
+
+class Browser:
+    def __init__(self, port=9333):
+        self.profile = tempfile.mkdtemp(prefix="cs_shots_")
+        self.process = subprocess.Popen(
+            [
+                browser_binary(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                f"--remote-debugging-port={port}",
+                "--remote-debugging-address=127.0.0.1",
+                f"--user-data-dir={self.profile}",
+                "--window-size=1440,900",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _i in range(50):
+            try:
+                targets = requests.get(f"http://127.0.0.1:{port}/json", timeout=2).json()
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        page = next(t for t in targets if t["type"] == "page")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
+        self.next_id = 0
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                return message.get("result", {})
+
+    def close(self):
+        self.ws.close()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="http://127.0.0.1:8069")
+    parser.add_argument("--db", default="customer_suite")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--wait", type=float, default=4.0, help="seconds a page gets to load")
+    args = parser.parse_args()
+    session = login(args.url, args.db, args.login, args.password)
+    OUT.mkdir(parents=True, exist_ok=True)
+    browser = Browser()
+    try:
+        browser.call("Network.enable")
+        browser.call(
+            "Network.setCookie",
+            name="session_id",
+            value=session,
+            url=args.url,
+            httpOnly=True,
+        )
+        for name, path in PAGES:
+            browser.call("Page.navigate", url=args.url + path)
+            time.sleep(args.wait)
+            shot = browser.call("Page.captureScreenshot", format="png")
+            (OUT / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+            print(f"docs/screenshots/{name}.png")
+    finally:
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
