@@ -1,0 +1,578 @@
+import logging
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import bulk
+
+_logger = logging.getLogger(__name__)
+
+CHANNELS = [
+    ("phone", "Phone"),
+    ("visit", "Visit"),
+    ("email", "Email"),
+    ("wechat", "WeChat"),
+    ("other", "Other"),
+]
+STATES = [
+    ("planned", "Planned"),
+    ("done", "Done"),
+    ("missed", "Missed"),
+    ("cancelled", "Cancelled"),
+]
+SATISFACTION = [
+    ("1", "Very dissatisfied"),
+    ("2", "Dissatisfied"),
+    ("3", "Neutral"),
+    ("4", "Satisfied"),
+    ("5", "Very satisfied"),
+]
+DEFAULT_BATCH_SIZE = 1000
+# The unique indexes that keep duplicates out (see init()).
+RULE_CONFLICT = SQL("(partner_id, rule_id) WHERE state = 'planned'")
+ORIGIN_CONFLICT = SQL("(partner_id, origin_ref) WHERE state = 'planned'")
+
+
+class RevisitRecord(models.Model):
+    """One revisit of a customer: planned by a rule or on request (another
+    addon's record, a manual request), then done with its outcome, missed,
+    or cancelled. A planned revisit has an activity for its user."""
+
+    _name = "revisit.record"
+    _description = "Revisit"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "due_date desc, id desc"
+    _rec_names_search = ["partner_id", "reason"]
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    rule_id = fields.Many2one(
+        "revisit.rule",
+        index="btree_not_null",
+        ondelete="restrict",
+        readonly=True,
+        help="The rule that planned this revisit; empty for revisits requested "
+        "by hand or by another application.",
+    )
+    origin_ref = fields.Reference(
+        selection="_selection_origin_model",
+        string="Origin",
+        readonly=True,
+        help="The record that asked for this revisit, e.g. an after-sales ticket.",
+    )
+    origin_name = fields.Char(string="Requested From", readonly=True)
+    reason = fields.Text(help="Why the customer is revisited.")
+    tier_id = fields.Many2one(
+        "customer.tier",
+        readonly=True,
+        index="btree_not_null",
+        help="The customer's tier when the revisit was planned.",
+    )
+    activity_id = fields.Many2one(
+        "mail.activity",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        copy=False,
+    )
+    # Not "activity_type_id": mail.activity.mixin defines that one.
+    revisit_type_id = fields.Many2one(
+        "mail.activity.type",
+        help="How the revisit is done, e.g. Revisit call or On-site visit.",
+    )
+    due_date = fields.Date(required=True, index=True, tracking=True)
+    done_date = fields.Date(readonly=True, copy=False)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    requested_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    channel = fields.Selection(CHANNELS, help="How the customer was reached.")
+    satisfaction = fields.Integer(
+        help="The customer's score of the service, from 1 (very dissatisfied) "
+        "to 5 (very satisfied); 0 when not rated.",
+        aggregator="avg",
+    )
+    satisfaction_label = fields.Selection(
+        SATISFACTION,
+        string="Satisfaction Score",
+        compute="_compute_satisfaction_label",
+    )
+    feedback = fields.Text(help="What the customer said.")
+    issues = fields.Text(string="Issues Found")
+    follow_up_needed = fields.Boolean(string="Follow-up Needed", readonly=True)
+    next_revisit_id = fields.Many2one(
+        "revisit.record", string="Follow-up Revisit", readonly=True, copy=False
+    )
+    state = fields.Selection(
+        STATES, required=True, default="planned", readonly=True, tracking=True
+    )
+    is_overdue = fields.Boolean(compute="_compute_is_overdue")
+
+    _sql_constraints = [
+        (
+            "satisfaction_range",
+            "CHECK(satisfaction BETWEEN 0 AND 5)",
+            "The satisfaction score lies between 1 and 5.",
+        ),
+    ]
+
+    def init(self):
+        # At most one planned revisit per customer and rule, and per customer
+        # and origin: enforced by the database, whoever inserts.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_planned_rule_uniq
+                ON revisit_record (partner_id, rule_id) WHERE state = 'planned';
+            CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_planned_origin_uniq
+                ON revisit_record (partner_id, origin_ref) WHERE state = 'planned';
+            CREATE INDEX IF NOT EXISTS revisit_record_done_idx
+                ON revisit_record (partner_id, rule_id, done_date)
+             WHERE state = 'done';
+            CREATE INDEX IF NOT EXISTS revisit_record_planned_due_idx
+                ON revisit_record (due_date) WHERE state = 'planned';
+            """
+        )
+
+    @api.model
+    def _selection_origin_model(self):
+        return [(model.model, model.name) for model in self.env["ir.model"].search([])]
+
+    @api.depends("partner_id", "due_date")
+    def _compute_display_name(self):
+        for record in self:
+            record.display_name = self.env._(
+                "Revisit of %(customer)s on %(date)s",
+                customer=record.partner_id.display_name or "",
+                date=record.due_date or "",
+            )
+
+    @api.depends("satisfaction")
+    def _compute_satisfaction_label(self):
+        for record in self:
+            record.satisfaction_label = (
+                str(record.satisfaction) if record.satisfaction else False
+            )
+
+    @api.depends("state", "due_date")
+    @api.depends_context("tz")
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for record in self:
+            record.is_overdue = record.state == "planned" and record.due_date < today
+
+    @api.constrains("satisfaction")
+    def _check_satisfaction(self):
+        for record in self:
+            if record.satisfaction and not 1 <= record.satisfaction <= 5:
+                raise ValidationError(
+                    self.env._(
+                        "The satisfaction score must lie between 1 and 5, not "
+                        "%(score)s.",
+                        score=record.satisfaction,
+                    )
+                )
+
+    @api.constrains("partner_id", "company_id")
+    def _check_partner_company(self):
+        for record in self:
+            company = record.partner_id.company_id
+            if company and company != record.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Customer %(customer)s belongs to %(company)s; its revisits "
+                        "cannot belong to another company.",
+                        customer=record.partner_id.display_name,
+                        company=company.name,
+                    )
+                )
+
+    # --- the API ------------------------------------------------------------------
+
+    @api.model
+    def schedule_revisit(
+        self,
+        partner,
+        reason,
+        delay_days=0,
+        user=None,
+        activity_type=None,
+        origin=None,
+    ):
+        """Plan a revisit of ``partner`` in ``delay_days`` days, for ``reason``
+        (text), assigned to ``user`` (default: the customer's salesperson, else
+        the responsible of the first revisit rule that applies to the
+        customer, else the company's first revisit manager, else the caller),
+        with ``activity_type`` (default: the shipped "Revisit call" type) and
+        an optional ``origin`` record (e.g. an after-sales ticket, stored as a
+        Reference). Returns the planned revisit.record, with its
+        mail.activity.
+
+        Callable by any internal user, from any model's code: the caller must
+        be able to read ``partner`` and ``origin``; the revisit is then
+        created with elevated rights and returned in the caller's
+        environment (callers may always read the revisits they requested).
+        While a planned revisit exists for the same partner and origin, that
+        one is returned and nothing is created (enforced by a unique index).
+
+        :raise UserError: on bad input (no customer, empty reason, negative
+            delay, a portal user as responsible, ...)
+        :raise AccessError: when the caller is not an internal user or may
+            not read the customer or the origin
+        """
+        partner, user, activity_type = self._check_schedule_input(
+            partner, reason, delay_days, user, activity_type, origin
+        )
+        Record = self.sudo()
+        company = partner.company_id or self.env.company
+        origin_ref = f"{origin._name},{origin.id}" if origin else None
+        if origin_ref:
+            existing = Record.search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("origin_ref", "=", origin_ref),
+                    ("state", "=", "planned"),
+                ],
+                limit=1,
+            )
+            if existing:
+                return existing.with_env(self.env)
+        if not user:
+            user = Record._default_responsible(partner, company)
+        today = fields.Date.context_today(self)
+        row = {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "rule_id": None,
+            "origin_ref": origin_ref,
+            "origin_name": origin.sudo().display_name if origin else None,
+            "reason": reason,
+            "tier_id": partner.with_company(company).tier_id.id or None,
+            "revisit_type_id": activity_type.id,
+            "due_date": today + timedelta(days=delay_days),
+            "user_id": user.id,
+            "requested_by_id": self.env.uid,
+            "state": "planned",
+            "satisfaction": 0,
+            "follow_up_needed": False,
+        }
+        records = Record._create_planned([row], ORIGIN_CONFLICT, notify=True)
+        if not records:
+            # Another transaction planned it a moment ago.
+            records = Record.search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("origin_ref", "=", origin_ref),
+                    ("state", "=", "planned"),
+                ],
+                limit=1,
+            )
+        else:
+            records._message_log_batch(
+                bodies={
+                    records.id: Markup("%s")
+                    % self.env._("Revisit requested: %s", reason)
+                }
+            )
+        return records.with_env(self.env)
+
+    @api.model
+    def _check_schedule_input(
+        self, partner, reason, delay_days, user, activity_type, origin
+    ):
+        """Validate the arguments of ``schedule_revisit`` and the caller's
+        rights; return (partner, user, activity type) ready to use."""
+        if not (self.env.su or self.env.user._is_internal()):
+            raise AccessError(self.env._("Only internal users can plan revisits."))
+        if (
+            not isinstance(partner, models.BaseModel)
+            or partner._name != "res.partner"
+            or len(partner) != 1
+            or not partner.exists()
+        ):
+            raise UserError(self.env._("Plan a revisit for exactly one customer."))
+        # Checked with the rights this method runs with, whatever environment
+        # the records passed in carry.
+        partner = partner.with_env(self.env)
+        partner.check_access("read")
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(self.env._("Give the reason of the revisit."))
+        if not isinstance(delay_days, int) or delay_days < 0:
+            raise UserError(
+                self.env._(
+                    "The delay of a revisit is a number of days, zero or more; "
+                    "not %(delay)s.",
+                    delay=delay_days,
+                )
+            )
+        if user is not None and user is not False:
+            if (
+                not isinstance(user, models.BaseModel)
+                or user._name != "res.users"
+                or len(user) != 1
+            ):
+                raise UserError(self.env._("Assign the revisit to one user."))
+            user = user.sudo()
+            if user.share or not user.active:
+                raise UserError(
+                    self.env._(
+                        "%(user)s cannot revisit customers: assign an active "
+                        "internal user.",
+                        user=user.name,
+                    )
+                )
+        else:
+            user = None
+        if activity_type:
+            if activity_type._name != "mail.activity.type" or len(activity_type) != 1:
+                raise UserError(self.env._("Give one activity type."))
+            if activity_type.sudo().res_model not in (False, "revisit.record"):
+                raise UserError(
+                    self.env._(
+                        "Activity type %(type)s is not for revisits.",
+                        type=activity_type.sudo().name,
+                    )
+                )
+        else:
+            activity_type = self.env.ref("revisit_plan.mail_activity_type_revisit_call")
+        if origin is not None and origin is not False:
+            if not isinstance(origin, models.BaseModel) or len(origin) != 1:
+                raise UserError(
+                    self.env._("The origin of a revisit is one record, or nothing.")
+                )
+            origin.with_env(self.env).check_access("read")
+        return partner, user, activity_type.sudo()
+
+    @api.model
+    def _revisit_managers(self, company):
+        """The active revisit managers of ``company``, in id order."""
+        group = self.env.ref("revisit_plan.group_revisit_manager")
+        return (
+            group.sudo()
+            .users.filtered(
+                lambda u: (
+                    u.active
+                    and not u.share
+                    and company in u.company_ids
+                    and u.id != self.env.ref("base.user_root").id
+                )
+            )
+            .sorted("id")
+        )
+
+    @api.model
+    def _default_responsible(self, partner, company):
+        """Who revisits ``partner`` when nobody is named: its salesperson,
+        else the responsible of the first rule applying to it, else the first
+        revisit manager of the company, else the current user."""
+        salesperson = partner.commercial_partner_id.user_id
+        if salesperson.active and not salesperson.share:
+            return salesperson
+        for rule in (
+            self.env["revisit.rule"].sudo().search([("company_id", "=", company.id)])
+        ):
+            applies = self.env.execute_query(
+                SQL(
+                    "SELECT 1 FROM res_partner p WHERE p.id = %s AND %s",
+                    partner.commercial_partner_id.id,
+                    rule._partner_condition(),
+                )
+            )
+            if applies:
+                user_id = rule._assign_users(partner.commercial_partner_id)[
+                    partner.commercial_partner_id.id
+                ]
+                if user_id:
+                    return self.env["res.users"].browse(user_id)
+        return self._revisit_managers(company)[:1] or self.env.user
+
+    @api.model
+    def _create_planned(self, rows, conflict, notify=False, notes=None):
+        """Insert planned revisits (rows of column values) in one statement,
+        skipping those a unique index refuses, then create their activities
+        in one batch (without emails unless ``notify``); return the revisits
+        created.
+
+        :param notes: optional {partner id: activity note}
+        """
+        records = bulk.insert_rows(self.sudo(), rows, on_conflict=conflict)
+        if not records:
+            return records
+        self.env.invalidate_all()
+        model_id = self.env["ir.model"]._get_id(self._name)
+        notes = notes or {}
+        Activity = self.env["mail.activity"].sudo()
+        if not notify:
+            Activity = Activity.with_context(mail_activity_quick_update=True)
+        activities = Activity.create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": record.id,
+                    "activity_type_id": record.revisit_type_id.id,
+                    "user_id": record.user_id.id,
+                    "date_deadline": record.due_date,
+                    "summary": record._activity_summary(),
+                    "note": notes.get(record.partner_id.id)
+                    or (record.reason and Markup("<p>%s</p>") % record.reason),
+                }
+                for record in records
+            ]
+        )
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE revisit_record r SET activity_id = v.activity_id
+                  FROM unnest(%s::int[], %s::int[]) AS v(id, activity_id)
+                 WHERE r.id = v.id
+                """,
+                records.ids,
+                activities.ids,
+            )
+        )
+        records.invalidate_recordset(["activity_id"])
+        return records
+
+    def _activity_summary(self):
+        self.ensure_one()
+        if self.rule_id:
+            return self.rule_id.summary or self.rule_id.name
+        return self.reason and self.reason.splitlines()[0][:80] or self.env._("Revisit")
+
+    # --- outcome ------------------------------------------------------------------
+
+    def _record_outcome(self, values):
+        """Mark these revisits done with their outcome and close their
+        activities; plan a follow-up when asked.
+
+        :param values: channel, satisfaction (1-5 or 0), feedback, issues,
+            follow_up (bool), follow_up_days, follow_up_user_id, follow_up_note
+        :return: the follow-up revisits planned
+        """
+        not_open = self.filtered(lambda r: r.state not in ("planned", "missed"))
+        if not_open:
+            raise UserError(
+                self.env._(
+                    "The outcome of %(revisit)s is already recorded or it was "
+                    "cancelled.",
+                    revisit=not_open[0].display_name,
+                )
+            )
+        satisfaction = int(values.get("satisfaction") or 0)
+        if not 0 <= satisfaction <= 5:
+            raise ValidationError(
+                self.env._(
+                    "The satisfaction score must lie between 1 and 5, not %(score)s.",
+                    score=satisfaction,
+                )
+            )
+        follow_up = bool(values.get("follow_up"))
+        follow_up_days = int(values.get("follow_up_days") or 0)
+        if follow_up and follow_up_days < 0:
+            raise UserError(self.env._("A follow-up cannot be planned in the past."))
+        self.write(
+            {
+                "state": "done",
+                "done_date": fields.Date.context_today(self),
+                "channel": values.get("channel") or False,
+                "satisfaction": satisfaction,
+                "feedback": values.get("feedback") or False,
+                "issues": values.get("issues") or False,
+                "follow_up_needed": follow_up,
+            }
+        )
+        activities = self.sudo().activity_id
+        if activities:
+            activities.with_context(revisit_outcome_recorded=True)._action_done(
+                feedback=values.get("feedback") or False
+            )
+        follow_ups = self.browse()
+        if follow_up:
+            user = self.env["res.users"].browse(values.get("follow_up_user_id"))
+            for record in self:
+                follow_ups |= self.schedule_revisit(
+                    record.partner_id,
+                    values.get("follow_up_note")
+                    or self.env._("Follow-up of %s", record.display_name),
+                    delay_days=follow_up_days,
+                    user=user or record.user_id,
+                    activity_type=record.revisit_type_id,
+                    origin=record,
+                )
+                record.next_revisit_id = follow_ups[-1:]
+        return follow_ups
+
+    def _done_from_activity(self, feedback):
+        """An activity of these revisits was marked done without the outcome
+        form (e.g. from a list of activities): keep the feedback."""
+        for record in self.filtered(lambda r: r.state in ("planned", "missed")):
+            record.write(
+                {
+                    "state": "done",
+                    "done_date": fields.Date.context_today(self),
+                    "feedback": feedback or record.feedback,
+                    "channel": record.revisit_type_id.revisit_channel or False,
+                }
+            )
+
+    def action_record_outcome(self):
+        """Open the short outcome form of this revisit."""
+        self.ensure_one()
+        if self.state not in ("planned", "missed"):
+            raise UserError(
+                self.env._("Only planned or missed revisits get an outcome.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Revisit Outcome"),
+            "res_model": "revisit.outcome",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_revisit_id": self.id,
+                "default_channel": self.revisit_type_id.revisit_channel or "phone",
+            },
+        }
+
+    def action_cancel(self):
+        """Cancel planned revisits and their activities."""
+        planned = self.filtered(lambda r: r.state in ("planned", "missed"))
+        planned.write({"state": "cancelled"})
+        planned.sudo().activity_id.unlink()
+
+    def action_open_origin(self):
+        self.ensure_one()
+        if not self.origin_ref:
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.origin_ref._name,
+            "res_id": self.origin_ref.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
