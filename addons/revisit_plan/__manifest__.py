@@ -14,6 +14,7 @@
         "security/revisit_plan_security.xml",
         "security/ir.model.access.csv",
         "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
         "wizards/revisit_outcome_views.xml",
     ],
     "demo": [],

@@ -1,13 +1,15 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import bulk
+from ..tools import bulk, dates
 
 _logger = logging.getLogger(__name__)
 
@@ -576,3 +578,228 @@ class RevisitRecord(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
         }
+
+    # --- scheduled actions ----------------------------------------------------------
+
+    @api.model
+    def _batch_size(self):
+        param = (
+            self.env["ir.config_parameter"].sudo().get_param("revisit_plan.batch_size")
+        )
+        return max(int(param or DEFAULT_BATCH_SIZE), 1)
+
+    @api.model
+    def _lock_rows(self, records):
+        """Lock the rows of ``records`` for this transaction and return those
+        locked: rows another transaction holds, or changed since this
+        transaction's snapshot (a worker that committed in between), are
+        skipped, never waited for."""
+        if not records:
+            return records
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = ANY(%s) "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        SQL.identifier(records._table),
+                        records.ids,
+                    ),
+                    log_exceptions=False,
+                )
+                locked = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.SerializationFailure:
+            return records.browse()
+        records.invalidate_recordset()
+        return records.filtered(lambda r: r.id in locked)
+
+    @api.model
+    def _cron_plan_revisits(self):
+        """Scheduled action: plan the revisits that are due, one batch per
+        call.
+
+        Each day starts with a pass that cancels the planned revisits of
+        customers their rule no longer applies to (a tier change moves the
+        customer to its new tier's rule). Then each active rule selects its
+        due customers batch by batch (one query per batch), and the batch's
+        revisits are inserted in one statement and their activities created
+        in one call, without emails. A rule's progress (``scan_cursor``) is
+        committed with its batch, so a crash loses at most the batch in
+        progress. Two workers never plan the same rule at once (row lock,
+        skipped when held), and a unique index refuses a second planned
+        revisit of a customer and rule whatever happens.
+        """
+        rules = self.env["revisit.rule"].sudo().search([])
+        done, remaining = self._plan_step(rules)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _plan_step(self, rules):
+        """One step of the planning of ``rules``: the day's stale pass of the
+        rules not yet cleaned today, else one batch of the first rule with
+        work left. Return (done, remaining)."""
+        today = fields.Date.context_today(self)
+        rules = rules.sudo()
+        fresh = self._lock_rows(rules.filtered(lambda r: r.scan_date != today))
+        if fresh:
+            cancelled = self._cancel_stale(fresh)
+            fresh.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
+            return cancelled, len(rules.filtered(lambda r: not r.scan_done))
+        batch_size = self._batch_size()
+        planned = 0
+        for rule in rules.filtered(lambda r: not r.scan_done):
+            if not self._lock_rows(rule) or rule.scan_done:
+                continue
+            rows = rule._due_partners(today, rule.scan_cursor, batch_size)
+            planned = len(self._plan_for_rule(rule, rows, today))
+            values = {"scan_cursor": rows[-1][0] if rows else rule.scan_cursor}
+            if len(rows) < batch_size:
+                values["scan_done"] = True
+            rule.write(values)
+            if rows:
+                break
+        pending = rules.filtered(lambda r: not r.scan_done)
+        remaining = (
+            pending[:1]._count_due(today, pending[:1].scan_cursor) if pending else 0
+        ) + max(len(pending) - 1, 0)
+        return planned, remaining
+
+    @api.model
+    def _cancel_stale(self, rules):
+        """Cancel the planned revisits of ``rules`` whose customer the rule no
+        longer applies to; return how many."""
+        stale = self.browse(
+            record_id for rule in rules for record_id in rule._stale_record_ids()
+        ).sudo()
+        if stale:
+            stale.write({"state": "cancelled"})
+            stale.activity_id.unlink()
+        return len(stale)
+
+    @api.model
+    def _plan_for_rule(self, rule, rows, today):
+        """Plan the revisits of ``rule`` for ``rows`` [(partner id, last done
+        date)]; return the revisits created."""
+        if not rows:
+            return self.browse()
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(rule.company_id)
+            .browse(row[0] for row in rows)
+        )
+        users = rule._assign_users(partners)
+        last_done = dict(rows)
+        values, notes = [], {}
+        for partner in partners:
+            due = max(
+                dates.next_due_date(
+                    last_done[partner.id],
+                    rule.cadence_number,
+                    rule.cadence_unit,
+                    today,
+                ),
+                today,
+            )
+            values.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": rule.company_id.id,
+                    "rule_id": rule.id,
+                    "origin_ref": None,
+                    "origin_name": None,
+                    "reason": None,
+                    "tier_id": partner.tier_id.id or None,
+                    "revisit_type_id": rule.activity_type_id.id,
+                    "due_date": due,
+                    "user_id": users[partner.id] or None,
+                    "requested_by_id": None,
+                    "state": "planned",
+                    "satisfaction": 0,
+                    "follow_up_needed": False,
+                }
+            )
+            if rule.note_template:
+                notes[partner.id] = rule._note_for(
+                    partner, partner.tier_id, due, last_done[partner.id]
+                )
+        return self._create_planned(values, RULE_CONFLICT, notes=notes)
+
+    @api.model
+    def _cron_mark_missed(self):
+        """Scheduled action: planned revisits overdue beyond their company's
+        grace period become missed, their activities are removed and the
+        responsible's manager is told; one batch per call."""
+        today = fields.Date.context_today(self)
+        self.env.flush_all()
+        query = SQL(
+            """
+            SELECT r.id FROM revisit_record r
+              JOIN res_company c ON c.id = r.company_id
+             WHERE r.state = 'planned'
+               AND r.due_date < %s::date - COALESCE(c.revisit_grace_days, 0)
+            """,
+            today,
+        )
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL("%s ORDER BY r.id LIMIT %s", query, self._batch_size())
+            )
+        ]
+        missed = self.sudo().browse(ids)
+        if missed:
+            missed.write({"state": "missed"})
+            missed.activity_id.unlink()
+            missed._notify_missed()
+        remaining = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) q", query))[
+            0
+        ][0]
+        self.env["ir.cron"]._notify_progress(done=len(missed), remaining=remaining)
+
+    def _managers_of(self, user, company):
+        """Who is told about ``user``'s revisits: their revisit manager, else
+        the revisit managers of ``company``."""
+        manager = user.sudo().revisit_manager_id
+        if manager.active and not manager.share:
+            return manager
+        return self._revisit_managers(company) - user
+
+    def _notify_missed(self):
+        """Tell each manager, in one message, which revisits of their people
+        were missed."""
+        by_manager = defaultdict(lambda: self.browse())
+        for record in self:
+            for manager in self._managers_of(record.user_id, record.company_id):
+                by_manager[manager] |= record
+        for manager, records in by_manager.items():
+            records = records.with_context(lang=manager.lang)
+            env = records.env
+            lines = Markup("").join(
+                Markup("<li><a href='/odoo/revisit.record/%s'>%s</a> (%s, %s)</li>")
+                % (
+                    record.id,
+                    record.partner_id.display_name,
+                    record.user_id.name or "-",
+                    record.due_date,
+                )
+                for record in records[:100]
+            )
+            more = len(records) - 100
+            body = Markup("<p>%s</p><ul>%s</ul>") % (
+                env._(
+                    "These revisits were not done within the grace period and "
+                    "are now missed:"
+                ),
+                lines,
+            )
+            if more > 0:
+                body += Markup("<p>%s</p>") % env._(
+                    "... and %(count)s more.", count=more
+                )
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=manager.partner_id.ids,
+                subject=env._("Missed revisits: %(count)s", count=len(records)),
+                body=body,
+            )

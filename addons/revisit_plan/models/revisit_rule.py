@@ -264,56 +264,65 @@ class RevisitRule(models.Model):
             conditions.append(SQL("p.id IN %s", query.subselect()))
         return SQL(" AND ").join(conditions)
 
-    def _due_partners(self, today, after_id=0, limit=None):
-        """[(partner id, last done date)] of the customers due for this rule,
-        in id order after ``after_id``: one query for the whole batch."""
+    def _due_query(self, today, after_id, select, limit=None):
         self.ensure_one()
-        self.env.flush_all()
         horizon = today + timedelta(days=self.lead_days)
         delta = SQL(
-            "make_interval(%s => %s)",
-            SQL(self.cadence_unit),
-            self.cadence_number,
+            "make_interval(%s => %s)", SQL(self.cadence_unit), self.cadence_number
         )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT p.id, last.done_date
-                  FROM res_partner p
-                  LEFT JOIN LATERAL (
-                        SELECT MAX(r.done_date) AS done_date
-                          FROM revisit_record r
-                         WHERE r.partner_id = p.id
-                           AND r.rule_id = %(rule)s
-                           AND r.state = 'done'
-                       ) last ON true
-                 WHERE %(condition)s
-                   AND p.id > %(after)s
-                   AND NOT EXISTS (
-                        SELECT 1 FROM revisit_record o
-                         WHERE o.partner_id = p.id
-                           AND o.company_id = %(company)s
-                           AND o.state = 'planned'
-                       )
-                   AND (last.done_date IS NULL
-                        OR (last.done_date + %(delta)s)::date <= %(horizon)s)
-                 ORDER BY p.id
-                 %(limit)s
-                """,
-                rule=self.id,
-                condition=self._partner_condition(),
-                after=after_id,
-                company=self.company_id.id,
-                delta=delta,
-                horizon=horizon,
-                limit=SQL("LIMIT %s", limit) if limit else SQL(""),
-            )
+        return SQL(
+            """
+            SELECT %(select)s
+              FROM res_partner p
+              LEFT JOIN LATERAL (
+                    SELECT MAX(r.done_date) AS done_date
+                      FROM revisit_record r
+                     WHERE r.partner_id = p.id
+                       AND r.rule_id = %(rule)s
+                       AND r.state = 'done'
+                   ) last ON true
+             WHERE %(condition)s
+               AND p.id > %(after)s
+               AND NOT EXISTS (
+                    SELECT 1 FROM revisit_record o
+                     WHERE o.partner_id = p.id
+                       AND o.company_id = %(company)s
+                       AND o.state = 'planned'
+                   )
+               AND (last.done_date IS NULL
+                    OR (last.done_date + %(delta)s)::date <= %(horizon)s)
+            %(order)s
+            """,
+            select=select,
+            rule=self.id,
+            condition=self._partner_condition(),
+            after=after_id,
+            company=self.company_id.id,
+            delta=delta,
+            horizon=horizon,
+            order=SQL("ORDER BY p.id LIMIT %s", limit) if limit else SQL(""),
         )
-        return rows
+
+    def _due_partners(self, today, after_id=0, limit=None):
+        """[(partner id, last done date)] of the customers due for this rule,
+        in id order after ``after_id``: one query for the whole batch.
+
+        A customer is due when its last done revisit of this rule plus the
+        cadence falls on or before today plus the lead time (or it was never
+        revisited under this rule) and it has no planned revisit in the
+        rule's company.
+        """
+        self.env.flush_all()
+        return self.env.execute_query(
+            self._due_query(today, after_id, SQL("p.id, last.done_date"), limit or None)
+        )
 
     def _count_due(self, today, after_id=0):
         """How many customers are due for this rule after ``after_id``."""
-        return len(self._due_partners(today, after_id))
+        self.env.flush_all()
+        return self.env.execute_query(
+            self._due_query(today, after_id, SQL("COUNT(*)"))
+        )[0][0]
 
     def _stale_record_ids(self):
         """Planned revisits of this rule whose customer it no longer applies
@@ -335,6 +344,15 @@ class RevisitRule(models.Model):
                 )
             )
         ]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("active") is False:
+            # Archived rules plan no more: their planned revisits go.
+            self.env["revisit.record"].sudo().search(
+                [("rule_id", "in", self.ids), ("state", "=", "planned")]
+            ).action_cancel()
+        return result
 
     # --- responsible and notes --------------------------------------------------
 
@@ -381,6 +399,30 @@ class RevisitRule(models.Model):
         for key in NOTE_PLACEHOLDERS:
             note = note.replace(key, str(escape(values[key])))
         return Markup(note)
+
+    def action_plan_now(self):
+        """Plan the due revisits of these rules at once (what the daily
+        scheduled action does), with a fresh pass of today."""
+        Record = self.env["revisit.record"]
+        rules = self.sudo()
+        rules.write({"scan_date": False})
+        Record._plan_step(rules)  # the stale pass
+        planned = 0
+        while rules.filtered(lambda r: not r.scan_done):
+            pending = rules.filtered(lambda r: not r.scan_done)
+            done, _remaining = Record._plan_step(rules)
+            planned += done
+            if not done and pending == rules.filtered(lambda r: not r.scan_done):
+                break  # another worker holds a rule: it plans it
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s revisits planned.", count=planned),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_view_records(self):
         self.ensure_one()
