@@ -6,3 +6,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_users
+from . import revisit_occasion
+from . import revisit_care_message
+from . import revisit_report
+from . import customer_tier_indicator

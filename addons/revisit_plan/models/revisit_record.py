@@ -803,3 +803,97 @@ class RevisitRecord(models.Model):
                 subject=env._("Missed revisits: %(count)s", count=len(records)),
                 body=body,
             )
+
+    @api.model
+    def _weekly_summary_values(self, company, date_from, date_to):
+        """Figures of the revisits of ``company`` due from ``date_from`` to
+        ``date_to``: done, missed, completion rate, satisfaction, per user."""
+        Record = self.sudo()
+        domain = [
+            ("company_id", "=", company.id),
+            ("due_date", ">=", date_from),
+            ("due_date", "<=", date_to),
+        ]
+        by_user = defaultdict(lambda: {"done": 0, "missed": 0, "scores": []})
+        planned = 0
+        for user, state, count in Record._read_group(
+            domain, ["user_id", "state"], ["__count"]
+        ):
+            if state in ("done", "missed"):
+                by_user[user][state] += count
+            elif state == "planned":
+                planned += count
+        scores = dict(
+            Record._read_group(
+                domain + [("state", "=", "done"), ("satisfaction", ">", 0)],
+                ["user_id"],
+                ["satisfaction:avg"],
+            )
+        )
+        done = sum(v["done"] for v in by_user.values())
+        missed = sum(v["missed"] for v in by_user.values())
+        all_scores = Record._read_group(
+            domain + [("state", "=", "done"), ("satisfaction", ">", 0)],
+            [],
+            ["satisfaction:avg"],
+        )[0][0]
+        return {
+            "company": company,
+            "date_from": date_from,
+            "date_to": date_to,
+            "done": done,
+            "missed": missed,
+            "planned": planned,
+            "rate": round(100.0 * done / (done + missed), 1) if done + missed else "-",
+            "satisfaction": round(all_scores, 2) if all_scores else "-",
+            "lines": [
+                {
+                    "user": user.name or "-",
+                    "done": figures["done"],
+                    "missed": figures["missed"],
+                    "satisfaction": round(scores[user], 2) if scores.get(user) else "-",
+                }
+                for user, figures in sorted(
+                    by_user.items(), key=lambda item: item[0].name or ""
+                )
+            ],
+        }
+
+    @api.model
+    def _cron_weekly_summary(self):
+        """Scheduled action (weekly): email the revisit managers of each
+        company that asks for it (Settings, off by default) the figures of
+        the past seven days."""
+        date_to = fields.Date.context_today(self) - timedelta(days=1)
+        date_from = date_to - timedelta(days=6)
+        mails = self.env["mail.mail"].sudo()
+        for company in (
+            self.env["res.company"]
+            .sudo()
+            .search([("revisit_weekly_summary", "=", True)])
+        ):
+            values = self._weekly_summary_values(company, date_from, date_to)
+            managers = self._revisit_managers(company).filtered("email")
+            for lang in set(managers.mapped("lang")):
+                recipients = managers.filtered(lambda m, lang=lang: m.lang == lang)
+                env = self.with_context(lang=lang).env
+                body = env["ir.qweb"]._render(
+                    "revisit_plan.revisit_weekly_summary", values
+                )
+                mails |= mails.create(
+                    {
+                        "subject": env._(
+                            "Weekly revisit summary: %(company)s, %(date_from)s to "
+                            "%(date_to)s",
+                            company=company.name,
+                            date_from=date_from,
+                            date_to=date_to,
+                        ),
+                        "body_html": body,
+                        "email_from": company.email_formatted
+                        or self.env.user.email_formatted,
+                        "recipient_ids": [(6, 0, recipients.partner_id.ids)],
+                        "auto_delete": True,
+                    }
+                )
+        return mails
