@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 from unittest.mock import patch
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command
@@ -164,7 +165,10 @@ class TestPlanning(PlanningCase):
     def test_database_refuses_a_second_planned_revisit(self):
         self.run_cron()
         vip = self.mine().filtered(lambda r: r.partner_id == self.vip_due)
-        with mute_logger("odoo.sql_db"), self.assertRaises(Exception) as catcher:
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation) as catcher,
+        ):
             with self.env.cr.savepoint():
                 self.env.cr.execute(
                     "INSERT INTO revisit_record (partner_id, company_id, rule_id, "
