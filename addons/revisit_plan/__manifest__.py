@@ -30,7 +30,7 @@
         "views/res_config_settings_views.xml",
         "views/revisit_plan_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/revisit_demo.xml"],
     "assets": {
         "web.assets_backend": [
             "revisit_plan/static/src/js/*.js",

@@ -26,7 +26,9 @@ STATES = [
     ("missed", "Missed"),
     ("cancelled", "Cancelled"),
 ]
+# "0" first: the priority widget shows one star per value after the first.
 SATISFACTION = [
+    ("0", "Not rated"),
     ("1", "Very dissatisfied"),
     ("2", "Dissatisfied"),
     ("3", "Neutral"),
@@ -162,7 +164,10 @@ class RevisitRecord(models.Model):
 
     @api.model
     def _selection_origin_model(self):
-        return [(model.model, model.name) for model in self.env["ir.model"].search([])]
+        return [
+            (model.model, model.name)
+            for model in self.env["ir.model"].sudo().search([])
+        ]
 
     @api.depends("partner_id", "due_date")
     def _compute_display_name(self):
@@ -176,9 +181,7 @@ class RevisitRecord(models.Model):
     @api.depends("satisfaction")
     def _compute_satisfaction_label(self):
         for record in self:
-            record.satisfaction_label = (
-                str(record.satisfaction) if record.satisfaction else False
-            )
+            record.satisfaction_label = str(record.satisfaction or 0)
 
     @api.depends("state", "due_date")
     @api.depends_context("tz")

@@ -6,3 +6,4 @@ from . import test_care
 from . import test_orphans
 from . import test_access
 from . import test_reports
+from . import test_tour

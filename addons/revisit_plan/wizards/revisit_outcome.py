@@ -14,6 +14,7 @@ class RevisitOutcome(models.TransientModel):
     channel = fields.Selection(CHANNELS, required=True, default="phone")
     satisfaction = fields.Selection(
         SATISFACTION,
+        default="0",
         help="The customer's score of the service, 1 to 5 stars.",
     )
     feedback = fields.Text(help="What the customer said.")
