@@ -34,7 +34,6 @@ class RevisitReport(models.Model):
         help="Done revisits among those done or missed.",
     )
     satisfaction = fields.Float(
-        string="Satisfaction",
         readonly=True,
         aggregator="avg",
         help="Average score (1 to 5) of the rated revisits.",

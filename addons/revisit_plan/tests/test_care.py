@@ -232,6 +232,23 @@ class TestCareMessages(RevisitCase):
         message = self.messages().filtered(lambda m: m.partner_id == january)
         self.assertEqual((message.year, message.date), (2026, date(2026, 1, 2)))
 
+    def test_templates_are_translated(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["revisit_plan"], ["zh_CN"])
+        self.vip_customer.lang = "zh_CN"
+        template = self.mid_autumn.template_id.with_company(self.company)
+        subject = template._render_field(
+            "subject", self.vip_customer.ids, compute_lang=True
+        )
+        body = template._render_field(
+            "body_html", self.vip_customer.ids, compute_lang=True
+        )
+        self.assertEqual(
+            subject[self.vip_customer.id], "Revisit Test Company 祝您中秋节快乐"
+        )
+        self.assertIn("尊敬的 Moon Vip", str(body[self.vip_customer.id]))
+        self.assertIn("中秋节快乐", str(body[self.vip_customer.id]))
+
     def test_birthday_setting_bounds(self):
         for days in (1, 8):
             with self.subTest(days=days):
