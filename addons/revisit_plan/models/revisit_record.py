@@ -433,6 +433,10 @@ class RevisitRecord(models.Model):
         Activity = self.env["mail.activity"].sudo()
         if not notify:
             Activity = Activity.with_context(mail_activity_quick_update=True)
+        # mail.activity computes its res_name one record at a time: compute
+        # the revisits' names for the whole batch first (one query each).
+        records = records.with_env(Activity.env)
+        records.mapped("display_name")
         activities = Activity.create(
             [
                 {
