@@ -66,7 +66,7 @@ class RevisitCareMessage(models.Model):
         return condition
 
     @api.model
-    def _send_batch(self, company, kind, occasion, template, rows, limit):
+    def _send_batch(self, company, kind, occasion, template, rows):
         """Record and send the greetings of ``rows`` [(partner id, year,
         date)]: one insert (the unique index drops what was already done),
         then one batch of emails into the mail queue for the partners with a
@@ -230,9 +230,7 @@ class RevisitCareMessage(models.Model):
                 template = company.revisit_birthday_template_id or self.env.ref(
                     "revisit_plan.mail_template_birthday", raise_if_not_found=False
                 )
-                done = self._send_batch(
-                    company, "birthday", None, template, rows, limit
-                )
+                done = self._send_batch(company, "birthday", None, template, rows)
                 break
         if not done:
             for occasion in self.env["revisit.occasion"].sudo().search([]):
@@ -247,7 +245,6 @@ class RevisitCareMessage(models.Model):
                         occasion,
                         occasion.template_id,
                         rows,
-                        limit,
                     )
                     break
         # A full batch means there may be more: the scheduler calls again.

@@ -188,7 +188,6 @@ class TestCareMessages(RevisitCase):
                 self.mid_autumn,
                 self.mid_autumn.template_id,
                 rows,
-                10,
             )
         self.assertEqual(handled, 1)
         self.assertEqual(
