@@ -98,6 +98,10 @@ class RevisitRecord(models.Model):
     # Not "activity_type_id": mail.activity.mixin defines that one.
     revisit_type_id = fields.Many2one(
         "mail.activity.type",
+        default=lambda self: self.env.ref(
+            "revisit_plan.mail_activity_type_revisit_call", raise_if_not_found=False
+        ),
+        domain="[('res_model', 'in', (False, 'revisit.record'))]",
         help="How the revisit is done, e.g. Revisit call or On-site visit.",
     )
     due_date = fields.Date(required=True, index=True, tracking=True)
@@ -215,6 +219,16 @@ class RevisitRecord(models.Model):
                         company=company.name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Revisits planned by hand (the form) get their activity too; the
+        scheduled actions and the API insert in bulk and create theirs."""
+        records = super().create(vals_list)
+        planned = records.filtered(lambda r: r.state == "planned" and not r.activity_id)
+        if planned:
+            planned._create_activities(notify=True)
+        return records
 
     # --- the API ------------------------------------------------------------------
 
@@ -428,6 +442,13 @@ class RevisitRecord(models.Model):
         if not records:
             return records
         self.env.invalidate_all()
+        records._create_activities(notify=notify, notes=notes)
+        return records
+
+    def _create_activities(self, notify=False, notes=None):
+        """Create the activities of these planned revisits in one call and
+        link them (one statement)."""
+        records = self.sudo()
         model_id = self.env["ir.model"]._get_id(self._name)
         notes = notes or {}
         Activity = self.env["mail.activity"].sudo()
@@ -464,7 +485,6 @@ class RevisitRecord(models.Model):
             )
         )
         records.invalidate_recordset(["activity_id"])
-        return records
 
     def _activity_summary(self):
         self.ensure_one()
@@ -752,7 +772,12 @@ class RevisitRecord(models.Model):
         ids = [
             row[0]
             for row in self.env.execute_query(
-                SQL("%s ORDER BY r.id LIMIT %s", query, self._batch_size())
+                # Rows another worker is marking are left to it.
+                SQL(
+                    "%s ORDER BY r.id LIMIT %s FOR NO KEY UPDATE OF r SKIP LOCKED",
+                    query,
+                    self._batch_size(),
+                )
             )
         ]
         missed = self.sudo().browse(ids)

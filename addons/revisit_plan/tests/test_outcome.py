@@ -62,6 +62,17 @@ class TestOutcome(RevisitCase):
         self.assertEqual(self.customer.last_revisit_satisfaction, 4)
         self.assertEqual(self.customer.next_revisit_date, follow_up.due_date)
 
+    def test_revisit_planned_by_hand_in_the_form(self):
+        form = Form(self.Record.with_user(self.sales1))
+        form.partner_id = self.customer
+        form.due_date = self.TODAY + timedelta(days=2)
+        form.reason = "Promised a call back"
+        revisit = form.save()
+        self.assertEqual(revisit.user_id, self.sales1)
+        self.assertEqual(revisit.activity_id.activity_type_id, self.call)
+        self.assertEqual(revisit.activity_id.date_deadline, revisit.due_date)
+        self.assertEqual(revisit.activity_id.summary, "Promised a call back")
+
     def test_mark_activity_done_without_form(self):
         self.revisit.activity_id.with_user(self.sales1).action_feedback(
             feedback="Done by phone"
