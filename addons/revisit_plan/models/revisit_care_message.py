@@ -1,0 +1,253 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools import bulk
+
+STATES = [
+    ("sent", "Sent"),
+    ("no_email", "Skipped: no email"),
+    ("blacklisted", "Skipped: opted out"),
+]
+
+
+class RevisitCareMessage(models.Model):
+    """One greeting of one customer for one occasion (or birthday) and year:
+    sent, or skipped and why. A unique index makes it exactly once, whoever
+    sends."""
+
+    _name = "revisit.care.message"
+    _description = "Care Message"
+    _order = "id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    kind = fields.Selection(
+        [("birthday", "Birthday"), ("occasion", "Occasion")], required=True
+    )
+    occasion_id = fields.Many2one(
+        "revisit.occasion", ondelete="cascade", index="btree_not_null"
+    )
+    year = fields.Integer(required=True, aggregator=None)
+    date = fields.Date(string="Occasion Date")
+    state = fields.Selection(STATES, required=True)
+    mail_id = fields.Many2one("mail.mail", string="Email", ondelete="set null")
+
+    def init(self):
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS revisit_care_message_once
+                ON revisit_care_message
+                   (company_id, partner_id, kind, COALESCE(occasion_id, 0), year)
+            """
+        )
+
+    @api.model
+    def _audience_condition(self, company, tiers):
+        """SQL condition on ``p``: the active commercial customers of
+        ``company`` (customers, or holding one of its tiers), of ``tiers``
+        when given."""
+        key = str(company.id)
+        condition = SQL(
+            """p.active AND p.id = p.commercial_partner_id
+               AND (p.company_id IS NULL OR p.company_id = %(company)s)
+               AND (p.customer_rank > 0 OR p.tier_id ? %(key)s)""",
+            company=company.id,
+            key=key,
+        )
+        if tiers:
+            condition = SQL(
+                "%s AND (p.tier_id->>%s)::int = ANY(%s)", condition, key, tiers.ids
+            )
+        return condition
+
+    @api.model
+    def _send_batch(self, company, kind, occasion, template, rows):
+        """Record and send the greetings of ``rows`` [(partner id, year,
+        date)]: one insert (the unique index drops what was already done),
+        then one batch of emails into the mail queue for the partners with a
+        usable, not opted-out address. Return how many rows were handled."""
+        if not rows:
+            return 0
+        partner_ids = [row[0] for row in rows]
+        states = dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT p.id,
+                           CASE WHEN COALESCE(p.email_normalized, '') = ''
+                                     THEN 'no_email'
+                                WHEN EXISTS (
+                                     SELECT 1 FROM mail_blacklist b
+                                      WHERE b.email = p.email_normalized
+                                        AND b.active)
+                                     THEN 'blacklisted'
+                                ELSE 'sent' END
+                      FROM res_partner p WHERE p.id = ANY(%s)
+                    """,
+                    partner_ids,
+                )
+            )
+        )
+        inserted = bulk.insert_rows(
+            self.sudo(),
+            [
+                {
+                    "partner_id": partner_id,
+                    "company_id": company.id,
+                    "kind": kind,
+                    "occasion_id": occasion.id if occasion else None,
+                    "year": year,
+                    "date": when,
+                    "state": states[partner_id],
+                }
+                for partner_id, year, when in rows
+            ],
+            on_conflict=SQL(
+                "(company_id, partner_id, kind, COALESCE(occasion_id, 0), year)"
+            ),
+        )
+        to_send = inserted.filtered(lambda m: m.state == "sent")
+        if to_send and template:
+            mails = (
+                template.sudo()
+                .with_company(company)
+                .send_mail_batch(to_send.partner_id.ids, force_send=False)
+            )
+            mail_by_partner = {mail.res_id: mail.id for mail in mails}
+            self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE revisit_care_message m SET mail_id = v.mail_id
+                      FROM unnest(%s::int[], %s::int[]) AS v(id, mail_id)
+                     WHERE m.id = v.id
+                    """,
+                    to_send.ids,
+                    [mail_by_partner.get(m.partner_id.id) for m in to_send],
+                )
+            )
+            to_send.invalidate_recordset(["mail_id"])
+        return len(rows)
+
+    @api.model
+    def _birthday_rows(self, company, today, limit):
+        """[(partner id, year, date)] of the customers of ``company`` whose
+        birthday falls within the next N days (Settings) and who were not
+        greeted for it yet; 29 February counts as 28 February in common
+        years."""
+        horizon = today + timedelta(days=company.revisit_birthday_days)
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id, y.year, o.day
+                  FROM res_partner p
+                 CROSS JOIN (VALUES (%(y0)s), (%(y1)s)) AS y(year)
+                 CROSS JOIN LATERAL (
+                        SELECT make_date(
+                                   y.year,
+                                   EXTRACT(MONTH FROM p.birthday)::int,
+                                   LEAST(
+                                       EXTRACT(DAY FROM p.birthday)::int,
+                                       EXTRACT(DAY FROM (
+                                           make_date(y.year,
+                                               EXTRACT(MONTH FROM p.birthday)::int, 1)
+                                           + interval '1 month - 1 day'))::int
+                                   )
+                               ) AS day
+                       ) o
+                 WHERE p.birthday IS NOT NULL
+                   AND %(audience)s
+                   AND o.day BETWEEN %(today)s AND %(horizon)s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM revisit_care_message m
+                         WHERE m.partner_id = p.id AND m.company_id = %(company)s
+                           AND m.kind = 'birthday' AND m.year = y.year)
+                 ORDER BY p.id
+                 LIMIT %(limit)s
+                """,
+                y0=today.year,
+                y1=today.year + 1,
+                audience=self._audience_condition(
+                    company, company.revisit_birthday_tier_ids
+                ),
+                today=today,
+                horizon=horizon,
+                company=company.id,
+                limit=limit,
+            )
+        )
+
+    @api.model
+    def _occasion_rows(self, occasion, year, when, limit):
+        """[(partner id, year, date)] of the audience of ``occasion`` not
+        greeted for ``year`` yet."""
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id, %(year)s, %(when)s::date
+                  FROM res_partner p
+                 WHERE %(audience)s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM revisit_care_message m
+                         WHERE m.partner_id = p.id
+                           AND m.company_id = %(company)s
+                           AND m.occasion_id = %(occasion)s
+                           AND m.year = %(year)s)
+                 ORDER BY p.id
+                 LIMIT %(limit)s
+                """,
+                year=year,
+                when=when,
+                audience=self._audience_condition(
+                    occasion.company_id, occasion.tier_ids
+                ),
+                company=occasion.company_id.id,
+                occasion=occasion.id,
+                limit=limit,
+            )
+        )
+
+    @api.model
+    def _cron_send_care_messages(self):
+        """Scheduled action: one batch of birthday or occasion greetings per
+        call, into the mail queue (which sends them in its own batches)."""
+        today = fields.Date.context_today(self)
+        limit = self.env["revisit.record"]._batch_size()
+        self.env.flush_all()
+        done = 0
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("revisit_birthday_greeting", "=", True)])
+        )
+        for company in companies:
+            rows = self._birthday_rows(company, today, limit)
+            if rows:
+                template = company.revisit_birthday_template_id or self.env.ref(
+                    "revisit_plan.mail_template_birthday", raise_if_not_found=False
+                )
+                done = self._send_batch(company, "birthday", None, template, rows)
+                break
+        if not done:
+            for occasion in self.env["revisit.occasion"].sudo().search([]):
+                when, year = occasion._due_occurrence(today)
+                if not when:
+                    continue
+                rows = self._occasion_rows(occasion, year, when, limit)
+                if rows:
+                    done = self._send_batch(
+                        occasion.company_id,
+                        "occasion",
+                        occasion,
+                        occasion.template_id,
+                        rows,
+                    )
+                    break
+        # A full batch means there may be more: the scheduler calls again.
+        self.env["ir.cron"]._notify_progress(
+            done=done, remaining=1 if done >= limit else 0
+        )

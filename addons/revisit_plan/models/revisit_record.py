@@ -1,0 +1,931 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import bulk, dates
+
+_logger = logging.getLogger(__name__)
+
+CHANNELS = [
+    ("phone", "Phone"),
+    ("visit", "Visit"),
+    ("email", "Email"),
+    ("wechat", "WeChat"),
+    ("other", "Other"),
+]
+STATES = [
+    ("planned", "Planned"),
+    ("done", "Done"),
+    ("missed", "Missed"),
+    ("cancelled", "Cancelled"),
+]
+# "0" first: the priority widget shows one star per value after the first.
+SATISFACTION = [
+    ("0", "Not rated"),
+    ("1", "Very dissatisfied"),
+    ("2", "Dissatisfied"),
+    ("3", "Neutral"),
+    ("4", "Satisfied"),
+    ("5", "Very satisfied"),
+]
+DEFAULT_BATCH_SIZE = 1000
+# The unique indexes that keep duplicates out (see init()).
+RULE_CONFLICT = SQL("(partner_id, rule_id) WHERE state = 'planned'")
+ORIGIN_CONFLICT = SQL("(partner_id, origin_ref) WHERE state = 'planned'")
+
+
+class RevisitRecord(models.Model):
+    """One revisit of a customer: planned by a rule or on request (another
+    addon's record, a manual request), then done with its outcome, missed,
+    or cancelled. A planned revisit has an activity for its user."""
+
+    _name = "revisit.record"
+    _description = "Revisit"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "due_date desc, id desc"
+    _rec_names_search = ["partner_id", "reason"]
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    rule_id = fields.Many2one(
+        "revisit.rule",
+        index="btree_not_null",
+        ondelete="restrict",
+        readonly=True,
+        help="The rule that planned this revisit; empty for revisits requested "
+        "by hand or by another application.",
+    )
+    origin_ref = fields.Reference(
+        selection="_selection_origin_model",
+        string="Origin",
+        readonly=True,
+        help="The record that asked for this revisit, e.g. an after-sales ticket.",
+    )
+    origin_name = fields.Char(string="Requested From", readonly=True)
+    reason = fields.Text(help="Why the customer is revisited.")
+    tier_id = fields.Many2one(
+        "customer.tier",
+        readonly=True,
+        index="btree_not_null",
+        help="The customer's tier when the revisit was planned.",
+    )
+    activity_id = fields.Many2one(
+        "mail.activity",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        copy=False,
+    )
+    # Not "activity_type_id": mail.activity.mixin defines that one.
+    revisit_type_id = fields.Many2one(
+        "mail.activity.type",
+        default=lambda self: self.env.ref(
+            "revisit_plan.mail_activity_type_revisit_call", raise_if_not_found=False
+        ),
+        domain="[('res_model', 'in', (False, 'revisit.record'))]",
+        help="How the revisit is done, e.g. Revisit call or On-site visit.",
+    )
+    due_date = fields.Date(required=True, index=True, tracking=True)
+    done_date = fields.Date(readonly=True, copy=False)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    requested_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    channel = fields.Selection(CHANNELS, help="How the customer was reached.")
+    satisfaction = fields.Integer(
+        help="The customer's score of the service, from 1 (very dissatisfied) "
+        "to 5 (very satisfied); 0 when not rated.",
+        aggregator="avg",
+    )
+    satisfaction_label = fields.Selection(
+        SATISFACTION,
+        string="Satisfaction Score",
+        compute="_compute_satisfaction_label",
+    )
+    feedback = fields.Text(help="What the customer said.")
+    issues = fields.Text(string="Issues Found")
+    follow_up_needed = fields.Boolean(string="Follow-up Needed", readonly=True)
+    next_revisit_id = fields.Many2one(
+        "revisit.record", string="Follow-up Revisit", readonly=True, copy=False
+    )
+    state = fields.Selection(
+        STATES, required=True, default="planned", readonly=True, tracking=True
+    )
+    is_overdue = fields.Boolean(compute="_compute_is_overdue")
+
+    _sql_constraints = [
+        (
+            "satisfaction_range",
+            "CHECK(satisfaction BETWEEN 0 AND 5)",
+            "The satisfaction score lies between 1 and 5.",
+        ),
+    ]
+
+    def init(self):
+        # At most one planned revisit per customer and rule, and per customer
+        # and origin: enforced by the database, whoever inserts.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_planned_rule_uniq
+                ON revisit_record (partner_id, rule_id) WHERE state = 'planned';
+            CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_planned_origin_uniq
+                ON revisit_record (partner_id, origin_ref) WHERE state = 'planned';
+            CREATE INDEX IF NOT EXISTS revisit_record_done_idx
+                ON revisit_record (partner_id, rule_id, done_date)
+             WHERE state = 'done';
+            CREATE INDEX IF NOT EXISTS revisit_record_planned_due_idx
+                ON revisit_record (due_date) WHERE state = 'planned';
+            """
+        )
+
+    @api.model
+    def _selection_origin_model(self):
+        return [
+            (model.model, model.name)
+            for model in self.env["ir.model"].sudo().search([])
+        ]
+
+    @api.depends("partner_id", "due_date")
+    def _compute_display_name(self):
+        for record in self:
+            record.display_name = self.env._(
+                "Revisit of %(customer)s on %(date)s",
+                customer=record.partner_id.display_name or "",
+                date=record.due_date or "",
+            )
+
+    @api.depends("satisfaction")
+    def _compute_satisfaction_label(self):
+        for record in self:
+            record.satisfaction_label = str(record.satisfaction or 0)
+
+    @api.depends("state", "due_date")
+    @api.depends_context("tz")
+    def _compute_is_overdue(self):
+        today = fields.Date.context_today(self)
+        for record in self:
+            record.is_overdue = record.state == "planned" and record.due_date < today
+
+    @api.constrains("satisfaction")
+    def _check_satisfaction(self):
+        for record in self:
+            if record.satisfaction and not 1 <= record.satisfaction <= 5:
+                raise ValidationError(
+                    self.env._(
+                        "The satisfaction score must lie between 1 and 5, not "
+                        "%(score)s.",
+                        score=record.satisfaction,
+                    )
+                )
+
+    @api.constrains("partner_id", "company_id")
+    def _check_partner_company(self):
+        for record in self:
+            company = record.partner_id.company_id
+            if company and company != record.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Customer %(customer)s belongs to %(company)s; its revisits "
+                        "cannot belong to another company.",
+                        customer=record.partner_id.display_name,
+                        company=company.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Revisits planned by hand (the form) get their activity too; the
+        scheduled actions and the API insert in bulk and create theirs."""
+        records = super().create(vals_list)
+        planned = records.filtered(lambda r: r.state == "planned" and not r.activity_id)
+        if planned:
+            planned._create_activities(notify=True)
+        return records
+
+    # --- the API ------------------------------------------------------------------
+
+    @api.model
+    def schedule_revisit(
+        self,
+        partner,
+        reason,
+        delay_days=0,
+        user=None,
+        activity_type=None,
+        origin=None,
+    ):
+        """Plan a revisit of ``partner`` in ``delay_days`` days, for ``reason``
+        (text), assigned to ``user`` (default: the customer's salesperson, else
+        the responsible of the first revisit rule that applies to the
+        customer, else the company's first revisit manager, else the caller),
+        with ``activity_type`` (default: the shipped "Revisit call" type) and
+        an optional ``origin`` record (e.g. an after-sales ticket, stored as a
+        Reference). Returns the planned revisit.record, with its
+        mail.activity.
+
+        Callable by any internal user, from any model's code: the caller must
+        be able to read ``partner`` and ``origin``; the revisit is then
+        created with elevated rights and returned in the caller's
+        environment (callers may always read the revisits they requested).
+        While a planned revisit exists for the same partner and origin, that
+        one is returned and nothing is created (enforced by a unique index).
+
+        :raise UserError: on bad input (no customer, empty reason, negative
+            delay, a portal user as responsible, ...)
+        :raise AccessError: when the caller is not an internal user or may
+            not read the customer or the origin
+        """
+        partner, user, activity_type = self._check_schedule_input(
+            partner, reason, delay_days, user, activity_type, origin
+        )
+        Record = self.sudo()
+        company = partner.company_id or self.env.company
+        origin_ref = f"{origin._name},{origin.id}" if origin else None
+        if origin_ref:
+            existing = Record.search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("origin_ref", "=", origin_ref),
+                    ("state", "=", "planned"),
+                ],
+                limit=1,
+            )
+            if existing:
+                return existing.with_env(self.env)
+        if not user:
+            user = Record._default_responsible(partner, company)
+        today = fields.Date.context_today(self)
+        row = {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "rule_id": None,
+            "origin_ref": origin_ref,
+            "origin_name": origin.sudo().display_name if origin else None,
+            "reason": reason,
+            "tier_id": partner.with_company(company).tier_id.id or None,
+            "revisit_type_id": activity_type.id,
+            "due_date": today + timedelta(days=delay_days),
+            "user_id": user.id,
+            "requested_by_id": self.env.uid,
+            "state": "planned",
+            "satisfaction": 0,
+            "follow_up_needed": False,
+        }
+        records = Record._create_planned([row], ORIGIN_CONFLICT, notify=True)
+        if not records:
+            # Another transaction planned it a moment ago.
+            records = Record.search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("origin_ref", "=", origin_ref),
+                    ("state", "=", "planned"),
+                ],
+                limit=1,
+            )
+        else:
+            records._message_log_batch(
+                bodies={
+                    records.id: Markup("%s")
+                    % self.env._("Revisit requested: %s", reason)
+                }
+            )
+        return records.with_env(self.env)
+
+    @api.model
+    def _check_schedule_input(
+        self, partner, reason, delay_days, user, activity_type, origin
+    ):
+        """Validate the arguments of ``schedule_revisit`` and the caller's
+        rights; return (partner, user, activity type) ready to use."""
+        if not (self.env.su or self.env.user._is_internal()):
+            raise AccessError(self.env._("Only internal users can plan revisits."))
+        if (
+            not isinstance(partner, models.BaseModel)
+            or partner._name != "res.partner"
+            or len(partner) != 1
+            or not partner.exists()
+        ):
+            raise UserError(self.env._("Plan a revisit for exactly one customer."))
+        # Checked with the rights this method runs with, whatever environment
+        # the records passed in carry.
+        partner = partner.with_env(self.env)
+        partner.check_access("read")
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(self.env._("Give the reason of the revisit."))
+        if not isinstance(delay_days, int) or delay_days < 0:
+            raise UserError(
+                self.env._(
+                    "The delay of a revisit is a number of days, zero or more; "
+                    "not %(delay)s.",
+                    delay=delay_days,
+                )
+            )
+        if user is not None and user is not False:
+            if (
+                not isinstance(user, models.BaseModel)
+                or user._name != "res.users"
+                or len(user) != 1
+            ):
+                raise UserError(self.env._("Assign the revisit to one user."))
+            user = user.sudo()
+            if user.share or not user.active:
+                raise UserError(
+                    self.env._(
+                        "%(user)s cannot revisit customers: assign an active "
+                        "internal user.",
+                        user=user.name,
+                    )
+                )
+        else:
+            user = None
+        if activity_type:
+            if activity_type._name != "mail.activity.type" or len(activity_type) != 1:
+                raise UserError(self.env._("Give one activity type."))
+            if activity_type.sudo().res_model not in (False, "revisit.record"):
+                raise UserError(
+                    self.env._(
+                        "Activity type %(type)s is not for revisits.",
+                        type=activity_type.sudo().name,
+                    )
+                )
+        else:
+            activity_type = self.env.ref("revisit_plan.mail_activity_type_revisit_call")
+        if origin is not None and origin is not False:
+            if not isinstance(origin, models.BaseModel) or len(origin) != 1:
+                raise UserError(
+                    self.env._("The origin of a revisit is one record, or nothing.")
+                )
+            origin.with_env(self.env).check_access("read")
+        return partner, user, activity_type.sudo()
+
+    @api.model
+    def _revisit_managers(self, company):
+        """The active revisit managers of ``company``, in id order."""
+        group = self.env.ref("revisit_plan.group_revisit_manager")
+        return (
+            group.sudo()
+            .users.filtered(
+                lambda u: (
+                    u.active
+                    and not u.share
+                    and company in u.company_ids
+                    and u.id != self.env.ref("base.user_root").id
+                )
+            )
+            .sorted("id")
+        )
+
+    @api.model
+    def _default_responsible(self, partner, company):
+        """Who revisits ``partner`` when nobody is named: its salesperson,
+        else the responsible of the first rule applying to it, else the first
+        revisit manager of the company, else the current user."""
+        salesperson = partner.commercial_partner_id.user_id
+        if salesperson.active and not salesperson.share:
+            return salesperson
+        for rule in (
+            self.env["revisit.rule"].sudo().search([("company_id", "=", company.id)])
+        ):
+            applies = self.env.execute_query(
+                SQL(
+                    "SELECT 1 FROM res_partner p WHERE p.id = %s AND %s",
+                    partner.commercial_partner_id.id,
+                    rule._partner_condition(),
+                )
+            )
+            if applies:
+                user_id = rule._assign_users(partner.commercial_partner_id)[
+                    partner.commercial_partner_id.id
+                ]
+                if user_id:
+                    return self.env["res.users"].browse(user_id)
+        return self._revisit_managers(company)[:1] or self.env.user
+
+    @api.model
+    def _create_planned(self, rows, conflict, notify=False, notes=None):
+        """Insert planned revisits (rows of column values) in one statement,
+        skipping those a unique index refuses, then create their activities
+        in one batch (without emails unless ``notify``); return the revisits
+        created.
+
+        :param notes: optional {partner id: activity note}
+        """
+        records = bulk.insert_rows(self.sudo(), rows, on_conflict=conflict)
+        if not records:
+            return records
+        self.env.invalidate_all()
+        records._create_activities(notify=notify, notes=notes)
+        return records
+
+    def _create_activities(self, notify=False, notes=None):
+        """Create the activities of these planned revisits in one call and
+        link them (one statement)."""
+        records = self.sudo()
+        model_id = self.env["ir.model"]._get_id(self._name)
+        notes = notes or {}
+        Activity = self.env["mail.activity"].sudo()
+        if not notify:
+            Activity = Activity.with_context(mail_activity_quick_update=True)
+        # mail.activity computes its res_name one record at a time: compute
+        # the revisits' names for the whole batch first (one query each).
+        records = records.with_env(Activity.env)
+        records.mapped("display_name")
+        activities = Activity.create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": record.id,
+                    "activity_type_id": record.revisit_type_id.id,
+                    "user_id": record.user_id.id,
+                    "date_deadline": record.due_date,
+                    "summary": record._activity_summary(),
+                    "note": notes.get(record.partner_id.id)
+                    or (record.reason and Markup("<p>%s</p>") % record.reason),
+                }
+                for record in records
+            ]
+        )
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE revisit_record r SET activity_id = v.activity_id
+                  FROM unnest(%s::int[], %s::int[]) AS v(id, activity_id)
+                 WHERE r.id = v.id
+                """,
+                records.ids,
+                activities.ids,
+            )
+        )
+        records.invalidate_recordset(["activity_id"])
+
+    def _activity_summary(self):
+        self.ensure_one()
+        if self.rule_id:
+            return self.rule_id.summary or self.rule_id.name
+        return self.reason and self.reason.splitlines()[0][:80] or self.env._("Revisit")
+
+    # --- outcome ------------------------------------------------------------------
+
+    def _record_outcome(self, values):
+        """Mark these revisits done with their outcome and close their
+        activities; plan a follow-up when asked.
+
+        :param values: channel, satisfaction (1-5 or 0), feedback, issues,
+            follow_up (bool), follow_up_days, follow_up_user_id, follow_up_note
+        :return: the follow-up revisits planned
+        """
+        not_open = self.filtered(lambda r: r.state not in ("planned", "missed"))
+        if not_open:
+            raise UserError(
+                self.env._(
+                    "The outcome of %(revisit)s is already recorded or it was "
+                    "cancelled.",
+                    revisit=not_open[0].display_name,
+                )
+            )
+        satisfaction = int(values.get("satisfaction") or 0)
+        if not 0 <= satisfaction <= 5:
+            raise ValidationError(
+                self.env._(
+                    "The satisfaction score must lie between 1 and 5, not %(score)s.",
+                    score=satisfaction,
+                )
+            )
+        follow_up = bool(values.get("follow_up"))
+        follow_up_days = int(values.get("follow_up_days") or 0)
+        if follow_up and follow_up_days < 0:
+            raise UserError(self.env._("A follow-up cannot be planned in the past."))
+        self.write(
+            {
+                "state": "done",
+                "done_date": fields.Date.context_today(self),
+                "channel": values.get("channel") or False,
+                "satisfaction": satisfaction,
+                "feedback": values.get("feedback") or False,
+                "issues": values.get("issues") or False,
+                "follow_up_needed": follow_up,
+            }
+        )
+        activities = self.sudo().activity_id
+        if activities:
+            activities.with_context(revisit_outcome_recorded=True)._action_done(
+                feedback=values.get("feedback") or False
+            )
+        follow_ups = self.browse()
+        if follow_up:
+            user = self.env["res.users"].browse(values.get("follow_up_user_id"))
+            for record in self:
+                follow_ups |= self.schedule_revisit(
+                    record.partner_id,
+                    values.get("follow_up_note")
+                    or self.env._("Follow-up of %s", record.display_name),
+                    delay_days=follow_up_days,
+                    user=user or record.user_id,
+                    activity_type=record.revisit_type_id,
+                    origin=record,
+                )
+                record.next_revisit_id = follow_ups[-1:]
+        return follow_ups
+
+    def _done_from_activity(self, feedback):
+        """An activity of these revisits was marked done without the outcome
+        form (e.g. from a list of activities): keep the feedback."""
+        for record in self.filtered(lambda r: r.state in ("planned", "missed")):
+            record.write(
+                {
+                    "state": "done",
+                    "done_date": fields.Date.context_today(self),
+                    "feedback": feedback or record.feedback,
+                    "channel": record.revisit_type_id.revisit_channel or False,
+                }
+            )
+
+    def action_record_outcome(self):
+        """Open the short outcome form of this revisit."""
+        self.ensure_one()
+        if self.state not in ("planned", "missed"):
+            raise UserError(
+                self.env._("Only planned or missed revisits get an outcome.")
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Revisit Outcome"),
+            "res_model": "revisit.outcome",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_revisit_id": self.id,
+                "default_channel": self.revisit_type_id.revisit_channel or "phone",
+            },
+        }
+
+    def action_cancel(self):
+        """Cancel planned revisits and their activities."""
+        planned = self.filtered(lambda r: r.state in ("planned", "missed"))
+        planned.write({"state": "cancelled"})
+        planned.sudo().activity_id.unlink()
+
+    def action_open_origin(self):
+        self.ensure_one()
+        if not self.origin_ref:
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.origin_ref._name,
+            "res_id": self.origin_ref.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    # --- scheduled actions ----------------------------------------------------------
+
+    @api.model
+    def _batch_size(self):
+        param = (
+            self.env["ir.config_parameter"].sudo().get_param("revisit_plan.batch_size")
+        )
+        return max(int(param or DEFAULT_BATCH_SIZE), 1)
+
+    @api.model
+    def _lock_rows(self, records):
+        """Lock the rows of ``records`` for this transaction and return those
+        locked: rows another transaction holds, or changed since this
+        transaction's snapshot (a worker that committed in between), are
+        skipped, never waited for."""
+        if not records:
+            return records
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = ANY(%s) "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        SQL.identifier(records._table),
+                        records.ids,
+                    ),
+                    log_exceptions=False,
+                )
+                locked = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.SerializationFailure:
+            return records.browse()
+        records.invalidate_recordset()
+        return records.filtered(lambda r: r.id in locked)
+
+    @api.model
+    def _cron_plan_revisits(self):
+        """Scheduled action: plan the revisits that are due, one batch per
+        call.
+
+        Each day starts with a pass that cancels the planned revisits of
+        customers their rule no longer applies to (a tier change moves the
+        customer to its new tier's rule). Then each active rule selects its
+        due customers batch by batch (one query per batch), and the batch's
+        revisits are inserted in one statement and their activities created
+        in one call, without emails. A rule's progress (``scan_cursor``) is
+        committed with its batch, so a crash loses at most the batch in
+        progress. Two workers never plan the same rule at once (row lock,
+        skipped when held), and a unique index refuses a second planned
+        revisit of a customer and rule whatever happens.
+        """
+        rules = self.env["revisit.rule"].sudo().search([])
+        done, remaining = self._plan_step(rules)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _plan_step(self, rules):
+        """One step of the planning of ``rules``: the day's stale pass of the
+        rules not yet cleaned today, else one batch of the first rule with
+        work left. Return (done, remaining)."""
+        today = fields.Date.context_today(self)
+        rules = rules.sudo()
+        fresh = self._lock_rows(rules.filtered(lambda r: r.scan_date != today))
+        if fresh:
+            cancelled = self._cancel_stale(fresh)
+            fresh.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
+            return cancelled, len(rules.filtered(lambda r: not r.scan_done))
+        batch_size = self._batch_size()
+        planned = 0
+        for rule in rules.filtered(lambda r: not r.scan_done):
+            if not self._lock_rows(rule) or rule.scan_done:
+                continue
+            rows = rule._due_partners(today, rule.scan_cursor, batch_size)
+            planned = len(self._plan_for_rule(rule, rows, today))
+            values = {"scan_cursor": rows[-1][0] if rows else rule.scan_cursor}
+            if len(rows) < batch_size:
+                values["scan_done"] = True
+            rule.write(values)
+            if rows:
+                break
+        pending = rules.filtered(lambda r: not r.scan_done)
+        remaining = (
+            pending[:1]._count_due(today, pending[:1].scan_cursor) if pending else 0
+        ) + max(len(pending) - 1, 0)
+        return planned, remaining
+
+    @api.model
+    def _cancel_stale(self, rules):
+        """Cancel the planned revisits of ``rules`` whose customer the rule no
+        longer applies to; return how many."""
+        stale = self.browse(
+            record_id for rule in rules for record_id in rule._stale_record_ids()
+        ).sudo()
+        if stale:
+            stale.write({"state": "cancelled"})
+            stale.activity_id.unlink()
+        return len(stale)
+
+    @api.model
+    def _plan_for_rule(self, rule, rows, today):
+        """Plan the revisits of ``rule`` for ``rows`` [(partner id, last done
+        date)]; return the revisits created."""
+        if not rows:
+            return self.browse()
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(rule.company_id)
+            .browse(row[0] for row in rows)
+        )
+        users = rule._assign_users(partners)
+        last_done = dict(rows)
+        values, notes = [], {}
+        for partner in partners:
+            due = max(
+                dates.next_due_date(
+                    last_done[partner.id],
+                    rule.cadence_number,
+                    rule.cadence_unit,
+                    today,
+                ),
+                today,
+            )
+            values.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": rule.company_id.id,
+                    "rule_id": rule.id,
+                    "origin_ref": None,
+                    "origin_name": None,
+                    "reason": None,
+                    "tier_id": partner.tier_id.id or None,
+                    "revisit_type_id": rule.activity_type_id.id,
+                    "due_date": due,
+                    "user_id": users[partner.id] or None,
+                    "requested_by_id": None,
+                    "state": "planned",
+                    "satisfaction": 0,
+                    "follow_up_needed": False,
+                }
+            )
+            if rule.note_template:
+                notes[partner.id] = rule._note_for(
+                    partner, partner.tier_id, due, last_done[partner.id]
+                )
+        return self._create_planned(values, RULE_CONFLICT, notes=notes)
+
+    @api.model
+    def _cron_mark_missed(self):
+        """Scheduled action: planned revisits overdue beyond their company's
+        grace period become missed, their activities are removed and the
+        responsible's manager is told; one batch per call."""
+        today = fields.Date.context_today(self)
+        self.env.flush_all()
+        query = SQL(
+            """
+            SELECT r.id FROM revisit_record r
+              JOIN res_company c ON c.id = r.company_id
+             WHERE r.state = 'planned'
+               AND r.due_date < %s::date - COALESCE(c.revisit_grace_days, 0)
+            """,
+            today,
+        )
+        ids = [
+            row[0]
+            for row in self.env.execute_query(
+                # Rows another worker is marking are left to it.
+                SQL(
+                    "%s ORDER BY r.id LIMIT %s FOR NO KEY UPDATE OF r SKIP LOCKED",
+                    query,
+                    self._batch_size(),
+                )
+            )
+        ]
+        missed = self.sudo().browse(ids)
+        if missed:
+            missed.write({"state": "missed"})
+            missed.activity_id.unlink()
+            missed._notify_missed()
+        remaining = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) q", query))[
+            0
+        ][0]
+        self.env["ir.cron"]._notify_progress(done=len(missed), remaining=remaining)
+
+    def _managers_of(self, user, company):
+        """Who is told about ``user``'s revisits: their revisit manager, else
+        the revisit managers of ``company``."""
+        manager = user.sudo().revisit_manager_id
+        if manager.active and not manager.share:
+            return manager
+        return self._revisit_managers(company) - user
+
+    def _notify_missed(self):
+        """Tell each manager, in one message, which revisits of their people
+        were missed."""
+        by_manager = defaultdict(lambda: self.browse())
+        for record in self:
+            for manager in self._managers_of(record.user_id, record.company_id):
+                by_manager[manager] |= record
+        for manager, records in by_manager.items():
+            records = records.with_context(lang=manager.lang)
+            env = records.env
+            lines = Markup("").join(
+                Markup("<li><a href='/odoo/revisit.record/%s'>%s</a> (%s, %s)</li>")
+                % (
+                    record.id,
+                    record.partner_id.display_name,
+                    record.user_id.name or "-",
+                    record.due_date,
+                )
+                for record in records[:100]
+            )
+            more = len(records) - 100
+            body = Markup("<p>%s</p><ul>%s</ul>") % (
+                env._(
+                    "These revisits were not done within the grace period and "
+                    "are now missed:"
+                ),
+                lines,
+            )
+            if more > 0:
+                body += Markup("<p>%s</p>") % env._(
+                    "... and %(count)s more.", count=more
+                )
+            self.env["mail.thread"].sudo().message_notify(
+                partner_ids=manager.partner_id.ids,
+                subject=env._("Missed revisits: %(count)s", count=len(records)),
+                body=body,
+            )
+
+    @api.model
+    def _weekly_summary_values(self, company, date_from, date_to):
+        """Figures of the revisits of ``company`` due from ``date_from`` to
+        ``date_to``: done, missed, completion rate, satisfaction, per user."""
+        Record = self.sudo()
+        domain = [
+            ("company_id", "=", company.id),
+            ("due_date", ">=", date_from),
+            ("due_date", "<=", date_to),
+        ]
+        by_user = defaultdict(lambda: {"done": 0, "missed": 0, "scores": []})
+        planned = 0
+        for user, state, count in Record._read_group(
+            domain, ["user_id", "state"], ["__count"]
+        ):
+            if state in ("done", "missed"):
+                by_user[user][state] += count
+            elif state == "planned":
+                planned += count
+        scores = dict(
+            Record._read_group(
+                domain + [("state", "=", "done"), ("satisfaction", ">", 0)],
+                ["user_id"],
+                ["satisfaction:avg"],
+            )
+        )
+        done = sum(v["done"] for v in by_user.values())
+        missed = sum(v["missed"] for v in by_user.values())
+        all_scores = Record._read_group(
+            domain + [("state", "=", "done"), ("satisfaction", ">", 0)],
+            [],
+            ["satisfaction:avg"],
+        )[0][0]
+        return {
+            "company": company,
+            "date_from": date_from,
+            "date_to": date_to,
+            "done": done,
+            "missed": missed,
+            "planned": planned,
+            "rate": round(100.0 * done / (done + missed), 1) if done + missed else "-",
+            "satisfaction": round(all_scores, 2) if all_scores else "-",
+            "lines": [
+                {
+                    "user": user.name or "-",
+                    "done": figures["done"],
+                    "missed": figures["missed"],
+                    "satisfaction": round(scores[user], 2) if scores.get(user) else "-",
+                }
+                for user, figures in sorted(
+                    by_user.items(), key=lambda item: item[0].name or ""
+                )
+            ],
+        }
+
+    @api.model
+    def _cron_weekly_summary(self):
+        """Scheduled action (weekly): email the revisit managers of each
+        company that asks for it (Settings, off by default) the figures of
+        the past seven days."""
+        date_to = fields.Date.context_today(self) - timedelta(days=1)
+        date_from = date_to - timedelta(days=6)
+        mails = self.env["mail.mail"].sudo()
+        for company in (
+            self.env["res.company"]
+            .sudo()
+            .search([("revisit_weekly_summary", "=", True)])
+        ):
+            values = self._weekly_summary_values(company, date_from, date_to)
+            managers = self._revisit_managers(company).filtered("email")
+            for lang in set(managers.mapped("lang")):
+                recipients = managers.filtered(lambda m, lang=lang: m.lang == lang)
+                env = self.with_context(lang=lang).env
+                body = env["ir.qweb"]._render(
+                    "revisit_plan.revisit_weekly_summary", values
+                )
+                mails |= mails.create(
+                    {
+                        "subject": env._(
+                            "Weekly revisit summary: %(company)s, %(date_from)s to "
+                            "%(date_to)s",
+                            company=company.name,
+                            date_from=date_from,
+                            date_to=date_to,
+                        ),
+                        "body_html": body,
+                        "email_from": company.email_formatted
+                        or self.env.user.email_formatted,
+                        "recipient_ids": [(6, 0, recipients.partner_id.ids)],
+                        "auto_delete": True,
+                    }
+                )
+        return mails

@@ -1,0 +1,434 @@
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+from ..tools import dates
+
+CADENCE_UNITS = [
+    ("days", "Days"),
+    ("weeks", "Weeks"),
+    ("months", "Months"),
+    ("years", "Years"),
+]
+RESPONSIBLE = [
+    ("salesperson", "The customer's salesperson"),
+    ("fixed", "A fixed user"),
+    ("round_robin", "Round-robin over users"),
+]
+NOTE_PLACEHOLDERS = ("{customer}", "{tier}", "{due_date}", "{last_revisit}")
+
+
+class RevisitRule(models.Model):
+    """How often which customers are revisited, how, and by whom.
+
+    The daily scheduled action plans, for each active rule, a revisit for
+    every customer it applies to whose last done revisit of the rule plus the
+    cadence falls on or before today plus the lead time, and who has no open
+    revisit (see ``revisit.record._cron_plan_revisits``).
+    """
+
+    _name = "revisit.rule"
+    _description = "Revisit Rule"
+    _inherit = ["mail.thread"]
+    _order = "company_id, sequence, id"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    tier_ids = fields.Many2many(
+        "customer.tier",
+        string="Tiers",
+        domain="[('company_id', '=', company_id)]",
+        help="The rule applies to the customers holding one of these tiers in "
+        "the rule's company. Leave empty to select customers by the filter "
+        "alone.",
+    )
+    partner_domain = fields.Char(
+        string="Customer Filter",
+        default="[]",
+        help="Optional filter on customers, combined with the tiers (both must "
+        "hold). A rule without tiers applies to every customer this filter "
+        "selects.",
+    )
+    cadence_number = fields.Integer(
+        string="Every",
+        default=1,
+        required=True,
+        tracking=True,
+        help="A customer is revisited this many days, weeks, months or years "
+        "after its last done revisit of this rule.",
+    )
+    cadence_unit = fields.Selection(
+        CADENCE_UNITS, string="Unit", default="months", required=True, tracking=True
+    )
+    lead_days = fields.Integer(
+        string="Lead Time (days)",
+        default=7,
+        tracking=True,
+        help="The revisit and its activity are created this many days before "
+        "the revisit is due. It must stay shorter than the cadence.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        required=True,
+        default=lambda self: self.env.ref(
+            "revisit_plan.mail_activity_type_revisit_call", raise_if_not_found=False
+        ),
+        domain="[('res_model', 'in', (False, 'revisit.record'))]",
+        help="The activity scheduled for each revisit, e.g. Revisit call or "
+        "On-site visit.",
+    )
+    responsible = fields.Selection(
+        RESPONSIBLE,
+        default="salesperson",
+        required=True,
+        help="Who revisits. The customer's salesperson, when the customer has "
+        "none (or an archived one), falls back on the fallback user, else on "
+        "the company's first revisit manager.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Fixed or Fallback User",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="With 'A fixed user', who revisits every customer of this rule; "
+        "with 'The customer's salesperson', who revisits customers without one.",
+    )
+    user_ids = fields.Many2many(
+        "res.users",
+        "revisit_rule_round_robin_rel",
+        "rule_id",
+        "user_id",
+        string="Round-robin Users",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="With 'Round-robin', revisits are handed to these users in turn.",
+    )
+    round_robin_index = fields.Integer(
+        readonly=True, copy=False, help="Where the round-robin continues."
+    )
+    summary = fields.Char(
+        translate=True,
+        help="Summary of the activities; the rule's name when empty.",
+    )
+    note_template = fields.Html(
+        string="Note",
+        translate=True,
+        help="Note of each activity. These placeholders are replaced: "
+        "{customer}, {tier}, {due_date}, {last_revisit}.",
+    )
+    record_count = fields.Integer(string="Revisits", compute="_compute_record_count")
+    # Progress of the scheduled planning, one pass per rule and day.
+    scan_date = fields.Date(readonly=True, copy=False)
+    scan_cursor = fields.Integer(readonly=True, copy=False)
+    scan_done = fields.Boolean(readonly=True, copy=False)
+
+    def _compute_record_count(self):
+        counts = dict(
+            self.env["revisit.record"]._read_group(
+                [("rule_id", "in", self.ids)], ["rule_id"], ["__count"]
+            )
+        )
+        for rule in self:
+            rule.record_count = counts.get(rule, 0)
+
+    @api.constrains("cadence_number", "cadence_unit", "lead_days")
+    def _check_cadence(self):
+        for rule in self:
+            if rule.cadence_number <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The cadence of revisit rule %(rule)s must be a positive "
+                        "number of %(unit)s.",
+                        rule=rule.name,
+                        unit=dict(
+                            self._fields["cadence_unit"]._description_selection(
+                                self.env
+                            )
+                        )[rule.cadence_unit],
+                    )
+                )
+            if rule.lead_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The lead time of revisit rule %(rule)s cannot be negative.",
+                        rule=rule.name,
+                    )
+                )
+            cadence_days = dates.cadence_min_days(
+                rule.cadence_number, rule.cadence_unit
+            )
+            if rule.lead_days >= cadence_days:
+                raise ValidationError(
+                    self.env._(
+                        "The lead time of revisit rule %(rule)s (%(lead)s days) must "
+                        "be shorter than its cadence (at least %(days)s days).",
+                        rule=rule.name,
+                        lead=rule.lead_days,
+                        days=cadence_days,
+                    )
+                )
+
+    @api.constrains("responsible", "user_id", "user_ids")
+    def _check_responsible(self):
+        for rule in self:
+            if rule.responsible == "fixed" and not rule.user_id:
+                raise ValidationError(
+                    self.env._(
+                        "Revisit rule %(rule)s needs the user who revisits.",
+                        rule=rule.name,
+                    )
+                )
+            if rule.responsible == "round_robin" and not rule.user_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Revisit rule %(rule)s needs the users of the round-robin.",
+                        rule=rule.name,
+                    )
+                )
+
+    @api.constrains("tier_ids", "partner_domain", "company_id")
+    def _check_scope(self):
+        for rule in self:
+            if rule.tier_ids.company_id - rule.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "The tiers of revisit rule %(rule)s must belong to its "
+                        "company.",
+                        rule=rule.name,
+                    )
+                )
+            domain = rule._parsed_domain()
+            if not rule.tier_ids and not domain:
+                raise ValidationError(
+                    self.env._(
+                        "Revisit rule %(rule)s needs tiers or a customer filter.",
+                        rule=rule.name,
+                    )
+                )
+
+    def _parsed_domain(self):
+        self.ensure_one()
+        try:
+            domain = safe_eval(self.partner_domain or "[]")
+            # Raises on unknown fields or operators.
+            self.env["res.partner"]._search(domain)
+        except Exception as error:  # noqa: BLE001 - any parse error is bad input
+            raise ValidationError(
+                self.env._(
+                    "The customer filter of revisit rule %(rule)s is not valid: "
+                    "%(error)s",
+                    rule=self.name,
+                    error=error,
+                )
+            ) from error
+        return domain
+
+    # --- selection of due customers ---------------------------------------------
+
+    def _partner_condition(self):
+        """SQL condition on ``p`` (res_partner) selecting the customers this
+        rule applies to: active commercial partners of its company (or
+        shared), holding one of its tiers there, and matching its filter."""
+        self.ensure_one()
+        conditions = [
+            SQL(
+                "p.active AND p.id = p.commercial_partner_id "
+                "AND (p.company_id IS NULL OR p.company_id = %s)",
+                self.company_id.id,
+            )
+        ]
+        if self.tier_ids:
+            conditions.append(
+                SQL(
+                    "(p.tier_id->>%s)::int = ANY(%s)",
+                    str(self.company_id.id),
+                    self.tier_ids.ids,
+                )
+            )
+        domain = self._parsed_domain()
+        if domain:
+            query = (
+                self.env["res.partner"]
+                .sudo()
+                .with_company(self.company_id)
+                .with_context(active_test=False)
+                ._search(domain)
+            )
+            conditions.append(SQL("p.id IN %s", query.subselect()))
+        return SQL(" AND ").join(conditions)
+
+    def _due_query(self, today, after_id, select, limit=None):
+        self.ensure_one()
+        horizon = today + timedelta(days=self.lead_days)
+        delta = SQL(
+            "make_interval(%s => %s)", SQL(self.cadence_unit), self.cadence_number
+        )
+        return SQL(
+            """
+            SELECT %(select)s
+              FROM res_partner p
+              LEFT JOIN LATERAL (
+                    SELECT MAX(r.done_date) AS done_date
+                      FROM revisit_record r
+                     WHERE r.partner_id = p.id
+                       AND r.rule_id = %(rule)s
+                       AND r.state = 'done'
+                   ) last ON true
+             WHERE %(condition)s
+               AND p.id > %(after)s
+               AND NOT EXISTS (
+                    SELECT 1 FROM revisit_record o
+                     WHERE o.partner_id = p.id
+                       AND o.company_id = %(company)s
+                       AND o.state = 'planned'
+                   )
+               AND (last.done_date IS NULL
+                    OR (last.done_date + %(delta)s)::date <= %(horizon)s)
+            %(order)s
+            """,
+            select=select,
+            rule=self.id,
+            condition=self._partner_condition(),
+            after=after_id,
+            company=self.company_id.id,
+            delta=delta,
+            horizon=horizon,
+            order=SQL("ORDER BY p.id LIMIT %s", limit) if limit else SQL(""),
+        )
+
+    def _due_partners(self, today, after_id=0, limit=None):
+        """[(partner id, last done date)] of the customers due for this rule,
+        in id order after ``after_id``: one query for the whole batch.
+
+        A customer is due when its last done revisit of this rule plus the
+        cadence falls on or before today plus the lead time (or it was never
+        revisited under this rule) and it has no planned revisit in the
+        rule's company.
+        """
+        self.env.flush_all()
+        return self.env.execute_query(
+            self._due_query(today, after_id, SQL("p.id, last.done_date"), limit or None)
+        )
+
+    def _count_due(self, today, after_id=0):
+        """How many customers are due for this rule after ``after_id``."""
+        self.env.flush_all()
+        return self.env.execute_query(
+            self._due_query(today, after_id, SQL("COUNT(*)"))
+        )[0][0]
+
+    def _stale_record_ids(self):
+        """Planned revisits of this rule whose customer it no longer applies
+        to (a tier change, a filter change, an archived customer)."""
+        self.ensure_one()
+        self.env.flush_all()
+        return [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT r.id FROM revisit_record r
+                      JOIN res_partner p ON p.id = r.partner_id
+                     WHERE r.rule_id = %(rule)s AND r.state = 'planned'
+                       AND NOT (%(condition)s)
+                    """,
+                    rule=self.id,
+                    condition=self._partner_condition(),
+                )
+            )
+        ]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("active") is False:
+            # Archived rules plan no more: their planned revisits go.
+            self.env["revisit.record"].sudo().search(
+                [("rule_id", "in", self.ids), ("state", "=", "planned")]
+            ).action_cancel()
+        return result
+
+    # --- responsible and notes --------------------------------------------------
+
+    def _assign_users(self, partners):
+        """{partner id: user id} of who revisits each of ``partners`` (a batch,
+        in id order); advances the round-robin."""
+        self.ensure_one()
+        if self.responsible == "fixed":
+            return dict.fromkeys(partners.ids, self.user_id.id)
+        if self.responsible == "round_robin":
+            users = self.user_ids.filtered("active").sorted("id") or self.user_ids
+            start = self.round_robin_index
+            assigned = {
+                partner.id: users[(start + i) % len(users)].id
+                for i, partner in enumerate(partners)
+            }
+            self.sudo().round_robin_index = (start + len(partners)) % len(users)
+            return assigned
+        fallback = (
+            self.user_id.filtered("active")
+            or self.env["revisit.record"]._revisit_managers(self.company_id)[:1]
+        )
+        return {
+            partner.id: (
+                partner.user_id.id
+                if partner.user_id.active and not partner.user_id.share
+                else fallback.id
+            )
+            for partner in partners
+        }
+
+    def _note_for(self, partner, tier, due_date, last_done):
+        """The activity note of one revisit, from the rule's note template."""
+        self.ensure_one()
+        if not self.note_template:
+            return False
+        values = {
+            "{customer}": partner.display_name,
+            "{tier}": tier.name or "",
+            "{due_date}": fields.Date.to_string(due_date) if due_date else "",
+            "{last_revisit}": fields.Date.to_string(last_done) if last_done else "-",
+        }
+        note = str(self.note_template)
+        for key in NOTE_PLACEHOLDERS:
+            note = note.replace(key, str(escape(values[key])))
+        return Markup(note)
+
+    def action_plan_now(self):
+        """Plan the due revisits of these rules at once (what the daily
+        scheduled action does), with a fresh pass of today."""
+        Record = self.env["revisit.record"]
+        rules = self.sudo()
+        rules.write({"scan_date": False})
+        Record._plan_step(rules)  # the stale pass
+        planned = 0
+        while rules.filtered(lambda r: not r.scan_done):
+            pending = rules.filtered(lambda r: not r.scan_done)
+            done, _remaining = Record._plan_step(rules)
+            planned += done
+            if not done and pending == rules.filtered(lambda r: not r.scan_done):
+                break  # another worker holds a rule: it plans it
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s revisits planned.", count=planned),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_records(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "revisit_plan.revisit_record_action"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {"search_default_planned": 1}
+        return action

@@ -1,0 +1,93 @@
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form
+
+from .common import RevisitCase
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestOrphanedCustomers(RevisitCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.env["res.partner"]
+        for i in range(3):
+            cls.customers |= cls.make_customer(
+                f"Leaver Customer {i}", cls.vip, cls.sales1
+            )
+        cls.kept = cls.make_customer("Stays Elsewhere", cls.vip, cls.sales1)
+        cls.rule_regular.write(
+            {
+                "responsible": "round_robin",
+                "user_ids": [Command.set((cls.sales1 | cls.manager).ids)],
+            }
+        )
+
+    def test_reassignment_moves_customers_revisits_and_rules(self):
+        revisit = self.Record.schedule_revisit(self.customers[0], "Check")
+        wizard_form = Form(self.env["revisit.reassign"].with_user(self.manager))
+        wizard_form.from_user_id = self.sales1
+        wizard_form.to_user_id = self.sales2
+        self.assertEqual(wizard_form.partner_count, 4)
+        self.assertEqual(wizard_form.revisit_count, 1)
+        wizard_form.partner_ids.remove(self.kept.id)
+        wizard_form.save().action_reassign()
+        self.assertEqual(self.customers.user_id, self.sales2)
+        self.assertEqual(self.kept.user_id, self.sales1, "left out by the manager")
+        self.assertEqual(revisit.user_id, self.sales2)
+        self.assertEqual(revisit.activity_id.user_id, self.sales2)
+        self.assertEqual(self.rule_regular.user_ids, self.sales2 | self.manager)
+        for customer in self.customers:
+            self.assertIn(
+                "handed over from Sales1 to Sales2",
+                customer.message_ids[0].body.striptags(),
+            )
+
+    def test_reassignment_is_for_managers_and_needs_a_successor(self):
+        with self.assertRaises(AccessError):
+            self.env["revisit.reassign"].with_user(self.sales2).create(
+                {"from_user_id": self.sales1.id, "to_user_id": self.sales2.id}
+            )
+        wizard = (
+            self.env["revisit.reassign"]
+            .with_user(self.manager)
+            .create({"from_user_id": self.sales1.id, "to_user_id": self.sales1.id})
+        )
+        with self.assertRaisesMessage(UserError, "other than the departing"):
+            wizard.action_reassign()
+        self.assertEqual(self.customers.user_id, self.sales1)
+
+    def test_archiving_a_user_tells_the_manager(self):
+        self.sales1.revisit_manager_id = self.manager
+        self.sales1.action_archive()
+        activity = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.sales1.partner_id.id),
+                ("user_id", "=", self.manager.id),
+            ]
+        )
+        self.assertEqual(len(activity), 1)
+        self.assertIn("4 customers without a salesperson", activity.summary)
+        for customer in self.customers | self.kept:
+            self.assertIn(customer.name, str(activity.note))
+        # Without a manager of their own: the revisit managers are told.
+        self.sales2.revisit_manager_id = False
+        self.make_customer("Sales2 Customer", self.vip, self.sales2)
+        self.sales2.action_archive()
+        self.assertTrue(
+            self.env["mail.activity"].search(
+                [
+                    ("res_id", "=", self.sales2.partner_id.id),
+                    ("res_model", "=", "res.partner"),
+                    ("user_id", "=", self.manager.id),
+                ]
+            )
+        )
+        # The orphaned customers show in the search filter.
+        orphans = self.env["res.partner"].search(
+            [("user_id", "!=", False), ("user_id.active", "=", False)]
+        )
+        self.assertIn(self.kept, orphans)

@@ -1,0 +1,142 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form
+
+from .common import RevisitCase
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestOutcome(RevisitCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.make_customer("Outcome Customer", cls.vip, cls.sales1)
+
+    def setUp(self):
+        super().setUp()
+        self.revisit = self.Record.schedule_revisit(
+            self.customer, "Quarterly check", user=self.sales1
+        ).with_user(self.sales1)
+
+    def test_outcome_form_records_and_plans_follow_up(self):
+        activity = self.revisit.activity_id
+        action = self.revisit.action_record_outcome()
+        wizard = Form(
+            self.env[action["res_model"]]
+            .with_user(self.sales1)
+            .with_context(**action["context"])
+        )
+        self.assertEqual(wizard.channel, "phone", "from the Revisit call type")
+        wizard.channel = "wechat"
+        wizard.satisfaction = "4"
+        wizard.feedback = "Happy with the new machine"
+        wizard.issues = "Manual missing"
+        wizard.follow_up = True
+        wizard.follow_up_days = 5
+        wizard.follow_up_note = "Bring the manual"
+        result = wizard.save().action_confirm()
+        revisit = self.revisit
+        self.assertEqual(revisit.state, "done")
+        self.assertEqual(revisit.done_date, self.TODAY)
+        self.assertEqual(
+            (revisit.channel, revisit.satisfaction, revisit.feedback, revisit.issues),
+            ("wechat", 4, "Happy with the new machine", "Manual missing"),
+        )
+        self.assertTrue(revisit.follow_up_needed)
+        self.assertFalse(activity.exists(), "the activity is done")
+        self.assertIn(
+            "Happy with the new machine",
+            revisit.message_ids.mapped(lambda m: str(m.body)).__str__(),
+        )
+        follow_up = revisit.next_revisit_id
+        self.assertEqual(result["res_id"], follow_up.id, "the next one is shown")
+        self.assertEqual(follow_up.state, "planned")
+        self.assertEqual(follow_up.due_date, self.TODAY + timedelta(days=5))
+        self.assertEqual(follow_up.reason, "Bring the manual")
+        self.assertEqual(follow_up.origin_ref, revisit)
+        self.assertEqual(follow_up.activity_id.user_id, self.sales1)
+        self.assertEqual(self.customer.last_revisit_date, self.TODAY)
+        self.assertEqual(self.customer.last_revisit_satisfaction, 4)
+        self.assertEqual(self.customer.next_revisit_date, follow_up.due_date)
+
+    def test_revisit_planned_by_hand_in_the_form(self):
+        form = Form(self.Record.with_user(self.sales1))
+        form.partner_id = self.customer
+        form.due_date = self.TODAY + timedelta(days=2)
+        form.reason = "Promised a call back"
+        revisit = form.save()
+        self.assertEqual(revisit.user_id, self.sales1)
+        self.assertEqual(revisit.activity_id.activity_type_id, self.call)
+        self.assertEqual(revisit.activity_id.date_deadline, revisit.due_date)
+        self.assertEqual(revisit.activity_id.summary, "Promised a call back")
+
+    def test_mark_activity_done_without_form(self):
+        self.revisit.activity_id.with_user(self.sales1).action_feedback(
+            feedback="Done by phone"
+        )
+        self.assertEqual(self.revisit.state, "done")
+        self.assertEqual(self.revisit.feedback, "Done by phone")
+        self.assertEqual(self.revisit.channel, "phone")
+
+    def test_cancelling_the_activity_cancels_the_revisit(self):
+        self.revisit.activity_id.with_user(self.sales1).unlink()
+        self.assertEqual(self.revisit.state, "cancelled")
+
+    def test_rescheduling_the_activity_moves_the_revisit(self):
+        new_date = self.TODAY + timedelta(days=9)
+        self.revisit.activity_id.with_user(self.sales1).date_deadline = new_date
+        self.assertEqual(self.revisit.due_date, new_date)
+
+    def test_bad_outcome_changes_nothing(self):
+        with self.assertRaisesMessage(ValidationError, "between 1 and 5, not 6"):
+            self.revisit._record_outcome({"channel": "phone", "satisfaction": 6})
+        with self.assertRaisesMessage(ValidationError, "between 1 and 5, not -1"):
+            self.revisit.write({"satisfaction": -1})
+        with self.assertRaisesMessage(UserError, "in the past"):
+            self.revisit._record_outcome(
+                {"channel": "phone", "follow_up": True, "follow_up_days": -3}
+            )
+        self.assertEqual(self.revisit.state, "planned")
+        self.assertEqual(self.revisit.satisfaction, 0)
+        self.assertTrue(self.revisit.activity_id)
+        self.revisit._record_outcome({"channel": "phone", "satisfaction": "3"})
+        with self.assertRaisesMessage(UserError, "already recorded"):
+            self.revisit._record_outcome({"channel": "phone", "satisfaction": "5"})
+        self.assertEqual(self.revisit.satisfaction, 3)
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestMissed(RevisitCase):
+    def test_overdue_beyond_grace_becomes_missed_and_manager_told(self):
+        self.company.revisit_grace_days = 7
+        self.sales1.revisit_manager_id = self.manager
+        customer = self.make_customer("Late Customer", self.vip, self.sales1)
+        other = self.make_customer("Just In Grace", self.vip, self.sales2)
+        with freeze_time(self.TODAY - timedelta(days=8)):
+            late = self.Record.schedule_revisit(customer, "Late")
+        with freeze_time(self.TODAY - timedelta(days=7)):
+            in_grace = self.Record.schedule_revisit(other, "In grace")
+        activity = late.activity_id
+        self.Record._cron_mark_missed()
+        self.assertEqual(late.state, "missed")
+        self.assertFalse(activity.exists())
+        self.assertEqual(in_grace.state, "planned")
+        self.assertTrue(in_grace.activity_id)
+        notification = self.env["mail.message"].search(
+            [("partner_ids", "in", self.manager.partner_id.ids)],
+            order="id desc",
+            limit=1,
+        )
+        self.assertIn("Missed revisits: 1", notification.subject)
+        self.assertIn("Late Customer", str(notification.body))
+        # Missed, the customer is due again: the next planning plans anew.
+        self.assertFalse(self.planned(customer))
+        self.Record._plan_step(self.rule_vip)
+        self.Record._plan_step(self.rule_vip)
+        self.assertTrue(self.planned(customer))
+        # A missed revisit still takes its outcome when done late.
+        late._record_outcome({"channel": "phone", "satisfaction": "2"})
+        self.assertEqual(late.state, "done")

@@ -1,0 +1,312 @@
+from datetime import date, timedelta
+from unittest.mock import patch
+
+import psycopg2
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tools import mute_logger
+
+from ..tools import dates
+from .common import RevisitCase
+
+
+class SimulatedCrash(Exception):
+    pass
+
+
+class PlanningCase(RevisitCase):
+    def run_cron(self, max_calls=50):
+        """Call the planning action as the scheduler does, each call in its
+        own savepoint (the scheduler commits each); return the progress
+        [(done, remaining)] of every call."""
+        progress = []
+        with patch.object(
+            type(self.env["ir.cron"]),
+            "_notify_progress",
+            lambda self_, done, remaining, deactivate=False: progress.append(
+                (done, remaining)
+            ),
+        ):
+            for _i in range(max_calls):
+                with self.env.cr.savepoint():
+                    self.Record._cron_plan_revisits()
+                if progress[-1][1] == 0:
+                    break
+        return progress
+
+
+class TestDueDates(RevisitCase):
+    """The due-date rule at its edges, in Python and in the SQL selection."""
+
+    def test_cadence_arithmetic(self):
+        cases = [
+            # last done, number, unit, expected next due
+            (date(2025, 1, 31), 1, "months", date(2025, 2, 28)),
+            (date(2024, 1, 31), 1, "months", date(2024, 2, 29)),
+            (date(2024, 2, 29), 1, "years", date(2025, 2, 28)),
+            (date(2024, 2, 29), 4, "years", date(2028, 2, 29)),
+            (date(2025, 11, 30), 3, "months", date(2026, 2, 28)),
+            (date(2025, 12, 31), 2, "weeks", date(2026, 1, 14)),
+            (date(2025, 3, 1), 10, "days", date(2025, 3, 11)),
+        ]
+        for last, number, unit, expected in cases:
+            with self.subTest(last=last, number=number, unit=unit):
+                self.assertEqual(
+                    dates.next_due_date(last, number, unit, date(2000, 1, 1)),
+                    expected,
+                )
+
+    def test_lead_time_boundary(self):
+        last = date(2025, 2, 15)  # monthly: due on 15 March
+        self.assertTrue(dates.is_due(last, 1, "months", 5, date(2025, 3, 10)))
+        self.assertFalse(dates.is_due(last, 1, "months", 5, date(2025, 3, 9)))
+        self.assertTrue(dates.is_due(last, 1, "months", 0, date(2025, 3, 15)))
+        self.assertFalse(dates.is_due(last, 1, "months", 0, date(2025, 3, 14)))
+        self.assertTrue(dates.is_due(None, 1, "years", 0, date(2025, 3, 14)))
+
+    def test_sql_selection_agrees_with_python(self):
+        """The selection query computes the same due dates as tools.dates, at
+        month ends and on leap days, for each cadence unit."""
+        today = date(2025, 3, 10)
+        last_dates = [
+            date(2024, 2, 29),
+            date(2024, 3, 10),
+            date(2024, 3, 11),
+            date(2025, 1, 31),
+            date(2025, 2, 8),
+            date(2025, 2, 9),
+            date(2025, 2, 28),
+            date(2025, 3, 3),
+            date(2025, 3, 4),
+        ]
+        rule = self.rule_regular
+        for number, unit, lead in (
+            (1, "months", 5),
+            (1, "years", 0),
+            (1, "weeks", 1),
+            (10, "days", 3),
+        ):
+            rule.write({"cadence_number": number, "cadence_unit": unit})
+            rule.lead_days = lead
+            customers = self.env["res.partner"]
+            for i, last in enumerate(last_dates):
+                customer = self.make_customer(f"Edge {unit} {i}", self.regular)
+                self.done_revisit(customer, rule, last)
+                customers |= customer
+            due_ids = {row[0] for row in rule._due_partners(today)}
+            for customer, last in zip(customers, last_dates, strict=True):
+                with self.subTest(unit=unit, last=last):
+                    self.assertEqual(
+                        customer.id in due_ids,
+                        dates.is_due(last, number, unit, lead, today),
+                    )
+            # Out of the way of the next unit's customers.
+            self.set_tier(customers, self.vip)
+            customers.active = False
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestPlanning(PlanningCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = cls.TODAY
+        cls.vip_due = cls.make_customer("Vip Due", cls.vip, cls.sales1)
+        cls.done_revisit(cls.vip_due, cls.rule_vip, today - timedelta(days=27))
+        cls.vip_later = cls.make_customer("Vip Later", cls.vip, cls.sales1)
+        cls.done_revisit(cls.vip_later, cls.rule_vip, today - timedelta(days=10))
+        cls.regular_never = cls.make_customer("Regular Never", cls.regular, cls.sales2)
+        cls.prospect_recent = cls.make_customer(
+            "Prospect Recent", cls.prospect, cls.sales2
+        )
+        cls.done_revisit(cls.prospect_recent, cls.rule_prospect, date(2024, 6, 1))
+        cls.no_tier = cls.make_customer("No Tier", None, cls.sales1)
+
+    def mine(self):
+        return self.Record.sudo().search(
+            [("company_id", "=", self.company.id), ("state", "=", "planned")]
+        )
+
+    def test_plans_due_customers_with_activities_and_no_email(self):
+        mails_before = self.env["mail.mail"].search_count([])
+        self.run_cron()
+        planned = self.mine()
+        self.assertEqual(planned.partner_id, self.vip_due | self.regular_never)
+        vip = planned.filtered(lambda r: r.partner_id == self.vip_due)
+        self.assertEqual(vip.rule_id, self.rule_vip)
+        self.assertEqual(vip.due_date, date(2025, 3, 11), "11 February + 1 month")
+        self.assertEqual(vip.user_id, self.sales1)
+        self.assertEqual(vip.tier_id, self.vip)
+        self.assertEqual(vip.revisit_type_id, self.visit)
+        self.assertEqual(vip.activity_id.activity_type_id, self.visit)
+        self.assertEqual(vip.activity_id.user_id, self.sales1)
+        self.assertEqual(vip.activity_id.date_deadline, vip.due_date)
+        self.assertEqual(vip.activity_id.summary, "Monthly")
+        never = planned - vip
+        self.assertEqual(never.due_date, self.TODAY, "never revisited: due today")
+        self.assertEqual(never.user_id, self.sales2)
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
+
+    def test_rerun_plans_nothing(self):
+        self.run_cron()
+        first = self.mine()
+        self.env.flush_all()
+        self.assertEqual(self.run_cron(), [(0, 0)])
+        self.Record.sudo().search([]).invalidate_recordset()
+        self.assertEqual(self.mine(), first)
+        # A new day: the stale pass, then the rules again, still nothing new.
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            progress = self.run_cron()
+        self.assertEqual(sum(done for done, _r in progress), 0)
+        self.assertEqual(self.mine(), first)
+
+    def test_database_refuses_a_second_planned_revisit(self):
+        self.run_cron()
+        vip = self.mine().filtered(lambda r: r.partner_id == self.vip_due)
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation) as catcher,
+        ):
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "INSERT INTO revisit_record (partner_id, company_id, rule_id, "
+                    "due_date, state) VALUES (%s, %s, %s, %s, 'planned')",
+                    [vip.partner_id.id, self.company.id, vip.rule_id.id, self.TODAY],
+                )
+        self.assertIn("revisit_record_planned_rule_uniq", str(catcher.exception))
+
+    def test_open_revisit_of_any_kind_blocks_planning(self):
+        self.Record.schedule_revisit(self.vip_due, "Asked by phone", delay_days=20)
+        self.run_cron()
+        self.assertFalse(
+            self.mine().filtered(lambda r: r.partner_id == self.vip_due and r.rule_id)
+        )
+
+    def test_tier_change_moves_customer_to_new_rule(self):
+        self.run_cron()
+        old = self.mine().filtered(lambda r: r.partner_id == self.regular_never)
+        self.assertEqual(old.rule_id, self.rule_regular)
+        activity = old.activity_id
+        self.set_tier(self.regular_never, self.important)
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.run_cron()
+        self.assertEqual(old.state, "cancelled")
+        self.assertFalse(activity.exists())
+        new = self.planned(self.regular_never)
+        self.assertEqual(new.rule_id, self.rule_important)
+        self.assertEqual(new.tier_id, self.important)
+        self.assertTrue(new.activity_id)
+
+    def test_batches_progress_and_resume_after_crash(self):
+        self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", 2)
+        extra = self.env["res.partner"]
+        for i in range(5):
+            extra |= self.make_customer(f"Batch {i}", self.important, self.sales1)
+        original = type(self.Record)._create_planned
+        calls = []
+
+        def crash_on_second(records, *args, **kwargs):
+            calls.append(1)
+            if len(calls) == 2:
+                original(records, *args, **kwargs)
+                raise SimulatedCrash()
+            return original(records, *args, **kwargs)
+
+        # Not assertRaises: it would roll back the batches done before too.
+        crashed = False
+        with patch.object(type(self.Record), "_create_planned", crash_on_second):
+            try:
+                self.run_cron()
+            except SimulatedCrash:
+                crashed = True
+        self.assertTrue(crashed)
+        self.assertEqual(
+            self.mine().partner_id, self.vip_due, "the crashed batch left no trace"
+        )
+        progress = self.run_cron()
+        planned = self.mine()
+        self.assertEqual(planned.partner_id, extra | self.vip_due | self.regular_never)
+        self.assertEqual(len(planned), len(planned.partner_id), "nobody twice")
+        self.assertTrue(all(done <= 2 for done, _r in progress))
+        self.assertEqual(progress[-1][1], 0)
+
+    def test_round_robin_and_fixed_responsible(self):
+        self.rule_regular.write(
+            {
+                "responsible": "round_robin",
+                "user_ids": [Command.set((self.sales1 | self.sales2).ids)],
+            }
+        )
+        more = self.env["res.partner"]
+        for i in range(3):
+            more |= self.make_customer(f"Robin {i}", self.regular)
+        self.run_cron()
+        users = [self.planned(p).user_id for p in self.regular_never | more]
+        self.assertEqual(users, [self.sales1, self.sales2, self.sales1, self.sales2])
+        self.rule_vip.write({"responsible": "fixed", "user_id": self.manager.id})
+        fixed = self.make_customer("Fixed", self.vip, self.sales1)
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.run_cron()
+        self.assertEqual(self.planned(fixed).user_id, self.manager)
+
+    def test_note_template_and_partner_filter(self):
+        self.rule_important.write(
+            {
+                "note_template": "<p>Call {customer} ({tier}), last {last_revisit}</p>",
+                "partner_domain": "[('name', 'ilike', 'Filtered')]",
+            }
+        )
+        inside = self.make_customer("Filtered <b>In</b>", self.important)
+        outside = self.make_customer("Not Selected", self.important)
+        self.run_cron()
+        self.assertTrue(self.planned(inside))
+        self.assertFalse(self.planned(outside))
+        note = str(self.planned(inside).activity_id.note)
+        self.assertIn("Filtered &lt;b&gt;In&lt;/b&gt;", note, "values are escaped")
+        self.assertIn("(Important)", note)
+        self.assertIn("last -", note)
+
+    def test_archived_rule_cancels_its_planned_revisits(self):
+        self.run_cron()
+        vip = self.planned(self.vip_due)
+        self.rule_vip.action_archive()
+        self.assertEqual(vip.state, "cancelled")
+        self.assertFalse(vip.activity_id)
+
+
+class TestRuleValidation(RevisitCase):
+    def test_bad_rules_are_refused_and_change_nothing(self):
+        rule = self.rule_important
+        cases = [
+            ({"cadence_number": 0}, "positive number"),
+            ({"cadence_number": -2}, "positive number"),
+            ({"lead_days": -1}, "cannot be negative"),
+            ({"lead_days": 90}, r"shorter than its cadence \(at least 84 days\)"),
+            ({"cadence_unit": "weeks", "lead_days": 21}, "shorter than its cadence"),
+            ({"responsible": "fixed", "user_id": False}, "needs the user"),
+            ({"responsible": "round_robin"}, "needs the users"),
+            ({"tier_ids": [Command.clear()], "partner_domain": "[]"}, "tiers or"),
+            ({"partner_domain": "[('no_such_field', '=', 1)]"}, "not valid"),
+        ]
+        for values, pattern in cases:
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(ValidationError, pattern):
+                    rule.write(values)
+                    self.env.flush_all()
+                rule.invalidate_recordset()
+                self.assertEqual(
+                    (rule.cadence_number, rule.cadence_unit, rule.lead_days),
+                    (3, "months", 7),
+                )
+                self.assertEqual(rule.tier_ids, self.important)
+        with self.assertRaisesMessage(ValidationError, "positive number"):
+            self.Rule.create(
+                {
+                    "name": "Zero",
+                    "tier_ids": [Command.set(self.vip.ids)],
+                    "cadence_number": 0,
+                }
+            )
+        self.assertFalse(self.Rule.search([("name", "=", "Zero")]))

@@ -1,0 +1,91 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+
+from .common import RevisitCase
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestReports(RevisitCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.a = cls.make_customer("Report A", cls.vip, cls.sales1)
+        cls.b = cls.make_customer("Report B", cls.important, cls.sales2)
+        last_week = cls.TODAY - timedelta(days=3)
+        cls.done_revisit(
+            cls.a, cls.rule_vip, last_week, satisfaction=5, tier_id=cls.vip.id
+        )
+        cls.done_revisit(
+            cls.a, cls.rule_vip, last_week, satisfaction=3, tier_id=cls.vip.id
+        )
+        cls.done_revisit(
+            cls.b,
+            cls.rule_important,
+            last_week,
+            satisfaction=0,
+            tier_id=cls.important.id,
+        )
+        cls.Record.sudo().create(
+            {
+                "partner_id": cls.b.id,
+                "company_id": cls.company.id,
+                "due_date": last_week,
+                "state": "missed",
+                "user_id": cls.sales2.id,
+                "tier_id": cls.important.id,
+            }
+        )
+
+    def test_completion_and_satisfaction_by_tier(self):
+        self.env.flush_all()
+        rows = self.env["revisit.report"]._read_group(
+            [("company_id", "=", self.company.id)],
+            ["tier_id"],
+            ["completion_rate:avg", "missed_count:sum", "satisfaction:avg"],
+        )
+        figures = {tier: values for tier, *values in rows}
+        self.assertEqual(figures[self.vip], [100.0, 0, 4.0])
+        self.assertEqual(figures[self.important], [50.0, 1, False])
+
+    def test_weekly_summary_off_by_default_then_sent(self):
+        mails = self.Record._cron_weekly_summary()
+        self.assertFalse(
+            mails.filtered(lambda m: self.company.name in (m.subject or ""))
+        )
+        self.company.revisit_weekly_summary = True
+        mails = self.Record._cron_weekly_summary()
+        mail = mails.filtered(lambda m: self.company.name in m.subject)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, self.manager.partner_id)
+        body = mail.body_html
+        self.assertIn("Done: 3", body)
+        self.assertIn("Missed: 1", body)
+        self.assertIn("Completion rate: 75.0 %", body)
+        self.assertIn("Average satisfaction: 4.0", body)
+
+    def test_revisit_satisfaction_indicator(self):
+        indicator = (
+            self.env["customer.tier.indicator"]
+            .with_context(skip_tier_weight_check=True)
+            .create(
+                {
+                    "name": "Revisit satisfaction",
+                    "indicator_type": "revisit_satisfaction",
+                    "weight": 10,
+                    "company_id": self.company.id,
+                    "band_ids": [Command.create({"threshold": 4, "points": 100})],
+                }
+            )
+        )
+        values = indicator._get_raw_values(
+            (self.a | self.b).ids, self.company, date(2025, 3, 10)
+        )
+        self.assertEqual(values, {self.a.id: 4.0}, "unrated revisits do not count")
+        # Outside the period: nothing.
+        values = indicator._get_raw_values(
+            (self.a | self.b).ids, self.company, date(2024, 3, 1)
+        )
+        self.assertEqual(values, {})

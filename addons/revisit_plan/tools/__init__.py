@@ -1,0 +1,2 @@
+from . import bulk
+from . import dates

@@ -1,0 +1,124 @@
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+
+class RevisitReassign(models.TransientModel):
+    """Hand a departing user's customers over to a successor: the
+    salesperson of the customers, their open revisits and activities, and
+    the revisit rules naming the user; logged on each customer."""
+
+    _name = "revisit.reassign"
+    _description = "Hand Over Customers"
+
+    from_user_id = fields.Many2one(
+        "res.users",
+        string="Departing User",
+        required=True,
+        domain="[('share', '=', False)]",
+        context={"active_test": False},
+    )
+    to_user_id = fields.Many2one(
+        "res.users",
+        string="Successor",
+        required=True,
+        domain="[('share', '=', False), ('id', '!=', from_user_id)]",
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Customers",
+        compute="_compute_partner_ids",
+        store=True,
+        readonly=False,
+        help="The departing user's customers; remove those that go to someone else.",
+    )
+    partner_count = fields.Integer(compute="_compute_partner_count")
+    revisit_count = fields.Integer(
+        string="Open Revisits", compute="_compute_partner_count"
+    )
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if self.env.context.get("active_model") == "res.users":
+            values.setdefault("from_user_id", self.env.context.get("active_id"))
+        return values
+
+    @api.depends("from_user_id")
+    def _compute_partner_ids(self):
+        for wizard in self:
+            wizard.partner_ids = wizard._customers_of(wizard.from_user_id)
+
+    @api.depends("partner_ids", "from_user_id")
+    def _compute_partner_count(self):
+        for wizard in self:
+            wizard.partner_count = len(wizard.partner_ids)
+            wizard.revisit_count = len(wizard._open_revisits())
+
+    @api.model
+    def _customers_of(self, user):
+        if not user:
+            return self.env["res.partner"]
+        return self.env["res.partner"].search(
+            [("user_id", "=", user.id), ("id", "!=", user.partner_id.id)]
+        )
+
+    def _open_revisits(self):
+        """Planned or missed revisits of the departing user, and those of the
+        customers handed over that the departing user holds."""
+        self.ensure_one()
+        if not self.from_user_id:
+            return self.env["revisit.record"]
+        return self.env["revisit.record"].search(
+            [
+                ("state", "in", ("planned", "missed")),
+                ("user_id", "=", self.from_user_id.id),
+            ]
+        )
+
+    def action_reassign(self):
+        """Move customers, open revisits and rules to the successor."""
+        self.ensure_one()
+        if not self.env.user.has_group("revisit_plan.group_revisit_manager"):
+            raise UserError(self.env._("Only revisit managers hand customers over."))
+        if self.from_user_id == self.to_user_id:
+            raise UserError(
+                self.env._("Choose a successor other than the departing user.")
+            )
+        if not self.to_user_id.active:
+            raise UserError(self.env._("The successor must be an active user."))
+        departing, successor = self.from_user_id, self.to_user_id
+        partners = self.partner_ids.sudo()
+        revisits = self._open_revisits().sudo()
+        partners.write({"user_id": successor.id})
+        revisits.write({"user_id": successor.id})
+        revisits.activity_id.with_context(mail_activity_quick_update=True).write(
+            {"user_id": successor.id}
+        )
+        rules = self.env["revisit.rule"].sudo().with_context(active_test=False)
+        rules.search([("user_id", "=", departing.id)]).user_id = successor
+        for rule in rules.search([("user_ids", "in", departing.ids)]):
+            rule.user_ids = [Command.unlink(departing.id), Command.link(successor.id)]
+        body = Markup("%s") % self.env._(
+            "Customer handed over from %(departing)s to %(successor)s.",
+            departing=departing.name,
+            successor=successor.name,
+        )
+        if partners:
+            partners._message_log_batch(bodies=dict.fromkeys(partners.ids, body))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(customers)s customers and %(revisits)s open revisits handed "
+                    "over to %(successor)s.",
+                    customers=len(partners),
+                    revisits=len(revisits),
+                    successor=successor.name,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
