@@ -14,6 +14,7 @@
         "portal",
         "rating",
         "resource",
+        "revisit_plan",
     ],
     "external_dependencies": {"python": ["holidays"]},
     "data": [
