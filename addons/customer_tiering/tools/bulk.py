@@ -1,6 +1,7 @@
-"""Set-based writes for large evaluations, where the ORM's per-record
-overrides (e.g. ``res.partner.write``) would cost more than the work itself.
-Callers invalidate the ORM cache of what they change."""
+"""Set-based writes for large evaluations and scheduled actions, where the
+ORM's per-record overrides (e.g. ``res.partner.write``, chatter and followers
+of new records) would cost more than the work itself. Shared by the suite's
+addons; callers invalidate the ORM cache of what they change."""
 
 import json
 
@@ -8,13 +9,19 @@ from odoo import fields
 from odoo.tools import SQL
 
 
-def insert_rows(model, rows):
+def insert_rows(model, rows, on_conflict=None):
     """Insert ``rows`` (dicts with the same keys: stored field names of
-    ``model``) in one statement and return the new records.
+    ``model``) in one statement and return the records inserted.
 
     Values go through one array per column (``unnest``), so the statement
     size does not grow with the number of SQL fragments; ``json`` fields take
     Python values.
+
+    :param on_conflict: optional ``SQL`` conflict target, e.g.
+        ``SQL("(partner_id, rule_id) WHERE state = 'planned'")``: rows that
+        would violate that unique index are skipped (``DO NOTHING``) and left
+        out of the result, which is how the database keeps duplicates out
+        even when two workers insert at the same time.
     """
     if not rows:
         return model.browse()
@@ -35,6 +42,7 @@ def insert_rows(model, rows):
             ]
             arrays.append(SQL(f"%s::{column_type}[]", values))
             selects.append(SQL("r.%s", SQL.identifier(name)))
+    conflict = SQL("ON CONFLICT %s DO NOTHING", on_conflict) if on_conflict else SQL()
     now = fields.Datetime.now()
     query = SQL(
         """
@@ -42,6 +50,7 @@ def insert_rows(model, rows):
                (%(columns)s, create_uid, create_date, write_uid, write_date)
         SELECT %(selects)s, %(uid)s, %(now)s, %(uid)s, %(now)s
           FROM unnest(%(arrays)s) AS r(%(columns)s)
+        %(conflict)s
         RETURNING id
         """,
         table=SQL.identifier(model._table),
@@ -50,6 +59,7 @@ def insert_rows(model, rows):
         arrays=SQL(", ").join(arrays),
         uid=model.env.uid,
         now=now,
+        conflict=conflict,
     )
     return model.browse(row[0] for row in model.env.execute_query(query))
 

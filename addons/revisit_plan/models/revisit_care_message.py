@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..tools import bulk
+from odoo.addons.customer_tiering.tools import bulk
 
 STATES = [
     ("sent", "Sent"),

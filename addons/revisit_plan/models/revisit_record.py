@@ -9,7 +9,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import bulk, dates
+from odoo.addons.customer_tiering.tools import bulk
+
+from ..tools import dates
 
 _logger = logging.getLogger(__name__)
 

@@ -1,2 +1,1 @@
-from . import bulk
 from . import dates
