@@ -127,6 +127,8 @@ class LoyaltyAudienceMixin(models.AbstractModel):
         company = self._audience_company()
         conditions = [
             SQL("p.active"),
+            # Our own shops are not customers.
+            SQL("p.is_loyalty_store IS NOT TRUE"),
             SQL("(p.company_id IS NULL OR p.company_id = %s)", company.id),
         ]
         either = []

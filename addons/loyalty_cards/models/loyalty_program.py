@@ -95,11 +95,6 @@ class LoyaltyProgram(models.Model):
             "CHECK (member_point_value IS NULL OR member_point_value >= 0)",
             "The value of a point cannot be negative.",
         ),
-        (
-            "flash_window",
-            "CHECK (NOT is_flash OR flash_end > flash_start)",
-            "A flash offer ends after it starts.",
-        ),
     ]
 
     def _compute_member_card_count(self):
