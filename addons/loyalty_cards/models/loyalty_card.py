@@ -250,6 +250,7 @@ class LoyaltyCard(models.Model):
                 vals["level_id"] = self._member_level_for(program, partner).id
             # Opening values go through the ledger like any movement.
             openings.append((vals, vals.pop("points", 0.0), vals.pop("balance", 0.0)))
+            vals.update(points=0.0, balance=0.0)
         if any(vals.get("balance") for vals in vals_list):
             raise UserError(self.env._("The balance of a card is set by top-ups only."))
         cards = super().create(vals_list)

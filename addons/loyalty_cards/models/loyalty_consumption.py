@@ -234,6 +234,13 @@ class LoyaltyConsumption(models.Model):
             card._pin_verify(values["pin"])
         if not self._idempotency_claim(key):
             raise self._idempotency_used_elsewhere()
+        if computed["coupon"]:
+            # Take the coupon first: a concurrent use makes this request fail
+            # (and retry) here, before anything is written.
+            self.env.cr.execute(
+                "SELECT 1 FROM loyalty_card WHERE id = %s FOR UPDATE",
+                [computed["coupon"].id],
+            )
         consumption = self.sudo().create(self._counter_values(computed, values, key))
         consumption._counter_post(computed, key)
         return consumption._counter_receipt()

@@ -7,3 +7,4 @@ from . import test_tier
 from . import test_access
 from . import test_ledger_check
 from . import test_report
+from . import test_concurrency
