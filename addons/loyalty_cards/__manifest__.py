@@ -30,10 +30,15 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/loyalty_counter_views.xml",
+        "views/portal_templates.xml",
         "report/loyalty_campaign_report_views.xml",
         "views/loyalty_cards_menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/res_partner_demo.xml",
+        "demo/loyalty_program_demo.xml",
+        "demo/loyalty_card_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": [
             "loyalty_cards/static/src/counter/*",

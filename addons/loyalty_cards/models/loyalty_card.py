@@ -597,7 +597,12 @@ class LoyaltyCard(models.Model):
                     cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
                     cr.execute("SET LOCAL lock_timeout = '2s'")
                     result = self._pin_attempt_in(cr, normalized, lock_minutes, True)
-            except psycopg2.errors.LockNotAvailable:
+            except (
+                psycopg2.errors.LockNotAvailable,
+                # The module is being installed (demo data): the table is not
+                # committed yet.
+                psycopg2.errors.UndefinedTable,
+            ):
                 result = None
         if result is None:
             result = self._pin_attempt_in(self.env.cr, normalized, lock_minutes, False)

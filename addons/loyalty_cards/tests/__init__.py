@@ -8,3 +8,5 @@ from . import test_access
 from . import test_ledger_check
 from . import test_report
 from . import test_concurrency
+from . import test_portal
+from . import test_tour

@@ -109,7 +109,11 @@ class TestCoupons(LoyaltyCase):
             self.issue(
                 user=self.cashier, audience_tier_ids=[Command.set(self.tier_vip.ids)]
             )
-        self.assertFalse(self.env["loyalty.coupon.batch"].search([]))
+        self.assertFalse(
+            self.env["loyalty.coupon.batch"].search(
+                [("program_id", "=", self.coupon_program.id)]
+            )
+        )
 
     def test_redeem_with_card_once(self):
         batch = self.issue(audience_level_ids=[Command.set(self.level_gold.ids)])

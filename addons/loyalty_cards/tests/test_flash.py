@@ -16,11 +16,12 @@ class TestFlashOffers(LoyaltyCase):
         Partner = cls.env["res.partner"]
         cls.store = Partner.create(
             {
-                "name": "Shanghai Store",
+                "name": "Southern Store",
                 "is_company": True,
                 "is_loyalty_store": True,
-                "partner_latitude": 31.2304,
-                "partner_longitude": 121.4737,
+                # Far from any demo partner's coordinates.
+                "partner_latitude": -45.0,
+                "partner_longitude": 170.0,
             }
         )
 
@@ -34,9 +35,9 @@ class TestFlashOffers(LoyaltyCase):
                 }
             )
 
-        cls.suzhou = customer("Suzhou", 31.2989, 120.5853)  # ~ 84 km
-        cls.hangzhou = customer("Hangzhou", 30.2741, 120.1551, email=False)  # ~ 165 km
-        cls.beijing = customer("Beijing", 39.9042, 116.4074)  # ~ 1,070 km
+        cls.near = customer("Near", -44.25, 170.0)  # ~ 83 km
+        cls.farther = customer("Farther", -43.5, 170.0, email=False)  # ~ 167 km
+        cls.far = customer("Far", -35.5, 170.0)  # ~ 1,056 km
         cls.nowhere = customer("Nowhere", 0.0, 0.0)
         cls.start = fields.Datetime.now().replace(microsecond=0) + timedelta(hours=1)
         cls.flash = cls.env["loyalty.program"].create(
@@ -66,13 +67,13 @@ class TestFlashOffers(LoyaltyCase):
 
     def test_distance_in_sql(self):
         self.assertEqual(
-            set(self.flash._audience_partner_ids()), {self.suzhou.id, self.hangzhou.id}
+            set(self.flash._audience_partner_ids()), {self.near.id, self.farther.id}
         )
         self.flash.audience_radius_km = 100
-        self.assertEqual(self.flash._audience_partner_ids(), [self.suzhou.id])
+        self.assertEqual(self.flash._audience_partner_ids(), [self.near.id])
         self.flash.audience_radius_km = 2000
         self.assertNotIn(self.nowhere.id, self.flash._audience_partner_ids())
-        self.assertIn(self.beijing.id, self.flash._audience_partner_ids())
+        self.assertIn(self.far.id, self.flash._audience_partner_ids())
 
     def test_bad_configuration(self):
         with self.assertRaisesMessage(ValidationError, "type Coupons"):
@@ -106,30 +107,30 @@ class TestFlashOffers(LoyaltyCase):
             self.assertEqual(self.cron(), (1, 0))
             self.assertEqual(self.cron(), (0, 0), "nobody gets a second coupon")
             coupons = self.flash.flash_batch_id.coupon_ids
-            self.assertEqual(coupons.partner_id, self.suzhou | self.hangzhou)
+            self.assertEqual(coupons.partner_id, self.near | self.farther)
             mails = (
                 self.env["mail.mail"]
                 .sudo()
                 .search([("model", "=", "loyalty.card"), ("res_id", "in", coupons.ids)])
             )
-            self.assertEqual(len(mails), 1, "Hangzhou has no email address")
+            self.assertEqual(len(mails), 1, "the farther customer has no email address")
             self.assertIn("Tea Time Flash", mails.subject)
-            suzhou_coupon = coupons.filtered(lambda c: c.partner_id == self.suzhou)
+            near_coupon = coupons.filtered(lambda c: c.partner_id == self.near)
             receipt = self.Consumption.with_user(self.cashier).counter_confirm(
                 {
-                    "coupon_code": suzhou_coupon.code,
+                    "coupon_code": near_coupon.code,
                     "amount": 50,
                     "idempotency_key": self.key(),
                 }
             )
             self.assertEqual(receipt["coupon_discount"], 10)
-        hangzhou_coupon = coupons.filtered(lambda c: c.partner_id == self.hangzhou)
+        farther_coupon = coupons.filtered(lambda c: c.partner_id == self.farther)
         with freeze_time(self.start + timedelta(hours=3, minutes=1)):
             # Even before the scheduled action runs, the window is over.
             with self.assertRaisesMessage(UserError, GENERIC):
                 self.Consumption.with_user(self.cashier).counter_confirm(
                     {
-                        "coupon_code": hangzhou_coupon.code,
+                        "coupon_code": farther_coupon.code,
                         "amount": 50,
                         "idempotency_key": self.key(),
                     }
