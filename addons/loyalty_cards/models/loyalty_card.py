@@ -476,7 +476,6 @@ class LoyaltyCard(models.Model):
             "multiplier": self.level_id.earn_multiplier if self.level_id else 1.0,
             "points": self.points,
             "balance": self.balance,
-            "balance_display": format_amount(self.env, self.balance, currency),
             "point_value": self.program_id.member_point_value,
             "allow_topup": self.program_id.member_allow_topup,
             "currency": {
@@ -594,8 +593,10 @@ class LoyaltyCard(models.Model):
         if not self.env.registry.in_test_mode():
             try:
                 with self.env.registry.cursor() as cr:
-                    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                    cr.execute("SET LOCAL lock_timeout = '2s'")
+                    cr.execute(
+                        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; "
+                        "SET LOCAL lock_timeout = '2s'"
+                    )
                     result = self._pin_attempt_in(cr, normalized, lock_minutes, True)
             except (
                 psycopg2.errors.LockNotAvailable,

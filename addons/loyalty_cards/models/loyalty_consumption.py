@@ -1,6 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, MissingError, UserError
-from odoo.tools import float_compare, format_amount
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_round, format_amount
 
 CHANNELS = [
     ("counter", "Counter"),
@@ -40,10 +40,10 @@ class LoyaltyConsumption(models.Model):
         ondelete="restrict",
     )
     coupon_batch_id = fields.Many2one(
-        related="coupon_id.coupon_batch_id",
-        store=True,
-        index="btree_not_null",
+        "loyalty.coupon.batch",
         string="Coupon Batch",
+        readonly=True,
+        index="btree_not_null",
     )
     partner_id = fields.Many2one(
         "res.partner", string="Customer", readonly=True, index=True
@@ -219,9 +219,13 @@ class LoyaltyConsumption(models.Model):
         if not isinstance(values, dict):
             raise UserError(self.env._("Nothing to confirm."))
         key = self._idempotency_check_key(values.get("idempotency_key"))
-        existing = self._idempotency_find(key)
-        if existing:
-            return existing._counter_replay(values)
+        # Claim the key first: a replay (or a concurrent twin, once the first
+        # one committed) finds it taken and returns the first result.
+        if not self._idempotency_claim(key):
+            existing = self._idempotency_find(key)
+            if existing:
+                return existing._counter_replay(values)
+            raise self._idempotency_used_elsewhere()
         computed = self._counter_compute(values)
         card = computed["card"]
         if computed["balance_used"] or computed["points_used"]:
@@ -232,8 +236,6 @@ class LoyaltyConsumption(models.Model):
                     )
                 )
             card._pin_verify(values["pin"])
-        if not self._idempotency_claim(key):
-            raise self._idempotency_used_elsewhere()
         if computed["coupon"]:
             # Take the coupon first: a concurrent use makes this request fail
             # (and retry) here, before anything is written.
@@ -252,12 +254,12 @@ class LoyaltyConsumption(models.Model):
         Card._check_cashier()
         if isinstance(card_id, bool) or not isinstance(card_id, int):
             raise UserError(self.env._("No member card has this number."))
-        card = Card.browse(card_id)
-        try:
-            card.check_access("read")
-            card.exists().ensure_one()
-        except (AccessError, MissingError, ValueError):
-            raise UserError(self.env._("No member card has this number.")) from None
+        # One query, with the user's access rules.
+        card = Card.with_context(active_test=False).search(
+            [("id", "=", card_id)], limit=1
+        )
+        if not card:
+            raise UserError(self.env._("No member card has this number."))
         card._member_check_usable()
         return card
 
@@ -358,14 +360,18 @@ class LoyaltyConsumption(models.Model):
         if values.get("store_id"):
             store = store.browse(int(values["store_id"])).exists()
         partner = computed["partner"]
+        card = computed["card"]
         return {
-            "name": self.env["ir.sequence"].sudo().next_by_code("loyalty.consumption")
-            or "/",
+            "name": self._counter_next_name(),
             "idempotency_key": key,
             "card_id": computed["card"].id,
             "coupon_id": computed["coupon"].id,
+            "coupon_batch_id": computed["coupon"].coupon_batch_id.id,
             "partner_id": partner.id,
-            "commercial_partner_id": partner.commercial_partner_id.id,
+            # Only this field: a partner's prefetch reads dozens of columns.
+            "commercial_partner_id": partner.with_context(
+                prefetch_fields=False
+            ).commercial_partner_id.id,
             "program_id": computed["program"].id,
             "level_id": computed["level"].id,
             "company_id": self.env.company.id,
@@ -375,6 +381,14 @@ class LoyaltyConsumption(models.Model):
             "channel": channel,
             "store_id": store.id,
             "note": (values.get("note") or "")[:200] or False,
+            "points_after": float_round(
+                card.points - computed["points_used"] + computed["points_earned"], 2
+            )
+            if card
+            else 0.0,
+            "balance_after": float_round(card.balance - computed["balance_used"], 2)
+            if card
+            else 0.0,
             **{
                 name: computed[name]
                 for name in (
@@ -392,20 +406,31 @@ class LoyaltyConsumption(models.Model):
             },
         }
 
+    @api.model
+    def _counter_next_name(self):
+        # The sequence by its XML id (cached), without looking it up by code.
+        sequence_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "loyalty_cards.sequence_loyalty_consumption", raise_if_not_found=False
+        )
+        if sequence_id:
+            return self.env["ir.sequence"].sudo().browse(sequence_id)._next()
+        return self.env["ir.sequence"].sudo().next_by_code("loyalty.consumption") or "/"
+
     def _counter_post(self, computed, key):
-        """The consumption's movements: coupon, then payments, then points
-        earned (so that points cannot pay before they are held)."""
+        """The consumption's movements, in one statement per account: the
+        coupon, the payments and the points earned. Points cannot pay before
+        they are held: ``_counter_compute`` checked the points used against
+        the card as this transaction reads it, and any concurrent change of
+        the card makes the update fail (and the request retry)."""
         self.ensure_one()
-        History = self.env["loyalty.history"]
         card = computed["card"]
         if computed["coupon"]:
             computed["coupon"]._coupon_redeem(self, key=f"{key}:coupon")
-        common = {"source": self, "consumption_id": self.id}
-        spend = []
+        common = {"card": card.id, "source": self, "consumption_id": self.id}
+        entries = []
         if computed["balance_used"]:
-            spend.append(
+            entries.append(
                 {
-                    "card": card.id,
                     "account": "balance",
                     "delta": -computed["balance_used"],
                     "kind": "spend_balance",
@@ -417,9 +442,8 @@ class LoyaltyConsumption(models.Model):
                 }
             )
         if computed["points_used"]:
-            spend.append(
+            entries.append(
                 {
-                    "card": card.id,
                     "account": "points",
                     "delta": -computed["points_used"],
                     "kind": "redeem_points",
@@ -430,36 +454,24 @@ class LoyaltyConsumption(models.Model):
                     **common,
                 }
             )
-        values = History._ledger_post(spend)
         if computed["points_earned"]:
-            values.update(
-                History._ledger_post(
-                    [
-                        {
-                            "card": card.id,
-                            "account": "points",
-                            "delta": computed["points_earned"],
-                            "kind": "earn",
-                            "description": self.env._(
-                                "Points earned: %(ref)s", ref=self.name
-                            ),
-                            "key": f"{key}:earn",
-                            **common,
-                        }
-                    ]
+            entries.append(
+                {
+                    "account": "points",
+                    "delta": computed["points_earned"],
+                    "kind": "earn",
+                    "description": self.env._("Points earned: %(ref)s", ref=self.name),
+                    "key": f"{key}:earn",
+                    **common,
+                }
+            )
+        values = self.env["loyalty.history"]._ledger_post(entries)
+        for (_card, account), value in values.items():
+            # Written beforehand from the card as read in this transaction.
+            if float_compare(value, self[f"{account}_after"], precision_digits=2):
+                raise UserError(
+                    self.env._("The card changed meanwhile: please try again.")
                 )
-            )
-        if card:
-            self.env.cr.execute(
-                "UPDATE loyalty_consumption SET points_after = %s, balance_after = %s "
-                "WHERE id = %s",
-                (
-                    values.get((card.id, "points"), card.points),
-                    values.get((card.id, "balance"), card.balance),
-                    self.id,
-                ),
-            )
-            self.invalidate_recordset(["points_after", "balance_after"])
 
     def _counter_replay(self, values):
         """The receipt of an earlier request with the same key; an error when
@@ -480,17 +492,19 @@ class LoyaltyConsumption(models.Model):
 
     def _counter_receipt(self):
         self.ensure_one()
-        currency = self.currency_id
         receipt = {
             "id": self.id,
             "name": self.name,
             "replayed": False,
-            "card": self.card_id._counter_summary() if self.card_id else False,
+            "card": {
+                "id": self.card_id.id,
+                "points": self.points_after,
+                "balance": self.balance_after,
+            }
+            if self.card_id
+            else False,
             "points_after": self.points_after,
             "balance_after": self.balance_after,
-            "balance_after_display": format_amount(
-                self.env, self.balance_after, currency
-            ),
         }
         for name in (
             "amount",

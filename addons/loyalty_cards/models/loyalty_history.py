@@ -118,7 +118,7 @@ class LoyaltyHistory(models.Model):
         if not entries:
             return {}
         Card = self.env["loyalty.card"]
-        self.env.flush_all()
+        Card.flush_model(["points", "balance"])
         per_account = defaultdict(lambda: defaultdict(float))
         for entry in entries:
             entry["delta"] = self._ledger_check_delta(entry["delta"])

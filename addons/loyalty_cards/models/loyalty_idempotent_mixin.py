@@ -62,7 +62,6 @@ class LoyaltyIdempotentMixin(models.AbstractModel):
     def _idempotency_claim(self, key):
         """Claim ``key`` for this model in the current transaction. False when
         it was claimed before (by this or another kind of operation)."""
-        self.env.flush_all()
         rows = self.env.execute_query(
             SQL(
                 """

@@ -246,7 +246,10 @@ export class LoyaltyCounter extends Component {
             const receipt = await this.orm.call("loyalty.consumption", "counter_confirm", [values]);
             this.state.receipt = receipt;
             if (receipt.card) {
-                this.state.card = receipt.card;
+                Object.assign(this.state.card, {
+                    points: receipt.card.points,
+                    balance: receipt.card.balance,
+                });
             }
             this.state.form.pin = "";
         } catch (error) {
