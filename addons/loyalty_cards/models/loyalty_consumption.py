@@ -41,7 +41,6 @@ class LoyaltyConsumption(models.Model):
     )
     coupon_batch_id = fields.Many2one(
         "loyalty.coupon.batch",
-        string="Coupon Batch",
         readonly=True,
         index="btree_not_null",
     )
