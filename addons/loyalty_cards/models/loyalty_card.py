@@ -403,10 +403,9 @@ class LoyaltyCard(models.Model):
         if value == 0 and not allow_zero:
             raise UserError(self.env._("%(what)s must be more than zero.", what=label))
         if value > MAX_AMOUNT:
+            ceiling = f"{MAX_AMOUNT:,}"
             raise UserError(
-                self.env._(
-                    "%(what)s cannot exceed %(max)s.", what=label, max=f"{MAX_AMOUNT:,}"
-                )
+                self.env._("%(what)s cannot exceed %(max)s.", what=label, max=ceiling)
             )
         return float_round(value, precision_digits=2)
 

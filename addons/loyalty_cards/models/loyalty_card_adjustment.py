@@ -131,13 +131,13 @@ class LoyaltyCardAdjustment(models.Model):
             (values[(card.id, account)], adjustment.id),
         )
         adjustment.invalidate_recordset(["value_after"])
+        labels = dict(self._fields["account"]._description_selection(self.env))
+        signed = f"{delta:+,.2f}"
         card.sudo().message_post(
             body=self.env._(
                 "%(account)s adjusted by %(delta)s: %(reason)s",
-                account=dict(self._fields["account"]._description_selection(self.env))[
-                    account
-                ],
-                delta=f"{delta:+,.2f}",
+                account=labels[account],
+                delta=signed,
                 reason=reason,
             )
         )

@@ -100,11 +100,12 @@ class LoyaltyCouponIssue(models.TransientModel):
             raise UserError(self.env._("No customer matches this audience."))
         total = len(partner_ids) * self.count_per_customer
         if total > MAX_COUPONS:
+            total_text, max_text = f"{total:,}", f"{MAX_COUPONS:,}"
             raise UserError(
                 self.env._(
                     "This would issue %(total)s coupons; at most %(max)s at once.",
-                    total=f"{total:,}",
-                    max=f"{MAX_COUPONS:,}",
+                    total=total_text,
+                    max=max_text,
                 )
             )
         batch = self.env["loyalty.coupon.batch"].create(

@@ -59,6 +59,14 @@ export class LoyaltyCounter extends Component {
             topupKey: newKey(),
         });
         this.canScan = isMobileOS() && isBarcodeScannerSupported();
+        // Values sent to the server stay untranslated.
+        this.paymentMethods = [
+            { value: "cash", label: _t("Cash") },
+            { value: "bank_card", label: _t("Bank card") },
+            { value: "mobile", label: _t("Mobile payment") },
+            { value: "transfer", label: _t("Bank transfer") },
+            { value: "other", label: _t("Other") },
+        ];
         this.debouncedPreview = useDebounced(() => this.refreshPreview(), 300);
         onMounted(() => this.codeInput.el?.focus());
     }
