@@ -28,6 +28,15 @@ PIN_FIELDS = [
 ]
 # Largest amount of money or points one operation may move.
 MAX_AMOUNT = 10_000_000
+# Written by the flows (issue, redemption) only.
+INTERNAL_FIELDS = {
+    "coupon_used_date",
+    "coupon_batch_id",
+    "issue_tier_id",
+    "issue_level_id",
+}
+# On member cards and issued coupons, for managers only.
+MANAGER_FIELDS = {"level_id", "partner_id", "program_id", "code"}
 
 
 class LoyaltyCard(models.Model):
@@ -282,8 +291,17 @@ class LoyaltyCard(models.Model):
                     "managers' adjustments."
                 )
             )
-        if "level_id" in vals and not self.env.su:
-            self._check_manager()
+        if not self.env.su:
+            if set(vals) & INTERNAL_FIELDS:
+                raise AccessError(
+                    self.env._("These fields are written by the loyalty flows only.")
+                )
+            if set(vals) & MANAGER_FIELDS and (
+                "level_id" in vals or any(card.ledger_guarded for card in self)
+            ):
+                # Changing the holder, the programme or the number of a card
+                # moves its balance and points: managers only.
+                self._check_manager()
         if "points" in vals:
             guarded = self.filtered("ledger_guarded")
             if guarded:

@@ -2,11 +2,19 @@ import uuid
 from contextlib import contextmanager
 
 from odoo import Command
+from odoo.http import root
 from odoo.tests import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 PIN = "246810"
+
+# Python 3.11 before 3.11.8 can fail to parse Odoo's manifests in several
+# threads at once ("AST constructor recursion depth mismatch", CPython
+# gh-106905), which the HTTP server does on the first burst of static
+# requests of a browser test. Compute the list of static folders once, here,
+# while the tests are collected, before any browser runs.
+_STATIC_FOLDERS = root.statics
 
 
 class LoyaltyCase(TransactionCase):

@@ -12,6 +12,11 @@ class TestAccess(LoyaltyCase):
             card.write({"balance": 9999})
         with self.assertNothingChanges(AccessError, "managers"):
             card.write({"level_id": self.level_vip.id})
+        with self.assertNothingChanges(AccessError, "managers"):
+            card.write({"partner_id": self.cashier.partner_id.id})
+        with self.assertNothingChanges(AccessError, "flows only"):
+            card.write({"coupon_used_date": "2020-01-01 00:00:00"})
+        self.assertEqual(self.card.partner_id, self.member)
         with self.assertRaises(AccessError):
             self.env["loyalty.card.adjustment"].with_user(self.cashier).search([])
         with self.assertNothingChanges(AccessError, "managers"):
