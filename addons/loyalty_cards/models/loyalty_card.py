@@ -254,6 +254,9 @@ class LoyaltyCard(models.Model):
             )
             if not program.is_member_program:
                 continue
+            if vals.get("level_id") and not self.env.su:
+                # Cashiers enrol members; the level follows the tier.
+                self._check_manager()
             if not vals.get("level_id"):
                 partner = self.env["res.partner"].browse(vals.get("partner_id"))
                 vals["level_id"] = self._member_level_for(program, partner).id

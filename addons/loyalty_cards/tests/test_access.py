@@ -34,6 +34,21 @@ class TestAccess(LoyaltyCase):
             wizard_model.create(
                 {"card_id": self.card.id, "new_balance": 9999, "description": "x"}
             )
+        # Cashiers enrol members; the level follows the customer's tier.
+        Card = self.env["loyalty.card"].with_user(self.cashier)
+        newcomer = self.env["res.partner"].create({"name": "Newcomer"})
+        with self.assertRaisesMessage(AccessError, "managers"):
+            Card.create(
+                {
+                    "program_id": self.program.id,
+                    "partner_id": newcomer.id,
+                    "level_id": self.level_vip.id,
+                }
+            )
+        enrolled = Card.create(
+            {"program_id": self.program.id, "partner_id": newcomer.id}
+        )
+        self.assertEqual(enrolled.level_id, self.level_std)
         # The flows themselves are open to cashiers.
         self.confirm(amount=10)
         self.env["loyalty.topup"].with_user(self.cashier).create(
