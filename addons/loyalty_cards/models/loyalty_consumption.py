@@ -357,7 +357,11 @@ class LoyaltyConsumption(models.Model):
             raise UserError(self.env._("Unknown channel %(channel)s.", channel=channel))
         store = self.env["res.partner"]
         if values.get("store_id"):
-            store = store.browse(int(values["store_id"])).exists()
+            store = store.search(
+                [("id", "=", values["store_id"]), ("is_loyalty_store", "=", True)]
+            )
+            if not store:
+                raise UserError(self.env._("Choose one of your stores."))
         partner = computed["partner"]
         card = computed["card"]
         return {

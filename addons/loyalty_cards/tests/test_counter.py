@@ -78,6 +78,10 @@ class TestCounter(LoyaltyCase):
         self.assertEqual(again["balance_after"], 460)
         with self.assertNothingChanges(UserError, "already used for another"):
             self.confirm(amount=99, balance_used=40, pin=PIN, idempotency_key=key)
+        with self.assertNothingChanges(UserError, "one of your stores"):
+            self.confirm(amount=10, store_id=self.other.id)
+        with self.assertNothingChanges(UserError, "Unknown channel"):
+            self.confirm(amount=10, channel="drone")
         with self.assertNothingChanges(UserError, "request key must be"):
             self.confirm(amount=10, idempotency_key="short")
 
