@@ -1,0 +1,32 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class CustomerTierIndicator(models.Model):
+    _inherit = "customer.tier.indicator"
+
+    indicator_type = fields.Selection(
+        selection_add=[("member_consumption", "Member consumption amount")],
+        ondelete={"member_consumption": "cascade"},
+    )
+
+    def _raw_values_member_consumption(self, partner_ids, company, date_from, date_to):
+        """Net amount of the customers' consumptions at the counter (after
+        discounts, whatever paid them) in the period."""
+        return self._query_pairs(
+            SQL(
+                """
+                SELECT c.commercial_partner_id, SUM(c.net_amount)
+                  FROM loyalty_consumption c
+                 WHERE c.commercial_partner_id = ANY(%(partners)s)
+                   AND c.company_id = %(company)s
+                   AND c.date >= %(date_from)s
+                   AND c.date < %(date_to)s::date + 1
+                 GROUP BY c.commercial_partner_id
+                """,
+                partners=partner_ids,
+                company=company.id,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )

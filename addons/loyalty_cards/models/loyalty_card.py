@@ -1,0 +1,925 @@
+import base64
+import logging
+import math
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, float_round, format_amount, format_datetime
+
+from ..tools import codes
+from ..tools import pin as pin_tools
+
+_logger = logging.getLogger(__name__)
+
+MEMBER_STATUSES = [
+    ("active", "Active"),
+    ("locked", "Locked (PIN)"),
+    ("expired", "Expired"),
+    ("closed", "Closed"),
+]
+PIN_FIELDS = [
+    "pin_set",
+    "pin_failed_count",
+    "pin_locked_until",
+    "pin_locked",
+    "member_status",
+]
+# Largest amount of money or points one operation may move.
+MAX_AMOUNT = 10_000_000
+# Written by the flows (issue, redemption) only.
+INTERNAL_FIELDS = {
+    "coupon_used_date",
+    "coupon_batch_id",
+    "issue_tier_id",
+    "issue_level_id",
+}
+# On member cards and issued coupons, for managers only.
+MANAGER_FIELDS = {"level_id", "partner_id", "program_id", "code"}
+
+
+class LoyaltyCard(models.Model):
+    """Member cards and coupons, on Odoo's loyalty cards.
+
+    Member cards (cards of a member programme) add a level, a stored-value
+    balance kept apart from the points, a PIN and a status. Their points and
+    balance, like those of the coupons issued in batches, move only through
+    the ledger (``loyalty.history._ledger_post``): a conditional update in
+    SQL guarded by CHECK constraints, and a ledger row in the same
+    transaction. Writing ``points`` through the ORM (as Odoo's own flows do)
+    turns into such a movement.
+
+    The PIN is not a field: its salted HMAC lives in the table
+    ``loyalty_card_pin``, which the ORM does not know, so no view, export,
+    RPC call or portal page can read it. Its failed-attempt counter is
+    written in a separate transaction, so that it survives the rollback of
+    the request that failed.
+    """
+
+    _inherit = "loyalty.card"
+
+    level_id = fields.Many2one(
+        "loyalty.card.level",
+        index="btree_not_null",
+        tracking=True,
+        domain="[('program_id', '=', program_id)]",
+    )
+    is_member_card = fields.Boolean(
+        related="program_id.is_member_program", store=True, string="Member Card"
+    )
+    ledger_guarded = fields.Boolean(
+        compute="_compute_ledger_guarded",
+        store=True,
+        help="Points and balance move only through the ledger and never go below zero.",
+    )
+    balance = fields.Monetary(
+        currency_field="currency_id",
+        default=0.0,
+        readonly=True,
+        copy=False,
+        help="Stored value (money topped up), kept apart from the points.",
+    )
+    member_number = fields.Char(
+        compute="_compute_member_number",
+        help="The card's code, as printed and shown; it is what the QR code holds.",
+    )
+    member_qr = fields.Binary(string="QR Code", compute="_compute_member_qr")
+    member_status = fields.Selection(
+        MEMBER_STATUSES, string="Status", compute="_compute_member_status"
+    )
+    pin_set = fields.Boolean(string="PIN Set", compute="_compute_pin_state")
+    pin_failed_count = fields.Integer(
+        string="Wrong PINs in a Row", compute="_compute_pin_state"
+    )
+    pin_locked_until = fields.Datetime(compute="_compute_pin_state")
+    pin_locked = fields.Boolean(string="PIN Locked", compute="_compute_pin_state")
+    consumption_ids = fields.One2many("loyalty.consumption", "card_id")
+    consumption_count = fields.Integer(compute="_compute_consumption_count")
+    ledger_ids = fields.One2many(
+        "loyalty.history",
+        "card_id",
+        domain=[("account", "!=", False)],
+        readonly=True,
+    )
+    coupon_batch_id = fields.Many2one(
+        "loyalty.coupon.batch",
+        string="Issuing Batch",
+        index="btree_not_null",
+        readonly=True,
+        ondelete="restrict",
+    )
+    issue_tier_id = fields.Many2one(
+        "customer.tier",
+        string="Tier at Issue",
+        readonly=True,
+        help="The customer's tier when the coupon was issued.",
+    )
+    issue_level_id = fields.Many2one(
+        "loyalty.card.level",
+        string="Card Level at Issue",
+        readonly=True,
+        help="The level of the customer's member card when the coupon was issued.",
+    )
+    coupon_used_date = fields.Datetime(string="Used On", readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "balance_not_negative",
+            "CHECK (balance >= 0)",
+            "The balance of a card cannot go below zero.",
+        ),
+        (
+            "guarded_points_not_negative",
+            "CHECK (points >= 0 OR ledger_guarded IS NOT TRUE)",
+            "The points of a member card or coupon cannot go below zero.",
+        ),
+    ]
+
+    def init(self):
+        res = super().init()
+        cr = self.env.cr
+        # The PIN table: the ORM never maps it, so nothing reads it but the
+        # methods below.
+        cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS loyalty_card_pin (
+                card_id integer PRIMARY KEY
+                        REFERENCES loyalty_card (id) ON DELETE CASCADE,
+                pin_hash varchar,
+                failed_count integer NOT NULL DEFAULT 0
+                             CHECK (failed_count >= 0),
+                locked_until timestamp without time zone,
+                write_date timestamp without time zone NOT NULL
+                           DEFAULT (now() AT TIME ZONE 'UTC')
+            )
+            """
+        )
+        # One active member card per customer and programme.
+        cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS loyalty_card_member_partner_uniq
+                ON loyalty_card (program_id, partner_id)
+             WHERE is_member_card AND active AND partner_id IS NOT NULL
+            """
+        )
+        return res
+
+    # --- computes -------------------------------------------------------------
+
+    @api.model
+    def _generate_code(self):
+        """80 random bits in an unambiguous alphabet (Odoo's own codes carry
+        32 random bits)."""
+        return codes.generate_code()
+
+    @api.depends("is_member_card", "coupon_batch_id")
+    def _compute_ledger_guarded(self):
+        for card in self:
+            card.ledger_guarded = card.is_member_card or bool(card.coupon_batch_id)
+
+    @api.depends("code")
+    def _compute_member_number(self):
+        for card in self:
+            card.member_number = codes.format_code(card.code)
+
+    @api.depends("code")
+    def _compute_member_qr(self):
+        Report = self.env["ir.actions.report"]
+        for card in self:
+            card.member_qr = (
+                base64.b64encode(
+                    Report.barcode("QR", card.code, width=240, height=240, quiet=0)
+                )
+                if card.code
+                else False
+            )
+
+    @api.depends("program_id", "code", "partner_id")
+    def _compute_display_name(self):
+        res = super()._compute_display_name()
+        for card in self.filtered("is_member_card"):
+            name = card.partner_id.name or card.program_id.name
+            card.display_name = f"{name} ({card.member_number})"
+        return res
+
+    @api.depends("active", "program_id.active", "expiration_date")
+    def _compute_member_status(self):
+        today = fields.Date.context_today(self)
+        for card in self:
+            if not card.active or not card.program_id.active:
+                card.member_status = "closed"
+            elif card.expiration_date and card.expiration_date < today:
+                card.member_status = "expired"
+            elif card.pin_locked:
+                card.member_status = "locked"
+            else:
+                card.member_status = "active"
+
+    def _compute_pin_state(self):
+        states = self._pin_states()
+        now = fields.Datetime.now()
+        for card in self:
+            has_pin, failed, locked_until = states.get(card.id, (False, 0, None))
+            card.pin_set = has_pin
+            card.pin_failed_count = failed
+            card.pin_locked_until = locked_until
+            card.pin_locked = bool(locked_until and locked_until > now)
+
+    def _compute_consumption_count(self):
+        counts = dict(
+            self.env["loyalty.consumption"]._read_group(
+                [("card_id", "in", self.ids)], ["card_id"], ["__count"]
+            )
+        )
+        for card in self:
+            card.consumption_count = counts.get(card, 0)
+
+    # --- CRUD -----------------------------------------------------------------
+
+    @api.onchange("expiration_date")
+    def _restrict_expiration_on_loyalty(self):
+        # Member cards may expire (Odoo forbids it for loyalty cards).
+        return super(
+            LoyaltyCard, self.filtered(lambda c: not c.program_id.is_member_program)
+        )._restrict_expiration_on_loyalty()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Program = self.env["loyalty.program"]
+        openings = []
+        for vals in vals_list:
+            program = Program.browse(
+                vals.get("program_id") or self.env.context.get("default_program_id")
+            )
+            if not program.is_member_program:
+                continue
+            if vals.get("level_id") and not self.env.su:
+                # Cashiers enrol members; the level follows the tier.
+                self._check_manager()
+            if not vals.get("level_id"):
+                partner = self.env["res.partner"].browse(vals.get("partner_id"))
+                vals["level_id"] = self._member_level_for(program, partner).id
+            # Opening values go through the ledger like any movement.
+            openings.append((vals, vals.pop("points", 0.0), vals.pop("balance", 0.0)))
+            vals.update(points=0.0, balance=0.0)
+        if any(vals.get("balance") for vals in vals_list):
+            raise UserError(self.env._("The balance of a card is set by top-ups only."))
+        cards = super().create(vals_list)
+        entries = []
+        by_vals = {id(vals): card for vals, card in zip(vals_list, cards, strict=True)}
+        for vals, points, balance in openings:
+            card = by_vals[id(vals)]
+            for account, value in (("points", points), ("balance", balance)):
+                if value:
+                    entries.append(
+                        {
+                            "card": card.id,
+                            "account": account,
+                            "delta": self._loyalty_amount(value, account),
+                            "kind": "opening",
+                            "description": self.env._("Opening value"),
+                            "source": card,
+                        }
+                    )
+        if entries:
+            self.env["loyalty.history"]._ledger_post(entries)
+        return cards
+
+    def write(self, vals):
+        if "balance" in vals:
+            raise UserError(
+                self.env._(
+                    "The balance of a card changes only by top-ups, purchases and "
+                    "managers' adjustments."
+                )
+            )
+        if not self.env.su:
+            if set(vals) & INTERNAL_FIELDS:
+                raise AccessError(
+                    self.env._("These fields are written by the loyalty flows only.")
+                )
+            if set(vals) & MANAGER_FIELDS and (
+                "level_id" in vals or any(card.ledger_guarded for card in self)
+            ):
+                # Changing the holder, the programme or the number of a card
+                # moves its balance and points: managers only.
+                self._check_manager()
+        if "points" in vals:
+            guarded = self.filtered("ledger_guarded")
+            if guarded:
+                return self._write_guarded_points(guarded, vals)
+        return super().write(vals)
+
+    def _write_guarded_points(self, guarded, vals):
+        """Turn a write of ``points`` on guarded cards into ledger movements:
+        the difference with the value read in this transaction (a concurrent
+        change makes the update fail and the request retry, never lost)."""
+        target = vals["points"]
+        entries = [
+            {
+                "card": card.id,
+                "account": "points",
+                "delta": self._loyalty_amount(target, "points", allow_zero=True)
+                - card.points,
+                "kind": "external",
+                "description": self.env._("Points changed by another application"),
+            }
+            for card in guarded
+            if float_round(target - card.points, 2)
+        ]
+        self.env["loyalty.history"]._ledger_post(entries)
+        others = {key: value for key, value in vals.items() if key != "points"}
+        if others:
+            super(LoyaltyCard, guarded).write(others)
+        rest = self - guarded
+        if rest:
+            super(LoyaltyCard, rest).write(vals)
+        return True
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ledger(self):
+        if any(card.ledger_guarded and card.history_ids for card in self):
+            raise UserError(
+                self.env._(
+                    "A member card or coupon with ledger lines cannot be deleted; "
+                    "archive it instead."
+                )
+            )
+
+    # --- levels ---------------------------------------------------------------
+
+    @api.model
+    def _member_level_for(self, program, partner):
+        """The level a new card of ``program`` gets: the one mapped to the
+        holder's tier in the programme's company, else the entry level."""
+        commercial = partner.commercial_partner_id.with_company(program.company_id)
+        level = commercial.tier_id and program._member_levels_by_tier().get(
+            commercial.tier_id.id
+        )
+        return level or program._member_default_level()
+
+    def _member_follow_tiers(self):
+        """Move these member cards to the level of their holder's tier (when a
+        level is mapped to it). Returns the cards that changed, written in one
+        statement per target level."""
+        moves = {}
+        for program in self.program_id.filtered("is_member_program"):
+            by_tier = program._member_levels_by_tier()
+            if not by_tier:
+                continue
+            cards = self.filtered(
+                lambda c, p=program: c.program_id == p and c.partner_id and c.active
+            )
+            partners = cards.partner_id.commercial_partner_id.with_company(
+                program.company_id
+            )
+            tiers = {partner.id: partner.tier_id.id for partner in partners}
+            for card in cards:
+                level = by_tier.get(tiers.get(card.partner_id.commercial_partner_id.id))
+                if level and level != card.level_id:
+                    moves.setdefault(level, self.browse())
+                    moves[level] |= card
+        changed = self.browse()
+        for level, cards in moves.items():
+            cards.sudo().write({"level_id": level.id})
+            changed |= cards
+        return changed
+
+    # --- checks and amounts ---------------------------------------------------
+
+    def _check_manager(self):
+        if not self.env.user.has_group("loyalty_cards.group_loyalty_manager"):
+            raise AccessError(self.env._("Only loyalty managers may do this."))
+
+    def _check_cashier(self):
+        if not self.env.user.has_group("loyalty_cards.group_loyalty_cashier"):
+            raise AccessError(
+                self.env._("Only loyalty cashiers and managers may do this.")
+            )
+
+    @api.model
+    def _loyalty_amount(self, value, what="amount", allow_zero=False):
+        """A positive (or zero) finite number below the ceiling, rounded to
+        cents, or a clear error naming ``what``."""
+        labels = {
+            "amount": self.env._("The amount"),
+            "points": self.env._("The points"),
+            "balance": self.env._("The balance"),
+        }
+        label = labels.get(what, what)
+        if isinstance(value, str):
+            try:
+                value = float(value.strip().replace(",", ""))
+            except ValueError:
+                raise UserError(
+                    self.env._("%(what)s must be a number.", what=label)
+                ) from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UserError(self.env._("%(what)s must be a number.", what=label))
+        if not math.isfinite(value):
+            raise UserError(self.env._("%(what)s must be a number.", what=label))
+        if value < 0:
+            raise UserError(self.env._("%(what)s cannot be negative.", what=label))
+        if value == 0 and not allow_zero:
+            raise UserError(self.env._("%(what)s must be more than zero.", what=label))
+        if value > MAX_AMOUNT:
+            ceiling = f"{MAX_AMOUNT:,}"
+            raise UserError(
+                self.env._("%(what)s cannot exceed %(max)s.", what=label, max=ceiling)
+            )
+        return float_round(value, precision_digits=2)
+
+    def _member_check_usable(self, company=None):
+        """Raise unless this member card can be used now, by this company."""
+        self.ensure_one()
+        company = company or self.env.company
+        if not self.is_member_card:
+            raise UserError(self.env._("This is not a member card."))
+        if self.company_id and self.company_id != company:
+            raise UserError(
+                self.env._(
+                    "Card %(card)s belongs to %(company)s: switch to that company "
+                    "to use it.",
+                    card=self.member_number,
+                    company=self.company_id.name,
+                )
+            )
+        self.program_id._member_check_usable()
+        if not self.active:
+            raise UserError(
+                self.env._("Card %(card)s is closed.", card=self.member_number)
+            )
+        if self.expiration_date and self.expiration_date < fields.Date.context_today(
+            self
+        ):
+            raise UserError(
+                self.env._(
+                    "Card %(card)s expired on %(date)s.",
+                    card=self.member_number,
+                    date=self.expiration_date,
+                )
+            )
+
+    @api.model
+    def _member_lookup(self, code):
+        """The member card whose number was typed or scanned (spaces, dashes
+        and case forgiven), among the cards the user may see."""
+        normalized = codes.normalize_code(code)
+        raw = codes.clean_input(code)
+        candidates = [c for c in {normalized, raw} if c]
+        card = self.browse()
+        if candidates:
+            card = self.with_context(active_test=False).search(
+                [("code", "in", candidates), ("is_member_card", "=", True)], limit=1
+            )
+        if not card:
+            raise UserError(self.env._("No member card has this number."))
+        return card.with_context(active_test=True)
+
+    def _counter_summary(self):
+        """What the counter screen shows of a member card."""
+        self.ensure_one()
+        currency = self.currency_id or self.company_id.currency_id
+        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
+        status = dict(self._fields["member_status"]._description_selection(self.env))
+        return {
+            "id": self.id,
+            "number": self.member_number,
+            "partner": self.partner_id.display_name or "",
+            "tier": partner.tier_id.name or "",
+            "program": self.program_id.name,
+            "level": self.level_id.name or "",
+            "level_color": self.level_id.color or "#8C6D46",
+            "level_text_color": self.level_id.text_color or "#FFFFFF",
+            "discount_percent": self.level_id.discount_percent,
+            "multiplier": self.level_id.earn_multiplier if self.level_id else 1.0,
+            "points": self.points,
+            "balance": self.balance,
+            "point_value": self.program_id.member_point_value,
+            "allow_topup": self.program_id.member_allow_topup,
+            "currency": {
+                "symbol": currency.symbol,
+                "position": currency.position,
+                "digits": currency.decimal_places,
+            },
+            "status": self.member_status,
+            "status_label": status[self.member_status],
+            "pin_set": self.pin_set,
+            "pin_locked_until": format_datetime(
+                self.env, self.pin_locked_until, dt_format="short"
+            )
+            if self.pin_locked
+            else "",
+        }
+
+    # --- PIN ------------------------------------------------------------------
+
+    def _pin_states(self):
+        """{card id: (PIN set, wrong PINs in a row, locked until)}."""
+        if not self.ids:
+            return {}
+        return {
+            card_id: (has_pin, failed, locked_until)
+            for card_id, has_pin, failed, locked_until in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT card_id, pin_hash IS NOT NULL, failed_count, locked_until
+                      FROM loyalty_card_pin WHERE card_id = ANY(%s)
+                    """,
+                    self.ids,
+                )
+            )
+        }
+
+    @api.model
+    def _pin_normalize(self, pin):
+        normalized = pin_tools.normalize_pin(pin)
+        if normalized is None:
+            raise UserError(self.env._("A PIN is exactly 6 digits."))
+        return normalized
+
+    def _pin_store(self, normalized):
+        self.ensure_one()
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO loyalty_card_pin (card_id, pin_hash, failed_count,
+                                              locked_until, write_date)
+                VALUES (%(card)s, %(hash)s, 0, NULL, %(now)s)
+                ON CONFLICT (card_id) DO UPDATE
+                   SET pin_hash = EXCLUDED.pin_hash, failed_count = 0,
+                       locked_until = NULL, write_date = EXCLUDED.write_date
+                """,
+                card=self.id,
+                hash=pin_tools.hash_pin(normalized),
+                now=fields.Datetime.now(),
+            )
+        )
+        self.invalidate_recordset(PIN_FIELDS)
+
+    def _pin_set_new(self, pin, confirm):
+        """Set the PIN of a card that has none (the customer chooses it)."""
+        self.ensure_one()
+        if not self.is_member_card:
+            raise UserError(self.env._("Only member cards have a PIN."))
+        if self.pin_set:
+            raise UserError(
+                self.env._(
+                    "This card already has a PIN: change it with the current PIN, "
+                    "or ask a manager to reset it."
+                )
+            )
+        normalized = self._pin_check_new(pin, confirm)
+        self._pin_store(normalized)
+        self.sudo().message_post(body=self.env._("PIN set."))
+
+    def _pin_change(self, current, pin, confirm):
+        """Change the PIN; the current one is checked (and counted) first."""
+        self.ensure_one()
+        normalized = self._pin_check_new(pin, confirm)
+        self._pin_verify(current)
+        self._pin_store(normalized)
+        self.sudo().message_post(body=self.env._("PIN changed."))
+
+    def _pin_check_new(self, pin, confirm):
+        normalized = self._pin_normalize(pin)
+        if pin_tools.normalize_pin(confirm) != normalized:
+            raise UserError(self.env._("The two PINs differ."))
+        if pin_tools.is_weak(normalized):
+            raise UserError(
+                self.env._(
+                    "This PIN is too easy to guess (one digit repeated, or digits "
+                    "in a row): choose another one."
+                )
+            )
+        return normalized
+
+    def _pin_attempt(self, pin):
+        """Check ``pin`` and count a wrong one; return a dict with ``status``
+        ('ok', 'wrong', 'locked' or 'stale_key'), ``remaining`` attempts and
+        ``locked_until``.
+
+        The check runs in a separate transaction that commits at once (the
+        card's PIN row locked meanwhile, so concurrent attempts queue), so
+        the count survives the rollback of the request and five wrong PINs
+        lock the card whatever the concurrency. A PIN set in this very
+        transaction is not visible there: it is then checked here.
+        """
+        self.ensure_one()
+        normalized = self._pin_normalize(pin)
+        lock_minutes = self.company_id.loyalty_pin_lock_minutes or 30
+        result = None
+        if not self.env.registry.in_test_mode():
+            try:
+                with self.env.registry.cursor() as cr:
+                    cr.execute(
+                        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; "
+                        "SET LOCAL lock_timeout = '2s'"
+                    )
+                    result = self._pin_attempt_in(cr, normalized, lock_minutes, True)
+            except (
+                psycopg2.errors.LockNotAvailable,
+                # The module is being installed (demo data): the table is not
+                # committed yet.
+                psycopg2.errors.UndefinedTable,
+            ):
+                result = None
+        if result is None:
+            result = self._pin_attempt_in(self.env.cr, normalized, lock_minutes, False)
+        if result is None:
+            raise UserError(
+                self.env._("This card has no PIN yet: the customer sets one first.")
+            )
+        self.invalidate_recordset(PIN_FIELDS)
+        return result
+
+    def _pin_attempt_in(self, cr, normalized, lock_minutes, lock_row):
+        cr.execute(
+            SQL(
+                """
+                SELECT pin_hash, failed_count, locked_until
+                  FROM loyalty_card_pin
+                 WHERE card_id = %s %s
+                """,
+                self.id,
+                SQL("FOR UPDATE") if lock_row else SQL(""),
+            ),
+            log_exceptions=False,
+        )
+        row = cr.fetchone()
+        if not row or not row[0]:
+            return None
+        pin_hash, failed, locked_until = row
+        now = fields.Datetime.now()
+        if locked_until and locked_until > now:
+            return {"status": "locked", "remaining": 0, "locked_until": locked_until}
+        verdict = pin_tools.verify_pin(normalized, pin_hash)
+        if verdict is None:
+            return {"status": "stale_key", "remaining": 0, "locked_until": None}
+        if verdict:
+            if failed or locked_until:
+                cr.execute(
+                    SQL(
+                        """UPDATE loyalty_card_pin
+                              SET failed_count = 0, locked_until = NULL
+                            WHERE card_id = %s""",
+                        self.id,
+                    )
+                )
+            return {"status": "ok", "remaining": pin_tools.MAX_FAILED_ATTEMPTS}
+        failed += 1
+        if failed >= pin_tools.MAX_FAILED_ATTEMPTS:
+            cr.execute(
+                SQL(
+                    """UPDATE loyalty_card_pin
+                          SET failed_count = 0,
+                              locked_until = %(now)s + make_interval(mins => %(mins)s),
+                              write_date = %(now)s
+                        WHERE card_id = %(card)s
+                    RETURNING locked_until""",
+                    now=now,
+                    mins=lock_minutes,
+                    card=self.id,
+                )
+            )
+            return {
+                "status": "locked",
+                "remaining": 0,
+                "locked_until": cr.fetchone()[0],
+                "just_locked": True,
+            }
+        cr.execute(
+            SQL(
+                """UPDATE loyalty_card_pin SET failed_count = %s, write_date = %s
+                    WHERE card_id = %s""",
+                failed,
+                now,
+                self.id,
+            )
+        )
+        return {
+            "status": "wrong",
+            "remaining": pin_tools.MAX_FAILED_ATTEMPTS - failed,
+            "locked_until": None,
+        }
+
+    def _pin_verify(self, pin):
+        """Raise a clear error unless ``pin`` is this card's PIN."""
+        result = self._pin_attempt(pin)
+        status = result["status"]
+        if status == "ok":
+            return True
+        if status == "wrong":
+            raise UserError(
+                self.env._(
+                    "Wrong PIN. %(remaining)s attempts left before the card locks.",
+                    remaining=result["remaining"],
+                )
+            )
+        if status == "stale_key":
+            raise UserError(
+                self.env._(
+                    "This card's PIN can no longer be checked (the server's PIN key "
+                    "changed): a manager must reset it."
+                )
+            )
+        until = format_datetime(self.env, result["locked_until"], dt_format="short")
+        if result.get("just_locked"):
+            raise UserError(
+                self.env._(
+                    "Wrong PIN. Too many wrong PINs: the card is locked until "
+                    "%(until)s.",
+                    until=until,
+                )
+            )
+        raise UserError(
+            self.env._(
+                "This card is locked until %(until)s after too many wrong PINs.",
+                until=until,
+            )
+        )
+
+    def _pin_admin(self, action, reason):
+        """Managers unlock a card, or reset its PIN (the customer then sets a
+        new one); the reason goes to the card's chatter."""
+        self._check_manager()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason."))
+        if action not in ("unlock", "reset"):
+            raise ValidationError(self.env._("Unknown PIN action."))
+        for card in self:
+            if not card.is_member_card:
+                raise UserError(self.env._("Only member cards have a PIN."))
+        values = (
+            SQL("failed_count = 0, locked_until = NULL")
+            if action == "unlock"
+            else SQL("pin_hash = NULL, failed_count = 0, locked_until = NULL")
+        )
+        self.env.execute_query(
+            SQL(
+                """UPDATE loyalty_card_pin SET %s, write_date = %s
+                    WHERE card_id = ANY(%s)""",
+                values,
+                fields.Datetime.now(),
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(PIN_FIELDS)
+        body = (
+            self.env._("Card unlocked by %(user)s: %(reason)s")
+            if action == "unlock"
+            else self.env._("PIN reset by %(user)s: %(reason)s")
+        )
+        for card in self:
+            card.sudo().message_post(
+                body=body % {"user": self.env.user.name, "reason": reason}
+            )
+
+    # --- coupons --------------------------------------------------------------
+
+    @api.model
+    def _coupon_generic_error(self):
+        """The one message for unknown, expired, used and foreign codes."""
+        return self.env._("This coupon code cannot be used.")
+
+    @api.model
+    def _coupon_lookup(self, code, partner=None, company=None):
+        """The usable coupon of ``code`` (sudo), for ``partner`` when given;
+        the same error whatever is wrong with it."""
+        company = company or self.env.company
+        generic = UserError(self._coupon_generic_error())
+        normalized = codes.normalize_code(code)
+        if not normalized:
+            raise generic
+        coupon = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [("code", "=", normalized), ("program_type", "=", "coupons")], limit=1
+            )
+        )
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        program = coupon.program_id
+        usable = (
+            coupon
+            and coupon.active
+            and program.active
+            and (not program.company_id or program.company_id == company)
+            and float_round(coupon.points, 2) >= 1
+            and (not coupon.expiration_date or coupon.expiration_date >= today)
+            and (not program.date_from or program.date_from <= today)
+            and (not program.date_to or program.date_to >= today)
+            and (not program.is_flash or program._flash_is_live(now))
+            and (
+                not coupon.partner_id
+                or not partner
+                or coupon.partner_id.commercial_partner_id
+                == partner.commercial_partner_id
+            )
+        )
+        if not usable:
+            raise generic
+        return coupon
+
+    def _coupon_discount(self, base_amount):
+        """The discount this coupon gives on ``base_amount`` at the counter."""
+        self.ensure_one()
+        program = self.program_id
+        reward = program.reward_ids.filtered(lambda r: r.reward_type == "discount")[:1]
+        if not reward:
+            raise UserError(
+                self.env._(
+                    "This coupon gives a product, not a discount: use it on a sales "
+                    "order."
+                )
+            )
+        minimum = max(program.rule_ids.mapped("minimum_amount") or [0.0])
+        currency = program.currency_id
+        if base_amount < minimum:
+            raise UserError(
+                self.env._(
+                    "This coupon needs a purchase of at least %(amount)s.",
+                    amount=format_amount(self.env, minimum, currency),
+                )
+            )
+        if reward.discount_mode == "percent":
+            discount = base_amount * reward.discount / 100.0
+        elif reward.discount_mode == "per_point":
+            discount = reward.discount * self.points
+        else:
+            discount = reward.discount
+        if reward.discount_max_amount:
+            discount = min(discount, reward.discount_max_amount)
+        return currency.round(min(discount, base_amount))
+
+    def _coupon_redeem(self, consumption=None, key=None):
+        """Use this coupon once: a conditional update (atomic single use) and
+        its ledger row; the generic error when it was used meanwhile."""
+        self.ensure_one()
+        self.env["loyalty.history"]._ledger_post(
+            [
+                {
+                    "card": self.id,
+                    "account": "points",
+                    "delta": -1.0,
+                    "kind": "coupon_redeem",
+                    "description": self.env._("Coupon used"),
+                    "key": key,
+                    "source": consumption,
+                    "consumption_id": consumption.id if consumption else None,
+                }
+            ],
+            error=self._coupon_generic_error(),
+        )
+        self.sudo().write({"coupon_used_date": fields.Datetime.now()})
+
+    # --- actions --------------------------------------------------------------
+
+    def action_view_consumptions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "loyalty_cards.loyalty_consumption_action"
+        )
+        action["domain"] = [("card_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_topup(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Top Up"),
+            "res_model": "loyalty.topup",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_card_id": self.id},
+        }
+
+    def action_adjust(self):
+        self.ensure_one()
+        self._check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Adjust"),
+            "res_model": "loyalty.card.adjustment",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_card_id": self.id},
+        }
+
+    def action_pin_admin(self):
+        self._check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Unlock or Reset the PIN"),
+            "res_model": "loyalty.pin.admin",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_card_ids": self.ids},
+        }
+
+    def action_print_member_card(self):
+        return self.env.ref("loyalty_cards.report_member_card").report_action(self)

@@ -1,0 +1,213 @@
+from odoo import api, fields, models
+from odoo.tools import SQL, split_every
+
+from odoo.addons.customer_tiering.tools import bulk
+
+from ..tools import codes
+
+# Coupons inserted per statement.
+INSERT_CHUNK = 5000
+
+
+class LoyaltyCouponBatch(models.Model):
+    """One issue of coupons: which programme, to whom (the audience as it
+    was chosen), how many per customer, until when. The campaign report
+    follows each batch from issue to redemption."""
+
+    _name = "loyalty.coupon.batch"
+    _inherit = ["mail.thread"]
+    _description = "Coupon Batch"
+    _order = "date desc, id desc"
+
+    name = fields.Char(required=True, tracking=True)
+    program_id = fields.Many2one(
+        "loyalty.program",
+        string="Programme",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        domain="[('program_type', '=', 'coupons')]",
+    )
+    company_id = fields.Many2one(related="program_id.company_id", store=True)
+    currency_id = fields.Many2one(related="program_id.currency_id")
+    date = fields.Datetime(
+        string="Issued On", required=True, readonly=True, default=fields.Datetime.now
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Issued By", readonly=True, default=lambda s: s.env.user
+    )
+    expiration_date = fields.Date(string="Valid Until", readonly=True)
+    count_per_customer = fields.Integer(default=1, readonly=True)
+    audience_description = fields.Char(string="Audience", readonly=True)
+    send_email = fields.Boolean(readonly=True)
+    mail_template_id = fields.Many2one("mail.template", string="Email", readonly=True)
+    coupon_ids = fields.One2many("loyalty.card", "coupon_batch_id", string="Coupons")
+    coupon_count = fields.Integer(string="Issued", compute="_compute_stats")
+    redeemed_count = fields.Integer(string="Redeemed", compute="_compute_stats")
+    redemption_rate = fields.Float(
+        string="Redemption Rate (%)", digits=(5, 1), compute="_compute_stats"
+    )
+    discount_total = fields.Monetary(
+        string="Discount Given", compute="_compute_stats", currency_field="currency_id"
+    )
+    revenue = fields.Monetary(compute="_compute_stats", currency_field="currency_id")
+
+    def _compute_stats(self):
+        Card = self.env["loyalty.card"].with_context(active_test=False)
+        issued = dict(
+            Card._read_group(
+                [("coupon_batch_id", "in", self.ids)], ["coupon_batch_id"], ["__count"]
+            )
+        )
+        redeemed = dict(
+            Card._read_group(
+                [
+                    ("coupon_batch_id", "in", self.ids),
+                    ("coupon_used_date", "!=", False),
+                ],
+                ["coupon_batch_id"],
+                ["__count"],
+            )
+        )
+        sales = {
+            batch: (discount, revenue)
+            for batch, discount, revenue in self.env["loyalty.consumption"]
+            .sudo()
+            ._read_group(
+                [("coupon_batch_id", "in", self.ids)],
+                ["coupon_batch_id"],
+                ["coupon_discount:sum", "net_amount:sum"],
+            )
+        }
+        for batch in self:
+            batch.coupon_count = issued.get(batch, 0)
+            batch.redeemed_count = redeemed.get(batch, 0)
+            batch.redemption_rate = (
+                100.0 * batch.redeemed_count / batch.coupon_count
+                if batch.coupon_count
+                else 0.0
+            )
+            batch.discount_total, batch.revenue = sales.get(batch, (0.0, 0.0))
+
+    def _partner_ids(self):
+        """Partners who already got coupons of this batch."""
+        self.ensure_one()
+        self.env.flush_all()
+        return [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT partner_id FROM loyalty_card
+                        WHERE coupon_batch_id = %s AND partner_id IS NOT NULL""",
+                    self.id,
+                )
+            )
+        ]
+
+    def _issue_coupons(self, partner_ids, count_per_customer):
+        """Create ``count_per_customer`` coupons for each partner, with their
+        ledger rows, set-based; snapshot each customer's tier and card level
+        for the campaign report; queue the emails. Returns the coupons."""
+        self.ensure_one()
+        program = self.program_id
+        company = program.company_id or self.env.company
+        Card = self.env["loyalty.card"].sudo()
+        self.env.flush_all()
+        tiers = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT id, (tier_id ->> %s)::int FROM res_partner
+                        WHERE id = ANY(%s)""",
+                    str(company.id),
+                    list(partner_ids),
+                )
+            )
+        )
+        levels = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT DISTINCT ON (c.partner_id) c.partner_id, c.level_id
+                         FROM loyalty_card c
+                         JOIN loyalty_card_level l ON l.id = c.level_id
+                        WHERE c.partner_id = ANY(%s) AND c.active AND c.is_member_card
+                          AND c.company_id = %s
+                        ORDER BY c.partner_id, l.rank""",
+                    list(partner_ids),
+                    company.id,
+                )
+            )
+        )
+        coupons = Card.browse()
+        for chunk in split_every(INSERT_CHUNK, list(partner_ids)):
+            rows = [
+                {
+                    "program_id": program.id,
+                    "company_id": program.company_id.id,
+                    "partner_id": partner_id,
+                    "code": codes.generate_code(),
+                    "points": 1.0,
+                    "balance": 0.0,
+                    "expiration_date": self.expiration_date,
+                    "active": True,
+                    "is_member_card": False,
+                    "ledger_guarded": True,
+                    "coupon_batch_id": self.id,
+                    "issue_tier_id": tiers.get(partner_id),
+                    "issue_level_id": levels.get(partner_id),
+                }
+                for partner_id in chunk
+                for _copy in range(count_per_customer)
+            ]
+            new = bulk.insert_rows(Card, rows)
+            bulk.insert_rows(
+                self.env["loyalty.history"].sudo(),
+                [
+                    {
+                        "card_id": card_id,
+                        "description": self.name,
+                        "kind": "coupon_issue",
+                        "account": "points",
+                        "delta": 1.0,
+                        "value_after": 1.0,
+                        "issued": 1.0,
+                        "used": 0.0,
+                        "user_id": self.env.uid,
+                        "order_model": self._name,
+                        "order_id": self.id,
+                    }
+                    for card_id in new.ids
+                ],
+            )
+            coupons |= new
+        self.invalidate_recordset(["coupon_ids"])
+        if self.send_email and self.mail_template_id:
+            self._queue_emails(coupons)
+        return coupons
+
+    def _queue_emails(self, coupons):
+        """Put one email per coupon whose customer has an address into the
+        mail queue (sent by its scheduled action, not now)."""
+        with_email = coupons.filtered(lambda c: c.partner_id.email)
+        for chunk in split_every(500, with_email.ids):
+            self.mail_template_id.sudo().send_mail_batch(list(chunk), force_send=False)
+
+    @api.model
+    def _default_name(self):
+        return self.env._("Coupons of %(date)s", date=fields.Date.context_today(self))
+
+    def action_view_coupons(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "loyalty_cards.loyalty_card_coupon_action"
+        )
+        action["domain"] = [("coupon_batch_id", "=", self.id)]
+        action["context"] = {"active_test": False}
+        return action
+
+    def action_view_report(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "loyalty_cards.loyalty_campaign_report_action"
+        )
+        action["domain"] = [("batch_id", "=", self.id)]
+        return action

@@ -1,0 +1,209 @@
+import math
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_round
+
+from odoo.addons.customer_tiering.tools import bulk
+
+LEDGER_KINDS = [
+    ("opening", "Opening balance"),
+    ("earn", "Points earned"),
+    ("redeem_points", "Points used"),
+    ("topup", "Top-up"),
+    ("topup_bonus", "Top-up bonus"),
+    ("spend_balance", "Balance used"),
+    ("adjustment", "Adjustment"),
+    ("coupon_issue", "Coupon issued"),
+    ("coupon_redeem", "Coupon used"),
+    ("external", "Other application"),
+]
+ACCOUNTS = [("points", "Points"), ("balance", "Balance")]
+# Largest movement accepted anywhere (money or points): far above any real
+# purchase, far below what float rounding would spoil.
+MAX_DELTA = 10**9
+
+
+class LoyaltyHistory(models.Model):
+    """Odoo's loyalty history, made the ledger of member cards and coupons.
+
+    Every movement of points or balance is one row: its kind, the signed
+    delta, the value after it, its source, the user and an idempotency key.
+    Rows are only inserted by ``_ledger_post``, in the same transaction as
+    the conditional update of the card, and never changed afterwards. Rows
+    without an account are the informative lines other applications write.
+    """
+
+    _inherit = "loyalty.history"
+
+    kind = fields.Selection(LEDGER_KINDS, readonly=True, index=True)
+    account = fields.Selection(ACCOUNTS, readonly=True)
+    delta = fields.Float(
+        digits=(16, 2),
+        readonly=True,
+        help="Signed change of the card's points or balance.",
+    )
+    value_after = fields.Float(
+        digits=(16, 2),
+        readonly=True,
+        help="The card's points or balance right after this movement.",
+    )
+    user_id = fields.Many2one(
+        "res.users", string="By", readonly=True, default=lambda self: self.env.user
+    )
+    idempotency_key = fields.Char(readonly=True, copy=False)
+    consumption_id = fields.Many2one(
+        "loyalty.consumption", readonly=True, index="btree_not_null"
+    )
+    partner_id = fields.Many2one(related="card_id.partner_id", string="Customer")
+    program_id = fields.Many2one(related="card_id.program_id")
+
+    def init(self):
+        res = super().init()
+        # Idempotency keys of ledger rows are unique; other rows have none.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS loyalty_history_idempotency_key_uniq
+                ON loyalty_history (idempotency_key)
+             WHERE idempotency_key IS NOT NULL
+            """
+        )
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS loyalty_history_card_account_idx
+                ON loyalty_history (card_id, account)
+             WHERE account IS NOT NULL
+            """
+        )
+        return res
+
+    def write(self, vals):
+        if any(history.account for history in self):
+            raise UserError(self.env._("Ledger lines cannot be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ledger(self):
+        if any(history.account for history in self):
+            raise UserError(self.env._("Ledger lines cannot be deleted."))
+
+    @api.model
+    def _ledger_check_delta(self, delta):
+        """``delta`` as a float rounded to cents, or a clear error."""
+        if isinstance(delta, bool) or not isinstance(delta, int | float):
+            raise UserError(self.env._("A movement is a number."))
+        if not math.isfinite(delta) or abs(delta) > MAX_DELTA:
+            raise UserError(
+                self.env._(
+                    "A movement lies between -%(max)s and %(max)s.", max=MAX_DELTA
+                )
+            )
+        return float_round(delta, precision_digits=2)
+
+    @api.model
+    def _ledger_post(self, entries, error=None):
+        """Apply movements to cards and write their ledger rows, in the caller's
+        transaction: one conditional UPDATE per account (the value never goes
+        below zero, also under concurrent requests), one INSERT for the rows.
+
+        :param entries: dicts with ``card`` (id), ``account`` ('points' or
+            'balance'), ``delta``, ``kind``, ``description`` and optionally
+            ``key`` (idempotency key of the row), ``source`` (a record) and
+            ``consumption_id``. Several entries may move the same card.
+        :param error: the message when a card lacks points or balance
+            (default: a message naming the cards)
+        :return: {(card id, account): value after all the movements}
+        """
+        if not entries:
+            return {}
+        Card = self.env["loyalty.card"]
+        Card.flush_model(["points", "balance"])
+        per_account = defaultdict(lambda: defaultdict(float))
+        for entry in entries:
+            entry["delta"] = self._ledger_check_delta(entry["delta"])
+            per_account[entry["account"]][entry["card"]] += entry["delta"]
+        now = fields.Datetime.now()
+        new_values = {}
+        for account, deltas in per_account.items():
+            column = {"points": "points", "balance": "balance"}[account]
+            ids = list(deltas)
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    UPDATE loyalty_card c
+                       SET %(column)s =
+                           round((COALESCE(c.%(column)s, 0) + v.delta)::numeric, 2),
+                           write_uid = %(uid)s,
+                           write_date = %(now)s
+                      FROM unnest(%(ids)s::int[], %(deltas)s::numeric[])
+                           AS v(id, delta)
+                     WHERE c.id = v.id
+                       AND round((COALESCE(c.%(column)s, 0) + v.delta)::numeric, 2) >= 0
+                 RETURNING c.id, c.%(column)s
+                    """,
+                    column=SQL.identifier(column),
+                    uid=self.env.uid,
+                    now=now,
+                    ids=ids,
+                    deltas=[round(deltas[i], 2) for i in ids],
+                )
+            )
+            Card.browse(ids).invalidate_recordset([column, "write_uid", "write_date"])
+            if len(rows) != len(ids):
+                short = Card.browse(set(ids) - {row[0] for row in rows}).sudo()
+                names = ", ".join(short.mapped("display_name"))
+                if error:
+                    raise UserError(error)
+                if account == "points":
+                    raise UserError(
+                        self.env._("Not enough points on card %(cards)s.", cards=names)
+                    )
+                raise UserError(
+                    self.env._("Not enough balance on card %(cards)s.", cards=names)
+                )
+            for card_id, value in rows:
+                new_values[(card_id, account)] = float(value)
+        # Values after each movement, walking back from the final values.
+        running = dict(new_values)
+        values_after = [None] * len(entries)
+        for index in range(len(entries) - 1, -1, -1):
+            entry = entries[index]
+            slot = (entry["card"], entry["account"])
+            values_after[index] = running[slot]
+            running[slot] = float_round(running[slot] - entry["delta"], 2)
+        rows = []
+        for entry, value_after in zip(entries, values_after, strict=True):
+            delta = entry["delta"]
+            source = entry.get("source")
+            is_points = entry["account"] == "points"
+            rows.append(
+                {
+                    "card_id": entry["card"],
+                    "description": entry["description"],
+                    "kind": entry["kind"],
+                    "account": entry["account"],
+                    "delta": delta,
+                    "value_after": value_after,
+                    "issued": max(delta, 0.0) if is_points else 0.0,
+                    "used": max(-delta, 0.0) if is_points else 0.0,
+                    "user_id": self.env.uid,
+                    "idempotency_key": entry.get("key"),
+                    "consumption_id": entry.get("consumption_id"),
+                    "order_model": source._name if source else None,
+                    "order_id": source.id if source else None,
+                }
+            )
+        bulk.insert_rows(self.sudo(), rows)
+        # The new rows belong to one2many fields that may be cached.
+        Card.browse({entry["card"] for entry in entries}).invalidate_recordset(
+            ["history_ids", "ledger_ids"]
+        )
+        self.env["loyalty.consumption"].browse(
+            {
+                entry["consumption_id"]
+                for entry in entries
+                if entry.get("consumption_id")
+            }
+        ).invalidate_recordset(["ledger_ids"])
+        return new_values

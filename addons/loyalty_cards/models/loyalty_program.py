@@ -1,0 +1,396 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_round
+
+_logger = logging.getLogger(__name__)
+
+FLASH_STATES = [
+    ("draft", "Draft"),
+    ("scheduled", "Scheduled"),
+    ("running", "Running"),
+    ("expired", "Expired"),
+]
+# A flash offer is short-lived: hours, at most a week.
+FLASH_MAX_HOURS = 7 * 24
+
+
+class LoyaltyProgram(models.Model):
+    """Member card programmes and flash offers, on Odoo's loyalty programmes.
+
+    A *member programme* is a loyalty programme whose cards have levels, a
+    stored-value balance besides the points, and a PIN; they are used at
+    the counter. Its earning rules are Odoo's loyalty rules; the level
+    multiplies what they give.
+
+    A *flash offer* is a coupon programme with a start and end time: when it
+    starts, a scheduled action issues one coupon to each customer of its
+    audience and emails it through the mail queue, batch by batch; when it
+    ends, its coupons no longer apply.
+    """
+
+    _name = "loyalty.program"
+    _inherit = ["loyalty.program", "loyalty.audience.mixin"]
+
+    is_member_program = fields.Boolean(
+        string="Member Cards",
+        help="Cards of this loyalty programme have levels, a stored-value balance "
+        "and a PIN, and are used at the counter.",
+    )
+    member_level_ids = fields.One2many(
+        "loyalty.card.level", "program_id", string="Levels"
+    )
+    member_point_value = fields.Monetary(
+        string="Value of a Point",
+        currency_field="currency_id",
+        default=0.01,
+        help="What one point pays at the counter. Zero: points cannot pay.",
+    )
+    member_allow_topup = fields.Boolean(
+        string="Top-ups",
+        default=True,
+        help="Members can top up the balance of their card (stored value).",
+    )
+    topup_bonus_ids = fields.One2many(
+        "loyalty.topup.bonus", "program_id", string="Top-up Bonuses"
+    )
+    member_card_count = fields.Integer(compute="_compute_member_card_count")
+
+    is_flash = fields.Boolean(
+        string="Flash Offer",
+        help="A short-lived coupon offer: at its start, every customer of the "
+        "audience gets a coupon by email; at its end, the coupons expire.",
+    )
+    flash_start = fields.Datetime(string="Starts")
+    flash_end = fields.Datetime(string="Ends")
+    flash_state = fields.Selection(
+        FLASH_STATES,
+        string="Flash Status",
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+    )
+    flash_batch_id = fields.Many2one(
+        "loyalty.coupon.batch", string="Coupons Sent", readonly=True, copy=False
+    )
+    flash_sent_count = fields.Integer(
+        related="flash_batch_id.coupon_count", string="Customers Reached"
+    )
+    flash_mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email",
+        domain="[('model', '=', 'loyalty.card')]",
+        default=lambda self: self.env.ref(
+            "loyalty_cards.mail_template_flash_offer", raise_if_not_found=False
+        ),
+        help="Sent to each customer with the coupon when the offer starts.",
+    )
+
+    _sql_constraints = [
+        (
+            "member_point_value_not_negative",
+            "CHECK (member_point_value IS NULL OR member_point_value >= 0)",
+            "The value of a point cannot be negative.",
+        ),
+    ]
+
+    def _compute_member_card_count(self):
+        counts = dict(
+            self.env["loyalty.card"]._read_group(
+                [("program_id", "in", self.ids)], ["program_id"], ["__count"]
+            )
+        )
+        for program in self:
+            program.member_card_count = counts.get(program, 0)
+
+    @api.constrains("is_member_program", "program_type")
+    def _check_member_program(self):
+        for program in self:
+            if program.is_member_program and program.program_type != "loyalty":
+                raise ValidationError(
+                    self.env._(
+                        "Member cards need a programme of type Loyalty Cards "
+                        "(%(program)s).",
+                        program=program.name,
+                    )
+                )
+
+    @api.constrains("is_flash", "program_type", "flash_start", "flash_end")
+    def _check_flash(self):
+        for program in self.filtered("is_flash"):
+            if program.program_type != "coupons":
+                raise ValidationError(
+                    self.env._(
+                        "A flash offer is a programme of type Coupons (%(program)s).",
+                        program=program.name,
+                    )
+                )
+            if not (program.flash_start and program.flash_end):
+                raise ValidationError(
+                    self.env._("A flash offer needs a start and an end time.")
+                )
+            hours = (program.flash_end - program.flash_start).total_seconds() / 3600
+            if not 0 < hours <= FLASH_MAX_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "A flash offer lasts from a few minutes to at most "
+                        "%(hours)s hours; %(program)s lasts %(actual)s hours.",
+                        hours=FLASH_MAX_HOURS,
+                        program=program.name,
+                        actual=round(hours, 1),
+                    )
+                )
+
+    def write(self, vals):
+        flash_fields = {"is_flash", "flash_start", "flash_end"}
+        if (
+            flash_fields & set(vals)
+            and not self.env.context.get("loyalty_flash_internal")
+            and any(p.flash_state in ("running", "expired") for p in self)
+        ):
+            raise UserError(
+                self.env._(
+                    "A flash offer that has started cannot change its times; "
+                    "end it and create another one."
+                )
+            )
+        return super().write(vals)
+
+    # --- audience -------------------------------------------------------------
+
+    def _audience_company(self):
+        self.ensure_one()
+        return self.company_id or self.env.company
+
+    # --- member programmes ----------------------------------------------------
+
+    def _member_check_usable(self):
+        """Raise unless this member programme can be used today."""
+        for program in self:
+            if not program.active:
+                raise UserError(
+                    self.env._(
+                        "Programme %(program)s is archived: its cards cannot be used.",
+                        program=program.name,
+                    )
+                )
+            today = fields.Date.context_today(self)
+            if (program.date_from and program.date_from > today) or (
+                program.date_to and program.date_to < today
+            ):
+                raise UserError(
+                    self.env._(
+                        "Programme %(program)s is not valid today.",
+                        program=program.name,
+                    )
+                )
+
+    def _member_default_level(self):
+        """The entry level: the lowest (largest rank) of the programme."""
+        self.ensure_one()
+        return self.member_level_ids.sorted(lambda lvl: (-lvl.rank, lvl.id))[:1]
+
+    def _member_levels_by_tier(self):
+        """{customer.tier id: level} of this programme."""
+        self.ensure_one()
+        return {
+            tier.id: level for level in self.member_level_ids for tier in level.tier_ids
+        }
+
+    def _member_points_for(self, base_amount, level):
+        """Points earned for a purchase of ``base_amount`` at the counter: the
+        programme's rules (per order, per unit of money) times the level's
+        multiplier. Rules limited to products do not apply at the counter.
+        One query, whatever the number of rules."""
+        self.ensure_one()
+        self.env["loyalty.rule"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT r.reward_point_mode, r.reward_point_amount,
+                       COALESCE(r.minimum_amount, 0)
+                  FROM loyalty_rule r
+                 WHERE r.program_id = %s AND r.active
+                   AND r.product_category_id IS NULL AND r.product_tag_id IS NULL
+                   AND COALESCE(r.product_domain, '[]') = '[]'
+                   AND NOT EXISTS (SELECT 1 FROM loyalty_rule_product_product_rel p
+                                    WHERE p.loyalty_rule_id = r.id)
+                """,
+                self.id,
+            )
+        )
+        points = 0.0
+        for mode, amount, minimum in rows:
+            if base_amount < minimum:
+                continue
+            if mode == "order":
+                points += amount
+            elif mode == "money":
+                points += amount * base_amount
+        multiplier = level.earn_multiplier if level else 1.0
+        return float_round(points * multiplier, precision_digits=2)
+
+    def action_member_align_levels(self):
+        """Give every card of these programmes the level of its holder's tier."""
+        cards = self.env["loyalty.card"].search(
+            [("program_id", "in", self.ids), ("partner_id", "!=", False)]
+        )
+        moved = cards._member_follow_tiers()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s cards changed level.", count=len(moved)
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_open_member_cards(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "loyalty_cards.loyalty_card_member_action"
+        )
+        action["domain"] = [("program_id", "=", self.id)]
+        action["context"] = {"default_program_id": self.id}
+        return action
+
+    # --- flash offers ---------------------------------------------------------
+
+    def action_flash_schedule(self):
+        """Schedule these flash offers: the scheduled action starts them."""
+        for program in self:
+            if not program.is_flash or program.flash_state != "draft":
+                raise UserError(self.env._("Only draft flash offers can be scheduled."))
+            if program.flash_end <= fields.Datetime.now():
+                raise UserError(
+                    self.env._(
+                        "Flash offer %(program)s would end in the past.",
+                        program=program.name,
+                    )
+                )
+            if not program._audience_has_criteria():
+                raise UserError(
+                    self.env._(
+                        "Choose the audience of flash offer %(program)s first.",
+                        program=program.name,
+                    )
+                )
+        self.write({"flash_state": "scheduled"})
+        cron = self.env.ref(
+            "loyalty_cards.ir_cron_flash_offers", raise_if_not_found=False
+        )
+        if cron:
+            for program in self:
+                cron.sudo()._trigger(max(program.flash_start, fields.Datetime.now()))
+
+    def action_flash_cancel(self):
+        """Back to draft, unless the offer has already gone out."""
+        if any(p.flash_state != "scheduled" for p in self):
+            raise UserError(self.env._("Only scheduled flash offers can be cancelled."))
+        self.write({"flash_state": "draft"})
+
+    def action_flash_end(self):
+        """End these running flash offers now."""
+        running = self.filtered(lambda p: p.flash_state == "running")
+        now = fields.Datetime.now()
+        for program in running:
+            program.with_context(loyalty_flash_internal=True).write(
+                {"flash_end": max(min(program.flash_end, now), program.flash_start)}
+            )
+        running._flash_expire()
+
+    def _flash_is_live(self, now=None):
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        return (
+            self.flash_state in ("running", "scheduled")
+            and self.flash_start <= now < self.flash_end
+        )
+
+    def _flash_expire(self):
+        self.sudo().with_context(loyalty_flash_internal=True).write(
+            {"flash_state": "expired"}
+        )
+
+    @api.model
+    def _flash_batch_size(self):
+        return int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("loyalty_cards.flash_batch_size", 500)
+        )
+
+    def _flash_push_batch(self):
+        """Send the next batch of this running offer's coupons. Returns the
+        numbers of partners done in this batch and still to do. Resumable:
+        the audience minus the partners that already have their coupon."""
+        self.ensure_one()
+        batch = self.flash_batch_id
+        if not batch:
+            batch = (
+                self.env["loyalty.coupon.batch"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._("Flash offer %(name)s", name=self.name),
+                        "program_id": self.id,
+                        "expiration_date": fields.Datetime.context_timestamp(
+                            self, self.flash_end
+                        ).date(),
+                        "send_email": True,
+                        "mail_template_id": self.flash_mail_template_id.id,
+                        "audience_description": self._audience_description(),
+                    }
+                )
+            )
+            self.sudo().flash_batch_id = batch
+        audience = self.sudo()._audience_partner_ids()
+        reached = set(batch._partner_ids())
+        todo = [pid for pid in audience if pid not in reached]
+        chunk = todo[: self._flash_batch_size()]
+        if chunk:
+            batch._issue_coupons(chunk, 1)
+        return len(chunk), len(todo) - len(chunk)
+
+    @api.model
+    def _cron_flash_offers(self):
+        """Scheduled action: expire the flash offers that ended, start those
+        whose time has come and send one batch of coupons (the scheduler
+        commits each call and calls again while progress says work remains),
+        and wake up again for the next start or end."""
+        now = fields.Datetime.now()
+        offers = self.sudo().search(
+            [("is_flash", "=", True), ("flash_state", "in", ("scheduled", "running"))],
+            order="flash_start, id",
+        )
+        offers.filtered(lambda p: p.flash_end <= now)._flash_expire()
+        due = offers.filtered(lambda p: p.flash_start <= now < p.flash_end)
+        due.filtered(lambda p: p.flash_state == "scheduled").with_context(
+            loyalty_flash_internal=True
+        ).write({"flash_state": "running"})
+        done = remaining = 0
+        for index, program in enumerate(due):
+            done, remaining = program._flash_push_batch()
+            if done:
+                # Offers not looked at in this call: the scheduler calls again.
+                remaining += len(due) - index - 1
+                break
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        cron = self.env.ref(
+            "loyalty_cards.ir_cron_flash_offers", raise_if_not_found=False
+        )
+        if cron:
+            for program in offers.filtered(lambda p: p.flash_end > now):
+                moment = (
+                    program.flash_start
+                    if program.flash_start > now
+                    else program.flash_end
+                )
+                cron.sudo()._trigger(moment + timedelta(seconds=1))
+        return done, remaining

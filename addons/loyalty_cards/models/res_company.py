@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    loyalty_pin_lock_minutes = fields.Integer(
+        string="Card Lock after Wrong PINs (minutes)",
+        default=30,
+        required=True,
+        help="How long a member card stays locked after five wrong PINs in a row.",
+    )
+
+    _sql_constraints = [
+        (
+            "loyalty_pin_lock_minutes_range",
+            "CHECK (loyalty_pin_lock_minutes BETWEEN 1 AND 43200)",
+            "A card locks for 1 minute to 30 days after wrong PINs.",
+        ),
+    ]

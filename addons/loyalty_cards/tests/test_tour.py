@@ -1,0 +1,23 @@
+from odoo.tests import HttpCase, tagged
+
+from .common import LoyaltyCase
+
+
+@tagged("post_install", "-at_install")
+class TestCounterTour(LoyaltyCase, HttpCase):
+    def test_cashier_pays_with_balance_and_pin(self):
+        self.card.code = "TQ7M2XPA9RTD4HWE"
+        self.start_tour(
+            "/odoo/loyalty-counter",
+            "loyalty_cards_counter_tour",
+            login="loyalty_cashier",
+        )
+        self.card.invalidate_recordset()
+        self.assertEqual(self.card.balance, 440)
+        consumption = self.Consumption.search([("card_id", "=", self.card.id)])
+        self.assertEqual(len(consumption), 1)
+        self.assertEqual(
+            (consumption.amount, consumption.balance_used, consumption.cashier_id),
+            (100, 60, self.cashier),
+        )
+        self.assertLedgerConsistent()

@@ -1,0 +1,3 @@
+from . import loyalty_coupon_issue
+from . import loyalty_pin_admin
+from . import loyalty_card_update_balance

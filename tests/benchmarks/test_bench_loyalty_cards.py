@@ -1,0 +1,421 @@
+"""Benchmark of the counter: consumptions recorded by 8 concurrent clients.
+
+Measured, in this process with one real cursor per request (the clients are
+threads), then through JSON-RPC against an Odoo server started for the
+purpose on 127.0.0.1 (a free port), each client with its own session:
+
+- consumptions on distinct cards, earning points (no PIN): throughput and
+  latency percentiles; targets >= 100 per second and p95 <= 150 ms;
+- consumptions paid with the balance, PIN checked: target >= 20 per second;
+- 8 clients spending from one hot card: no double spend, never below zero,
+  the card equal to the sum of its ledger (checked at every scale).
+
+Full scale (make bench): 8 x 250 consumptions, 8 x 100 with PIN, 8 x 100
+through JSON-RPC. The data is committed (the clients use their own cursors
+and the server its own process) and removed afterwards. JSON-RPC logs in as
+BENCH_RPC_LOGIN / BENCH_RPC_PASSWORD (admin / admin, the demo database's).
+"""
+
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+from bench_common import REPORT_DIR, report, scale
+from psycopg2 import errorcodes
+from psycopg2.errors import OperationalError
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import config, mute_logger
+
+CLIENTS = 8
+PIN = "246810"
+# (consumptions per client, PIN consumptions per client, JSON-RPC per client,
+#  hot-card spends per client)
+SCALES = {"smoke": (10, 5, 5, 3), "full": (250, 100, 100, 20)}
+RETRYABLE = {
+    errorcodes.SERIALIZATION_FAILURE,
+    errorcodes.DEADLOCK_DETECTED,
+    errorcodes.LOCK_NOT_AVAILABLE,
+}
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def summary(prefix, latencies, wall, ok):
+    return {
+        f"{prefix}_count": ok,
+        f"{prefix}_per_s": round(ok / wall, 1) if wall else 0.0,
+        f"{prefix}_p50_ms": round(1000 * statistics.median(latencies), 1),
+        f"{prefix}_p95_ms": round(1000 * percentile(latencies, 0.95), 1),
+        f"{prefix}_max_ms": round(1000 * max(latencies), 1),
+    }
+
+
+def thread_env(registry, cr):
+    """An environment on a client thread's cursor, without Registry(dbname)
+    (which waits for the registry lock while Odoo's runner holds it)."""
+    cr.execute("SET statement_timeout = '120s'")
+    cr.transaction = api.Transaction(registry)
+    return api.Environment(cr, SUPERUSER_ID, {})
+
+
+@tagged("post_install", "-at_install")
+class TestBenchLoyaltyCards(BaseCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.per_client, cls.pin_per_client, cls.rpc_per_client, cls.hot_per_client = (
+            SCALES[scale()]
+        )
+        cls.registry = Registry(get_db_name())
+        cls.tag = f"bench-{uuid.uuid4().hex[:8]}"
+        cls.program_ids, cls.partner_ids, cls.product_ids = [], [], []
+        cls.addClassCleanup(cls._remove_data)
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            program = env["loyalty.program"].create(
+                {
+                    "name": f"{cls.tag} members",
+                    "program_type": "loyalty",
+                    "is_member_program": True,
+                    "member_point_value": 0.01,
+                    "rule_ids": [
+                        Command.create(
+                            {"reward_point_mode": "money", "reward_point_amount": 1}
+                        )
+                    ],
+                    "reward_ids": [Command.create({"required_points": 100})],
+                    "member_level_ids": [
+                        Command.create(
+                            {
+                                "name": "Gold",
+                                "rank": 1,
+                                "discount_percent": 5,
+                                "earn_multiplier": 1.5,
+                            }
+                        )
+                    ],
+                }
+            )
+            cls.program_ids = program.ids
+            cls.product_ids = program.reward_ids.discount_line_product_id.ids
+            partners = env["res.partner"].create(
+                [{"name": f"{cls.tag} client {i}"} for i in range(3 * CLIENTS + 1)]
+            )
+            cls.partner_ids = partners.ids
+            cls.hot_balance = 10.0 * cls.hot_per_client * CLIENTS / 2
+            cards = env["loyalty.card"].create(
+                [
+                    {"program_id": program.id, "partner_id": p.id, "balance": 10**6}
+                    for p in partners[:-1]
+                ]
+                + [
+                    {
+                        "program_id": program.id,
+                        "partner_id": partners[-1].id,
+                        "balance": cls.hot_balance,
+                    }
+                ]
+            )
+            for card in cards:
+                card._pin_set_new(PIN, PIN)
+            cls.card_ids = cards.ids[:-1]
+            cls.hot_id = cards.ids[-1]
+
+    @classmethod
+    def _remove_data(cls):
+        with cls.registry.cursor() as cr:
+            programs = cls.program_ids or [0]
+            cr.execute(
+                "SELECT id FROM loyalty_card WHERE program_id = ANY(%s)", [programs]
+            )
+            cards = [row[0] for row in cr.fetchall()] or [0]
+            for query in (
+                "DELETE FROM loyalty_consumption WHERE card_id = ANY(%(c)s)",
+                "DELETE FROM loyalty_history WHERE card_id = ANY(%(c)s)",
+                "DELETE FROM mail_message WHERE model = 'loyalty.card' "
+                "AND res_id = ANY(%(c)s)",
+                "DELETE FROM mail_followers WHERE res_model = 'loyalty.card' "
+                "AND res_id = ANY(%(c)s)",
+                "DELETE FROM loyalty_card WHERE id = ANY(%(c)s)",
+                "DELETE FROM loyalty_program WHERE id = ANY(%(p)s)",
+                "DELETE FROM loyalty_request_key WHERE key LIKE %(tag)s",
+            ):
+                cr.execute(query, {"c": cards, "p": programs, "tag": f"{cls.tag}%"})
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            products = env["product.product"].browse(cls.product_ids).exists()
+            templates = products.product_tmpl_id
+            products.unlink()
+            templates.unlink()
+            env["res.partner"].browse(cls.partner_ids).exists().unlink()
+
+    # --- clients --------------------------------------------------------------
+
+    def confirm(self, values):
+        """One request in its own transaction, retried on serialization
+        failures as Odoo's request handler does; (status, seconds)."""
+        start = time.perf_counter()
+        for _attempt in range(40):
+            with self.registry.cursor() as cr:
+                env = thread_env(self.registry, cr)
+                try:
+                    env["loyalty.consumption"].counter_confirm(values)
+                    status = "ok"
+                except UserError:
+                    cr.rollback()
+                    status = "error"
+                except OperationalError as error:
+                    cr.rollback()
+                    if error.pgcode not in RETRYABLE:
+                        raise
+                    status = None
+            if status:
+                return status, time.perf_counter() - start
+            time.sleep(random.uniform(0.005, 0.05))
+        return "conflict", time.perf_counter() - start
+
+    def run_clients(self, requests_per_client):
+        """{client: [values]} run by CLIENTS threads at once: (statuses,
+        latencies, wall seconds)."""
+        barrier = threading.Barrier(CLIENTS)
+
+        def client(index):
+            barrier.wait(timeout=60)
+            return [self.confirm(values) for values in requests_per_client[index]]
+
+        start = time.perf_counter()
+        executor = ThreadPoolExecutor(max_workers=CLIENTS)
+        try:
+            results = list(executor.map(client, range(CLIENTS), timeout=3600))
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+        wall = time.perf_counter() - start
+        flat = [r for client_results in results for r in client_results]
+        return [s for s, _t in flat], [t for _s, t in flat], wall
+
+    def values(self, card_id, kind, i, pin=False):
+        amount = round(random.uniform(10, 500), 2)
+        values = {
+            "card_id": card_id,
+            "amount": amount,
+            "idempotency_key": f"{self.tag}-{kind}-{card_id}-{i}",
+        }
+        if pin:
+            values.update(balance_used=round(amount * 0.5, 2), pin=PIN)
+        return values
+
+    def hot_card_state(self):
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT balance FROM loyalty_card WHERE id = %s", [self.hot_id])
+            balance = float(cr.fetchone()[0])
+            cr.execute(
+                """SELECT COALESCE(SUM(delta), 0) FROM loyalty_history
+                    WHERE card_id = %s AND account = 'balance'""",
+                [self.hot_id],
+            )
+            ledger = float(cr.fetchone()[0])
+            cr.execute(
+                "SELECT COUNT(*) FROM loyalty_consumption WHERE card_id = %s",
+                [self.hot_id],
+            )
+            return balance, ledger, cr.fetchone()[0]
+
+    # --- the server for JSON-RPC ---------------------------------------------
+
+    def start_server(self):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        workers = os.environ.get("BENCH_RPC_WORKERS", "2" if scale() == "full" else "0")
+        REPORT_DIR.mkdir(parents=True, exist_ok=True)
+        logfile = Path(REPORT_DIR) / "loyalty_cards-rpc-server.log"
+        command = [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-c",
+            config.rcfile,
+            "-d",
+            get_db_name(),
+            f"--db-filter=^{get_db_name()}$",
+            "--http-interface=127.0.0.1",
+            f"--http-port={port}",
+            f"--workers={workers}",
+            "--max-cron-threads=0",
+            f"--logfile={logfile}",
+            "--log-level=warn",
+        ]
+        server = subprocess.Popen(
+            command,
+            env={**os.environ, "TZ": "UTC"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.addCleanup(self.stop_server, server)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/web/login", timeout=30).status_code == 200:
+                    return url, int(workers)
+            except requests.RequestException:
+                pass
+            if server.poll() is not None:
+                break
+            time.sleep(0.5)
+        self.fail(f"The Odoo server did not start (see {logfile})")
+
+    @staticmethod
+    def stop_server(server):
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
+
+    def run_rpc(self, url, requests_per_client):
+        login = os.environ.get("BENCH_RPC_LOGIN", "admin")
+        password = os.environ.get("BENCH_RPC_PASSWORD", "admin")
+        sessions = []
+        for _i in range(CLIENTS):
+            session = requests.Session()
+            response = session.post(
+                f"{url}/web/session/authenticate",
+                json={
+                    "jsonrpc": "2.0",
+                    "params": {
+                        "db": get_db_name(),
+                        "login": login,
+                        "password": password,
+                    },
+                },
+                timeout=60,
+            )
+            if not (response.ok and response.json().get("result")):
+                self.skipTest(f"JSON-RPC: cannot log in as {login}")
+            sessions.append(session)
+        barrier = threading.Barrier(CLIENTS)
+
+        def client(index):
+            barrier.wait(timeout=60)
+            session, results = sessions[index], []
+            for values in requests_per_client[index]:
+                start = time.perf_counter()
+                response = session.post(
+                    f"{url}/web/dataset/call_kw/loyalty.consumption/counter_confirm",
+                    json={
+                        "jsonrpc": "2.0",
+                        "method": "call",
+                        "params": {
+                            "model": "loyalty.consumption",
+                            "method": "counter_confirm",
+                            "args": [values],
+                            "kwargs": {},
+                        },
+                    },
+                    timeout=120,
+                )
+                ok = response.ok and "result" in response.json()
+                results.append(("ok" if ok else "error", time.perf_counter() - start))
+            return results
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=CLIENTS) as executor:
+            results = list(executor.map(client, range(CLIENTS), timeout=3600))
+        wall = time.perf_counter() - start
+        flat = [r for client_results in results for r in client_results]
+        return [s for s, _t in flat], [t for _s, t in flat], wall
+
+    # --- the benchmark --------------------------------------------------------
+
+    @mute_logger("odoo.sql_db")
+    def test_counter_throughput(self):
+        results = {"clients": CLIENTS}
+        cards = self.card_ids
+        # Distinct cards, earning points.
+        plain = {
+            c: [self.values(cards[c], "plain", i) for i in range(self.per_client)]
+            for c in range(CLIENTS)
+        }
+        statuses, latencies, wall = self.run_clients(plain)
+        self.assertEqual(set(statuses), {"ok"})
+        results.update(summary("consumptions", latencies, wall, len(statuses)))
+        # Paid with the balance: the PIN is checked each time.
+        with_pin = {
+            c: [
+                self.values(cards[CLIENTS + c], "pin", i, pin=True)
+                for i in range(self.pin_per_client)
+            ]
+            for c in range(CLIENTS)
+        }
+        statuses, latencies, wall = self.run_clients(with_pin)
+        self.assertEqual(set(statuses), {"ok"})
+        results.update(summary("pin_verified", latencies, wall, len(statuses)))
+        # One hot card: half of the spends can succeed.
+        hot = {
+            c: [
+                {
+                    "card_id": self.hot_id,
+                    "amount": 20,
+                    "balance_used": 10,
+                    "pin": PIN,
+                    "idempotency_key": f"{self.tag}-hot-{c}-{i}",
+                }
+                for i in range(self.hot_per_client)
+            ]
+            for c in range(CLIENTS)
+        }
+        statuses, latencies, wall = self.run_clients(hot)
+        balance, ledger, consumptions = self.hot_card_state()
+        successes = statuses.count("ok")
+        results.update(
+            {
+                "hot_card_attempts": len(statuses),
+                "hot_card_successes": successes,
+                "hot_card_refused": statuses.count("error"),
+                "hot_card_gave_up": statuses.count("conflict"),
+                "hot_card_balance_after": balance,
+                "hot_card_p95_ms": round(1000 * percentile(latencies, 0.95), 1),
+            }
+        )
+        # Through JSON-RPC, on a server of its own.
+        url, workers = self.start_server()
+        results["rpc_server_workers"] = workers
+        over_rpc = {
+            c: [
+                self.values(cards[2 * CLIENTS + c], "rpc", i)
+                for i in range(self.rpc_per_client)
+            ]
+            for c in range(CLIENTS)
+        }
+        statuses_rpc, latencies_rpc, wall_rpc = self.run_rpc(url, over_rpc)
+        results.update(
+            summary("rpc_consumptions", latencies_rpc, wall_rpc, len(statuses_rpc))
+        )
+        report("loyalty_cards", results)
+
+        # Invariants, at any scale.
+        self.assertEqual(set(statuses_rpc), {"ok"})
+        self.assertEqual(balance, self.hot_balance - 10 * successes)
+        self.assertGreaterEqual(balance, 0)
+        self.assertEqual(ledger, balance, "the hot card equals the sum of its ledger")
+        self.assertEqual(consumptions, successes, "no double spend")
+        self.assertLessEqual(successes, self.hot_balance // 10)
+        if not statuses.count("conflict"):
+            self.assertEqual(successes, self.hot_balance // 10, "no spend was lost")
