@@ -14,9 +14,11 @@ addons=$(our_addons)
 for addon in ${addons//,/ }; do
     pot=addons/$addon/i18n/$addon.pot
     mkdir -p "addons/$addon/i18n"
-    odoo_cmd -c "$CONF" -d "$DB" --i18n-export="$pot" --modules="$addon" \
+    fresh=$ROOT/build/i18n/$addon.pot
+    mkdir -p "$ROOT/build/i18n"
+    odoo_cmd -c "$CONF" -d "$DB" --i18n-export="$fresh" --modules="$addon" \
         --log-level=warn --stop-after-init
-    "$PY" "$ROOT/tools/po_merge.py" "$pot" zh_CN zh_TW
+    "$PY" "$ROOT/tools/po_merge.py" --fresh="$fresh" "$pot" zh_CN zh_TW
 done
 db_drop "$DB"
 say "Exported and merged: $addons"

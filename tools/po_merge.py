@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Merge an addon's .pot into its translations, keeping what is translated.
 
-po_merge.py addons/<addon>/i18n/<addon>.pot zh_CN zh_TW
+po_merge.py [--fresh=<exported.pot>] addons/<addon>/i18n/<addon>.pot zh_CN zh_TW
+
+With ``--fresh``, a new export replaces the .pot first, but only if more than
+its dates changed, so that re-exporting an untouched addon leaves its files
+alone.
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -37,9 +42,25 @@ def merge(pot_path, lang):
     print(f"{po_path}: {len(po)} strings, {missing} untranslated")
 
 
+DATE_LINES = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*\n', re.M)
+
+
+def update_pot(pot_path, new_path):
+    """Move a fresh export over the .pot unless only its dates differ."""
+    new = new_path.read_text(encoding="utf-8")
+    old = pot_path.read_text(encoding="utf-8") if pot_path.is_file() else None
+    if old is None or DATE_LINES.sub("", old) != DATE_LINES.sub("", new):
+        pot_path.write_text(new, encoding="utf-8")
+    new_path.unlink()
+
+
 def main(argv):
-    pot_path = Path(argv[1])
-    for lang in argv[2:]:
+    args = argv[1:]
+    if args and args[0].startswith("--fresh="):
+        fresh = Path(args.pop(0).split("=", 1)[1])
+        update_pot(Path(args[0]), fresh)
+    pot_path = Path(args[0])
+    for lang in args[1:]:
         merge(pot_path, lang)
 
 
