@@ -22,7 +22,10 @@ import websocket
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PAGES = [
     ("contacts_tiers", "/odoo/contacts?view_type=list"),
-    ("tier_evaluation", "/odoo/action-customer_tiering.customer_tier_evaluation_action"),
+    (
+        "tier_evaluation",
+        "/odoo/action-customer_tiering.customer_tier_evaluation_action",
+    ),
     ("aftersales_tickets", "/odoo/aftersales-tickets"),
     ("aftersales_kpis", "/odoo/action-aftersales_sla.aftersales_kpi_dashboard_action"),
     ("loyalty_counter", "/odoo/action-loyalty_cards.loyalty_counter_action"),
@@ -70,7 +73,9 @@ class Browser:
         )
         for _i in range(50):
             try:
-                targets = requests.get(f"http://127.0.0.1:{port}/json", timeout=2).json()
+                targets = requests.get(
+                    f"http://127.0.0.1:{port}/json", timeout=2
+                ).json()
                 break
             except requests.RequestException:
                 time.sleep(0.2)
@@ -80,7 +85,9 @@ class Browser:
 
     def call(self, method, **params):
         self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        self.ws.send(
+            json.dumps({"id": self.next_id, "method": method, "params": params})
+        )
         while True:
             message = json.loads(self.ws.recv())
             if message.get("id") == self.next_id:
@@ -99,7 +106,9 @@ def main():
     parser.add_argument("--db", default="customer_suite")
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
-    parser.add_argument("--wait", type=float, default=4.0, help="seconds a page gets to load")
+    parser.add_argument(
+        "--wait", type=float, default=4.0, help="seconds a page gets to load"
+    )
     args = parser.parse_args()
     session = login(args.url, args.db, args.login, args.password)
     OUT.mkdir(parents=True, exist_ok=True)

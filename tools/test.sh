@@ -79,9 +79,14 @@ step_pytest() {
     fi
     rm -f "$log"
     say "pytest: addons' tests and tests/ against $TEST_DB (Odoo log: build/logs/pytest-odoo.log)"
+    # Odoo's test mode without --test-enable (which would run the at_install
+    # tests again whenever the registry loads): a test file turns it on (test
+    # framework, request timeouts, tours' session) and is never run, since
+    # pytest-odoo does not preload registries the way Odoo's server does.
     "$VENV/bin/pytest" "${addon_dirs[@]}" tests \
         --odoo-database="$TEST_DB" --odoo-config="$CONF" --odoo-log-level=warn \
-        --odoo-http --odoo-extra="logfile=$log" -p no:cacheprovider || rc=1
+        --odoo-http --odoo-extra="logfile=$log" --odoo-extra="test-file=$ROOT/tests" \
+        -p no:cacheprovider || rc=1
     if [ -s "$log" ]; then
         "$VENV/bin/checklog-odoo" --config checklog-odoo.cfg --no-echo --no-err-if-empty "$log" ||
             { warn "pytest: WARNING or ERROR lines in Odoo's log"; rc=1; }
