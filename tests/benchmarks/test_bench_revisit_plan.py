@@ -11,7 +11,7 @@ would take hours); the planning runs as the scheduled action does, batch by
 batch, in one transaction.
 """
 
-from bench_common import report, scale, timer
+from bench_common import profiled, report, scale, timer
 
 from odoo import Command
 from odoo.tests import TransactionCase, tagged
@@ -172,7 +172,7 @@ class TestBenchRevisitPlan(TransactionCase):
             "due_customers": self.expected_due,
             "batch_size": Record._batch_size(),
         }
-        with timer(results, "planning_s"):
+        with timer(results, "planning_s"), profiled("the planning"):
             results["planning_steps"] = self.run_planning()
         planned, distinct = self.planned_count()
         results["revisits_created"] = planned
