@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import models
 
 from .aftersales_stage import OPEN_KINDS
@@ -10,22 +12,29 @@ class CustomerTierHistory(models.Model):
         """Open tickets follow their customer's new tier, and their service
         levels are planned again for it."""
         result = super()._notify_tier_changes()
-        rows = self.with_context(prefetch_fields=False)
-        groups = {}
-        for row in rows:
-            groups.setdefault((row.company_id.id, row.new_tier_id.id), set()).add(
-                row.partner_id.id
-            )
-        Ticket = self.env["aftersales.ticket"].sudo()
-        for (company_id, tier_id), partner_ids in groups.items():
-            tickets = Ticket.search(
+        new_tier = {
+            (change.company_id, change.partner_id): change.new_tier_id or False
+            for change in self._tier_changes()
+        }
+        if not new_tier:
+            return result
+        # One search for the open tickets of the whole batch (usually few).
+        tickets = (
+            self.env["aftersales.ticket"]
+            .sudo()
+            .search(
                 [
-                    ("company_id", "=", company_id),
-                    ("commercial_partner_id", "in", list(partner_ids)),
+                    ("commercial_partner_id", "in", list({p for _c, p in new_tier})),
+                    ("company_id", "in", list({c for c, _p in new_tier})),
                     ("stage_kind", "in", OPEN_KINDS),
-                    ("tier_id", "!=", tier_id),
                 ]
             )
-            if tickets:
-                tickets.write({"tier_id": tier_id})
+        )
+        moves = defaultdict(lambda: tickets.browse())
+        for ticket in tickets:
+            key = (ticket.company_id.id, ticket.commercial_partner_id.id)
+            if key in new_tier and ticket.tier_id.id != new_tier[key]:
+                moves[new_tier[key]] |= ticket
+        for tier_id, moved in moves.items():
+            moved.write({"tier_id": tier_id})
         return result

@@ -1,6 +1,9 @@
+from collections import namedtuple
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..tools import bulk
 
@@ -10,6 +13,10 @@ MOVEMENTS = [
     ("down", "Down"),
     ("unchanged", "Unchanged"),
 ]
+# What the tier-change hooks need to know of a history row.
+TierChange = namedtuple(
+    "TierChange", "id partner_id company_id old_tier_id new_tier_id movement"
+)
 REASONS = [
     ("evaluation", "Evaluation"),
     ("manual", "Manual override"),
@@ -107,6 +114,27 @@ class CustomerTierHistory(models.Model):
             row.update(date=now, user_id=self.env.uid)
         return bulk.insert_rows(self.sudo(), rows)
 
+    def _tier_changes(self):
+        """The :class:`TierChange` facts of these rows, read in one query: the
+        tier-change hooks handle batches of thousands of rows, for which
+        reading the fields record by record would cost more than the work."""
+        if not self:
+            return []
+        self.flush_model(
+            ["partner_id", "company_id", "old_tier_id", "new_tier_id", "movement"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id, partner_id, company_id, old_tier_id, new_tier_id, movement
+                  FROM customer_tier_history
+                 WHERE id = ANY(%s)
+                """,
+                self.ids,
+            )
+        )
+        return [TierChange(*row) for row in rows]
+
     def _notify_tier_changes(self):
         """Tell people about the tier changes these history rows record.
 
@@ -115,18 +143,20 @@ class CustomerTierHistory(models.Model):
         Logs a note on each customer that moved between two tiers, schedules
         an activity for the salesperson and emails the customer when the
         company's settings ask for it. Other addons extend this to react to
-        tier changes (e.g. member card levels).
+        tier changes (e.g. member card levels), reading ``_tier_changes()``
+        rather than the rows' fields.
         """
-        # Read only the fields used here: a batch holds thousands of rows.
-        rows = self.with_context(prefetch_fields=False)
-        moved = rows.filtered(lambda h: h.movement in ("up", "down"))
+        changes = self._tier_changes()
+        moved = self.browse(c.id for c in changes if c.movement in ("up", "down"))
         if moved:
             bodies = {history.partner_id.id: history._note_body() for history in moved}
             moved.partner_id._message_log_batch(bodies=bodies)
-        for company in rows.company_id:
+        for company in self.env["res.company"].browse({c.company_id for c in changes}):
             if not (company.tier_salesperson_activity or company.tier_notify_customer):
                 continue
-            company_rows = rows.filtered(lambda h, c=company: h.company_id == c)
+            company_rows = self.browse(
+                c.id for c in changes if c.company_id == company.id
+            )
             if company.tier_salesperson_activity:
                 company_rows._schedule_salesperson_activities()
             if company.tier_notify_customer:

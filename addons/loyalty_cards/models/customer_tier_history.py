@@ -8,9 +8,11 @@ class CustomerTierHistory(models.Model):
         """A tier change moves the member cards of the customer to the level
         mapped to the new tier, in the programmes of that company."""
         res = super()._notify_tier_changes()
-        changed = self.filtered(
-            lambda h: h.new_tier_id and h.new_tier_id != h.old_tier_id
-        )
+        changed = [
+            change
+            for change in self._tier_changes()
+            if change.new_tier_id and change.new_tier_id != change.old_tier_id
+        ]
         if changed:
             cards = (
                 self.env["loyalty.card"]
@@ -18,10 +20,19 @@ class CustomerTierHistory(models.Model):
                 .search(
                     [
                         ("is_member_card", "=", True),
-                        ("partner_id", "child_of", changed.partner_id.ids),
-                        ("company_id", "in", changed.company_id.ids),
+                        (
+                            "partner_id.commercial_partner_id",
+                            "in",
+                            list({change.partner_id for change in changed}),
+                        ),
+                        (
+                            "company_id",
+                            "in",
+                            list({change.company_id for change in changed}),
+                        ),
                     ]
                 )
             )
-            cards._member_follow_tiers()
+            if cards:
+                cards._member_follow_tiers()
         return res
