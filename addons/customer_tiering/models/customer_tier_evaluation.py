@@ -307,6 +307,8 @@ class CustomerTierEvaluation(models.Model):
     @api.model
     def _next_partner_ids(self, config, company, date, after_id, limit):
         self.env.flush_all()
+        # Each batch starts here (evaluations and previews alike).
+        bulk.without_jit(self.env.cr)
         return [
             row[0]
             for row in self.env.execute_query(

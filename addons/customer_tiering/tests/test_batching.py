@@ -74,9 +74,9 @@ class TestBatching(TierCase):
         written = self.env.cr.fetchone()[0]
         history_before = self.History.search_count([])
         evaluation = self.Evaluation._launch(self.company, "manual")
-        # A batch: lock the run, the scope, one query per indicator, the
-        # customers' state, the run's counters; whatever its size.
-        with self.assertQueryCount(7):
+        # A batch: lock the run, JIT off, the scope, one query per indicator,
+        # the customers' state, the run's counters; whatever its size.
+        with self.assertQueryCount(8):
             evaluation._process_batch()
         evaluation._run_to_end()
         self.env.flush_all()

@@ -668,6 +668,7 @@ class RevisitRecord(models.Model):
         """One step of the planning of ``rules``: the day's stale pass of the
         rules not yet cleaned today, else one batch of the first rule with
         work left. Return (done, remaining)."""
+        bulk.without_jit(self.env.cr)
         today = fields.Date.context_today(self)
         rules = rules.sudo()
         fresh = self._lock_rows(rules.filtered(lambda r: r.scan_date != today))
