@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -359,23 +361,42 @@ class AftersalesTicket(models.Model):
 
     # --- service level logic ------------------------------------------------
 
-    def _sla_apply_policy(self, planners):
-        """Find each ticket's policy and create or re-plan its target lines;
-        lines already achieved or failed are kept as they are."""
+    def _sla_set_policies(self):
+        """Set each ticket's policy (one lookup per distinct scope, one write
+        per policy) and return {ticket id: policy}."""
         Policy = self.env["aftersales.sla.policy"].sudo()
-        Line = self.env["aftersales.ticket.sla"].sudo()
-        for ticket in self.sudo():
-            if ticket.stage_kind not in OPEN_KINDS:
-                continue
-            policy = Policy._policy_for(
+        policies, policy_of, by_policy = {}, {}, defaultdict(list)
+        for ticket in self:
+            scope = (
                 ticket.company_id,
                 ticket.tier_id,
                 ticket.severity_id,
                 ticket.team_id,
                 ticket.channel_id,
             )
+            if scope not in policies:
+                policies[scope] = Policy._policy_for(*scope)
+            policy = policy_of[ticket.id] = policies[scope]
             if ticket.sla_policy_id != policy:
-                ticket.sla_policy_id = policy
+                by_policy[policy.id].append(ticket.id)
+        for policy_id, ticket_ids in by_policy.items():
+            self.browse(ticket_ids).write({"sla_policy_id": policy_id})
+        return policy_of
+
+    def _sla_apply_policy(self, planners):
+        """Find each ticket's policy and create or re-plan its target lines;
+        lines already achieved or failed are kept as they are.
+
+        Set-based: one policy lookup per distinct scope, then one write per
+        policy, one create for every new line and one planning pass."""
+        Line = self.env["aftersales.ticket.sla"].sudo()
+        tickets = self.sudo().filtered(lambda t: t.stage_kind in OPEN_KINDS)
+        policy_of = tickets._sla_set_policies()
+        now = fields.Datetime.now()
+        to_cancel, to_plan, to_pause, to_create = [], [], [], []
+        to_update = defaultdict(list)
+        for ticket in tickets:
+            policy = policy_of[ticket.id]
             targets = ["response", "resolution"]
             if ticket.service_mode == "on_site" and policy.on_site_target:
                 targets.append("on_site")
@@ -384,11 +405,9 @@ class AftersalesTicket(models.Model):
                 if line.status in ("running", "paused") and (
                     not policy or target not in targets
                 ):
-                    line.status = "cancelled"
+                    to_cancel.append(line.id)
             if not policy:
                 continue
-            to_plan, to_create = Line.browse(), []
-            now = fields.Datetime.now()
             waiting = ticket.stage_kind == "waiting"
             for target in targets:
                 line = by_target.get(target)
@@ -396,46 +415,45 @@ class AftersalesTicket(models.Model):
                     continue
                 if target == "response" and ticket.first_response_at:
                     continue
-                values = {
-                    "policy_id": policy.id,
-                    "target_hours": policy._target_hours(target),
-                }
-                if line and line.status in ("running", "paused"):
-                    line.write(values)
-                    to_plan |= line
-                elif line:  # cancelled: the target applies again
-                    line.write({**values, "status": "running", "start": now})
-                    to_plan |= line
-                else:
-                    # A visit decided later starts its clock when it is decided;
-                    # the other targets count from when the request came in.
-                    start = (
-                        now
-                        if target == "on_site" and by_target
-                        else ticket.date_received
-                    )
-                    planner = planners.get(policy.calendar_id, start)
-                    to_create.append(
-                        {
-                            **values,
-                            **Line._deadlines(
-                                planner,
-                                start,
-                                values["target_hours"],
-                                0.0,
-                                policy.warning_percent,
-                            ),
-                            "ticket_id": ticket.id,
-                            "target": target,
-                            "start": start,
-                            "status": "paused" if waiting else "running",
-                            "paused_since": now if waiting else False,
-                        }
-                    )
-            if waiting:
-                to_plan._pause(now)
-            Line.create(to_create)
-            to_plan._plan(planners)
+                target_hours = policy._target_hours(target)
+                if line:
+                    # Running or paused: re-planned for the policy; cancelled:
+                    # the target applies again, from now.
+                    restart = line.status not in ("running", "paused")
+                    to_update[(policy.id, target_hours, restart)].append(line.id)
+                    to_plan.append(line.id)
+                    if waiting:
+                        to_pause.append(line.id)
+                    continue
+                # A visit decided later starts its clock when it is decided;
+                # the other targets count from when the request came in.
+                start = (
+                    now if target == "on_site" and by_target else ticket.date_received
+                )
+                planner = planners.get(policy.calendar_id, start)
+                to_create.append(
+                    {
+                        "policy_id": policy.id,
+                        "target_hours": target_hours,
+                        **Line._deadlines(
+                            planner, start, target_hours, 0.0, policy.warning_percent
+                        ),
+                        "ticket_id": ticket.id,
+                        "target": target,
+                        "start": start,
+                        "status": "paused" if waiting else "running",
+                        "paused_since": now if waiting else False,
+                    }
+                )
+        Line.browse(to_cancel).write({"status": "cancelled"})
+        for (policy_id, target_hours, restart), line_ids in to_update.items():
+            values = {"policy_id": policy_id, "target_hours": target_hours}
+            if restart:
+                values.update(status="running", start=now)
+            Line.browse(line_ids).write(values)
+        Line.browse(to_pause)._pause(now)
+        Line.create(to_create)
+        Line.browse(to_plan)._plan(planners)
 
     def _on_stage_change(self, old_kind, now, planners):
         """Service levels and milestones follow the stage's kind."""

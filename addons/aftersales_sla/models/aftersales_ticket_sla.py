@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -368,15 +370,19 @@ class AftersalesTicketSla(models.Model):
     def _log_on_tickets(self, failed, actions):
         """One chatter note per ticket for this scan, in one batch."""
         labels = dict(self._fields["target"]._description_selection(self.env))
+        failed_ids = set(failed.ids)
+        lines_by_ticket = defaultdict(list)
+        for line in self:
+            lines_by_ticket[line.ticket_id.id].append(line)
         bodies = {}
         for ticket in self.ticket_id:
-            lines = self.filtered(lambda line, t=ticket: line.ticket_id == t)
+            lines = lines_by_ticket[ticket.id]
             parts = [
                 (
                     self.env._(
                         "Service level missed: %(target)s.", target=labels[line.target]
                     )
-                    if line in failed
+                    if line.id in failed_ids
                     else self.env._(
                         "Service level at risk: %(target)s.", target=labels[line.target]
                     )
