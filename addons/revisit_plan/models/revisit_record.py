@@ -689,9 +689,14 @@ class RevisitRecord(models.Model):
             rule.write(values)
             if rows:
                 break
+        # The scheduler only needs to know whether work is left (it calls again
+        # while ``remaining`` is not 0): count at most the next batch, since a
+        # full count would scan every customer left at each step.
         pending = rules.filtered(lambda r: not r.scan_done)
         remaining = (
-            pending[:1]._count_due(today, pending[:1].scan_cursor) if pending else 0
+            pending[:1]._count_due(today, pending[:1].scan_cursor, batch_size)
+            if pending
+            else 0
         ) + max(len(pending) - 1, 0)
         return planned, remaining
 
