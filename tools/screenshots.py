@@ -24,13 +24,25 @@ PAGES = [
     ("contacts_tiers", "/odoo/contacts?view_type=list"),
     (
         "tier_evaluation",
-        "/odoo/action-customer_tiering.customer_tier_evaluation_action",
+        "/odoo/action-customer_tiering.customer_tier_evaluation_action/1",
     ),
     ("aftersales_tickets", "/odoo/aftersales-tickets"),
     ("aftersales_kpis", "/odoo/action-aftersales_sla.aftersales_kpi_dashboard_action"),
     ("loyalty_counter", "/odoo/action-loyalty_cards.loyalty_counter_action"),
+    ("loyalty_members", "/odoo/action-loyalty_cards.loyalty_card_member_action"),
     ("revisits", "/odoo/action-revisit_plan.revisit_record_action"),
 ]
+
+
+# Typed into a page before its screenshot: {code} is a demo member card.
+SCRIPTS = {
+    "loyalty_counter": """
+        const input = document.querySelector(".o_loyalty_counter_code");
+        input.value = "{code}";
+        input.dispatchEvent(new Event("input", {{bubbles: true}}));
+        document.querySelector(".o_loyalty_counter_find").click();
+    """,
+}
 
 
 def browser_binary():
@@ -38,6 +50,26 @@ def browser_binary():
         if shutil.which(name):
             return shutil.which(name)
     raise SystemExit("Chromium not found")
+
+
+def member_card_code(url, session):
+    """The number of the demo member card with the most points."""
+    response = requests.post(
+        f"{url}/web/dataset/call_kw",
+        json={
+            "params": {
+                "model": "loyalty.card",
+                "method": "search_read",
+                "args": [[("is_member_card", "=", True)], ["code"]],
+                "kwargs": {"order": "points desc", "limit": 1},
+            }
+        },
+        cookies={"session_id": session},
+        timeout=30,
+    )
+    response.raise_for_status()
+    cards = response.json().get("result") or [{"code": ""}]
+    return cards[0]["code"]
 
 
 def login(url, db, user, password):
@@ -125,6 +157,19 @@ def main():
         for name, path in PAGES:
             browser.call("Page.navigate", url=args.url + path)
             time.sleep(args.wait)
+            if name in SCRIPTS:
+                code = member_card_code(args.url, session)
+                browser.call(
+                    "Runtime.evaluate", expression=SCRIPTS[name].format(code=code)
+                )
+                time.sleep(2)
+            # Notifications (e.g. "the page is out of date" when the bus
+            # reconnects) are not part of the page.
+            browser.call(
+                "Runtime.evaluate",
+                expression="document.querySelectorAll('.o_notification')"
+                ".forEach((n) => n.remove())",
+            )
             shot = browser.call("Page.captureScreenshot", format="png")
             (OUT / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
             print(f"docs/screenshots/{name}.png")
