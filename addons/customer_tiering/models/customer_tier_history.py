@@ -120,6 +120,12 @@ class CustomerTierHistory(models.Model):
         reading the fields record by record would cost more than the work."""
         if not self:
             return []
+        # The hooks of one batch ask in turn: the last answer is kept on the
+        # cursor (history rows do not change once written).
+        memo_key = "customer_tiering.tier_changes"
+        memo = self.env.cr.cache.get(memo_key)
+        if memo and memo[0] == self._ids:
+            return list(memo[1])
         self.flush_model(
             ["partner_id", "company_id", "old_tier_id", "new_tier_id", "movement"]
         )
@@ -133,7 +139,9 @@ class CustomerTierHistory(models.Model):
                 self.ids,
             )
         )
-        return [TierChange(*row) for row in rows]
+        changes = [TierChange(*row) for row in rows]
+        self.env.cr.cache[memo_key] = (self._ids, changes)
+        return list(changes)
 
     def _notify_tier_changes(self):
         """Tell people about the tier changes these history rows record.

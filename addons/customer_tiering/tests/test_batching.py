@@ -129,3 +129,18 @@ class TestBatching(TierCase):
         self.assertEqual([p[0] for p in mine], [3, 3, 3, 1])
         self.assertEqual(mine[-1][1], 0)
         self.assertTrue(self.company.tier_next_evaluation_date)
+
+    def test_tier_changes_read_once_per_batch(self):
+        """The hooks of a batch share one read of its tier changes."""
+        self.evaluate()
+        history = self.History.search([("partner_id", "in", self.customers.ids)])
+        self.env.flush_all()
+        changes = history._tier_changes()
+        self.assertEqual(
+            {(c.partner_id, c.new_tier_id) for c in changes},
+            {(h.partner_id.id, h.new_tier_id.id) for h in history},
+        )
+        with self.assertQueryCount(0):
+            self.assertEqual(history._tier_changes(), changes)
+        # Other rows are read afresh.
+        self.assertEqual(len(history[:2]._tier_changes()), 2)
