@@ -690,14 +690,9 @@ class RevisitRecord(models.Model):
             if rows:
                 break
         # The scheduler only needs to know whether work is left (it calls again
-        # while ``remaining`` is not 0): count at most the next batch, since a
-        # full count would scan every customer left at each step.
-        pending = rules.filtered(lambda r: not r.scan_done)
-        remaining = (
-            pending[:1]._count_due(today, pending[:1].scan_cursor, batch_size)
-            if pending
-            else 0
-        ) + max(len(pending) - 1, 0)
+        # while ``remaining`` is not 0): the rules still scanning, since
+        # counting their due customers would scan every customer left.
+        remaining = len(rules.filtered(lambda r: not r.scan_done))
         return planned, remaining
 
     @api.model

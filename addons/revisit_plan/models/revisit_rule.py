@@ -317,13 +317,6 @@ class RevisitRule(models.Model):
             self._due_query(today, after_id, SQL("p.id, last.done_date"), limit or None)
         )
 
-    def _count_due(self, today, after_id=0, limit=None):
-        """How many customers are due for this rule after ``after_id``,
-        counting no further than ``limit`` when given (the scan stops there)."""
-        self.env.flush_all()
-        query = self._due_query(today, after_id, SQL("p.id"), limit)
-        return self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) due", query))[0][0]
-
     def _stale_record_ids(self):
         """Planned revisits of this rule whose customer it no longer applies
         to (a tier change, a filter change, an archived customer)."""
