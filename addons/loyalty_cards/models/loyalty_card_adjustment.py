@@ -50,11 +50,7 @@ class LoyaltyCardAdjustment(models.Model):
         Card._check_manager()
         records = self.browse()
         for vals in vals_list:
-            key = self._idempotency_check_key(
-                vals.get("idempotency_key")
-                or self._fields["idempotency_key"].default(self)
-            )
-            existing = self._idempotency_find(key)
+            key, existing = self._idempotency_lookup(vals)
             if existing:
                 records |= existing.with_env(self.env)
                 continue

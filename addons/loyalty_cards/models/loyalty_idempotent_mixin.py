@@ -59,6 +59,15 @@ class LoyaltyIdempotentMixin(models.AbstractModel):
         return self.sudo().search([("idempotency_key", "=", key)], limit=1)
 
     @api.model
+    def _idempotency_lookup(self, vals):
+        """The checked key of a create request (a fresh one when the request
+        has none) and the record an earlier request with it made, if any."""
+        key = self._idempotency_check_key(
+            vals.get("idempotency_key") or self._fields["idempotency_key"].default(self)
+        )
+        return key, self._idempotency_find(key)
+
+    @api.model
     def _idempotency_claim(self, key):
         """Claim ``key`` for this model in the current transaction. False when
         it was claimed before (by this or another kind of operation)."""

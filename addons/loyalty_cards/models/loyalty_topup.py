@@ -86,11 +86,7 @@ class LoyaltyTopup(models.Model):
         Card._check_cashier()
         records = self.browse()
         for vals in vals_list:
-            key = self._idempotency_check_key(
-                vals.get("idempotency_key")
-                or self._fields["idempotency_key"].default(self)
-            )
-            existing = self._idempotency_find(key)
+            key, existing = self._idempotency_lookup(vals)
             if existing:
                 if existing.card_id.id != vals.get("card_id") or float_compare(
                     existing.amount, float(vals.get("amount") or 0), precision_digits=2
