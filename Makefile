@@ -6,7 +6,7 @@ DB ?= customer_suite
 TEST_DB ?= customer_suite_test
 export DB TEST_DB
 
-.PHONY: help setup run reset run-smoke test test-odoo test-pytest lint format wheels bench pot readme clean
+.PHONY: help setup run reset run-smoke test test-odoo test-pytest test-suites lint format wheels bench pot readme clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ test-odoo: setup ## Only Odoo's own test runner (install with --test-enable, log
 
 test-pytest: setup ## Only pytest-odoo (addons' tests and tests/), against $(TEST_DB)
 	@tools/test.sh pytest
+
+test-suites: setup ## Only Odoo's own suites of the modules we extend, with our addons installed
+	@tools/test.sh suites
 
 lint: setup ## Only the linters (ruff, pylint-odoo, oca-odoo-pre-commit-hooks)
 	@tools/test.sh lint

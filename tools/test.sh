@@ -9,6 +9,10 @@
 #   pytest  pytest-odoo over the addons' tests and tests/ (repo-level
 #           checks, cross-addon scenarios, benchmark smoke runs) against the
 #           database the odoo step installed, browser tours included
+#   suites  Odoo's own test suites of the modules our addons extend
+#           (loyalty, rating, resource through test_resource) and its
+#           test_lint linters, pylint aside, run by pytest-odoo against the
+#           same database: they must pass with our addons installed
 # Every step runs even when an earlier one fails; the exit code is non-zero
 # if any failed.
 set -uo pipefail
@@ -21,7 +25,14 @@ TEST_HTTP_PORT=${TEST_HTTP_PORT:-8169}
 LOGS=$BUILD/logs
 mkdir -p "$LOGS"
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(lint odoo pytest)
+[ ${#steps[@]} -gt 0 ] || steps=(lint odoo pytest suites)
+# Odoo modules that only carry tests, installed in the test database's
+# template so that the suites step can run them (never in `make run`).
+ODOO_TEST_MODULES=test_lint,test_resource
+# Odoo's own suites run by the suites step; pylint's tests need pylint 3,
+# while pylint-odoo brings pylint 4.
+ODOO_SUITES=(loyalty rating test_resource test_lint)
+ODOO_SUITES_DESELECT="not TestPyLint and not TestPylintChecks"
 addons=$(our_addons)
 addon_dirs=()
 for a in ${addons//,/ }; do addon_dirs+=("addons/$a"); done
@@ -48,7 +59,8 @@ step_odoo() {
     local log=$LOGS/odoo-tests.log rc=0 summary
     say "odoo: database $TEST_DB from the cached template of $(their_depends)"
     db_drop "$TEST_DB"
-    "$VENV/bin/click-odoo-initdb" -c "$CONF" -n "$TEST_DB" -m "$(their_depends)" \
+    "$VENV/bin/click-odoo-initdb" -c "$CONF" -n "$TEST_DB" \
+        -m "$(their_depends),$ODOO_TEST_MODULES" \
         --demo --cache-prefix cstmpl --cache-max-size 4 || return 1
     if [ -z "$addons" ]; then
         say "odoo: no addons yet, nothing to install"
@@ -90,6 +102,26 @@ step_pytest() {
     if [ -s "$log" ]; then
         "$VENV/bin/checklog-odoo" --config checklog-odoo.cfg --no-echo --no-err-if-empty "$log" ||
             { warn "pytest: WARNING or ERROR lines in Odoo's log"; rc=1; }
+    fi
+    return $rc
+}
+
+step_suites() {
+    local log=$LOGS/odoo-suites.log rc=0 odoo_addons paths=()
+    if ! db_exists "$TEST_DB" || [ -z "$addons" ]; then
+        step_odoo >/dev/null || return 1
+    fi
+    odoo_addons=$(cd / && "$PY" -c 'import odoo.addons.base, os; print(os.path.dirname(os.path.dirname(odoo.addons.base.__file__)))')
+    for suite in "${ODOO_SUITES[@]}"; do paths+=("$odoo_addons/$suite/tests"); done
+    rm -f "$log"
+    say "suites: Odoo's own tests of ${ODOO_SUITES[*]} against $TEST_DB with our addons (Odoo log: build/logs/odoo-suites.log)"
+    "$VENV/bin/pytest" "${paths[@]}" -k "$ODOO_SUITES_DESELECT" \
+        --odoo-database="$TEST_DB" --odoo-config="$CONF" --odoo-log-level=warn \
+        --odoo-extra="logfile=$log" --odoo-extra="test-file=$ROOT/tests" \
+        --rootdir="$ROOT" -p no:cacheprovider -q || rc=1
+    if [ -s "$log" ]; then
+        "$VENV/bin/checklog-odoo" --config checklog-odoo.cfg --no-echo --no-err-if-empty "$log" ||
+            { warn "suites: WARNING or ERROR lines in Odoo's log"; rc=1; }
     fi
     return $rc
 }

@@ -40,5 +40,4 @@
         ],
     },
     "installable": True,
-    "application": False,
 }

@@ -1,12 +1,20 @@
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.tools import plaintext2html
 
+from odoo.addons.customer_tiering.tools.validation import (
+    check_text,
+    id_from_text,
+    valid_id,
+)
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 TICKETS_PER_PAGE = 20
+# What a customer may write in a new request (the form says so).
+MAX_SUBJECT = 200
+MAX_DESCRIPTION = 10000
 
 
 class AftersalesPortal(CustomerPortal):
@@ -82,6 +90,8 @@ class AftersalesPortal(CustomerPortal):
         ["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True
     )
     def portal_my_ticket(self, ticket_id, access_token=None, **kw):
+        if not valid_id(ticket_id):
+            return request.redirect("/my")
         try:
             ticket = self._document_check_access(
                 "aftersales.ticket", ticket_id, access_token
@@ -127,40 +137,51 @@ class AftersalesPortal(CustomerPortal):
         ["/my/tickets/new"], type="http", auth="user", website=True, methods=["POST"]
     )
     def portal_create_ticket(self, **post):
-        subject = (post.get("name") or "").strip()
-        description = (post.get("description") or "").strip()
+        env = request.env
         error = {}
-        if not subject:
-            error["name"] = request.env._("Give your request a subject.")
-        if len(subject) > 200:
-            error["name"] = request.env._("Keep the subject under 200 characters.")
-        if not description:
-            error["description"] = request.env._("Describe what happened.")
+        fields_ = (
+            ("name", env._("The subject"), MAX_SUBJECT),
+            ("description", env._("The description"), MAX_DESCRIPTION),
+        )
+        values = {}
+        for name, label, limit in fields_:
+            try:
+                values[name] = check_text(env, post.get(name), label, limit)
+            except UserError as exc:
+                error[name] = exc.args[0]
+        if "name" not in error and not values["name"]:
+            error["name"] = env._("Give your request a subject.")
+        if "description" not in error and not values["description"]:
+            error["description"] = env._("Describe what happened.")
         ticket_type = (
-            request.env["aftersales.ticket.type"]
+            env["aftersales.ticket.type"]
             .sudo()
-            .browse(
-                int(post["type_id"]) if (post.get("type_id") or "").isdigit() else 0
-            )
+            .browse(id_from_text(post.get("type_id")))
             .exists()
         )
         if error:
-            values = self._prepare_portal_layout_values()
-            values.update(self._new_ticket_values(post, error))
-            return request.render("aftersales_sla.portal_new_ticket", values)
-        partner = request.env.user.partner_id
-        company = partner.commercial_partner_id.company_id or request.env.company
+            # Shown again as typed, without what cannot be shown.
+            form = {
+                key: value.replace("\x00", "")[: MAX_DESCRIPTION + 1]
+                for key, value in post.items()
+                if isinstance(value, str)
+            }
+            page = self._prepare_portal_layout_values()
+            page.update(self._new_ticket_values(form, error))
+            return request.render("aftersales_sla.portal_new_ticket", page)
+        partner = env.user.partner_id
+        company = partner.commercial_partner_id.company_id or env.company
         ticket = (
-            request.env["aftersales.ticket"]
+            env["aftersales.ticket"]
             .sudo()
             .with_company(company)
             .create(
                 {
-                    "name": subject,
-                    "description": plaintext2html(description),
+                    "name": values["name"],
+                    "description": plaintext2html(values["description"]),
                     "partner_id": partner.id,
                     "type_id": ticket_type.id,
-                    "channel_id": request.env.ref("aftersales_sla.channel_portal").id,
+                    "channel_id": env.ref("aftersales_sla.channel_portal").id,
                     "company_id": company.id,
                 }
             )

@@ -31,7 +31,16 @@ class AftersalesTeam(models.Model):
         "team_id",
         "user_id",
         string="Members",
-        domain="[('share', '=', False)]",
+        domain=lambda self: [
+            ("share", "=", False),
+            (
+                "groups_id",
+                "in",
+                self.env.ref("aftersales_sla.group_aftersales_user").id,
+            ),
+        ],
+        help="Tickets are assigned automatically only to members with after-sales "
+        "rights in the team's company.",
     )
     resource_calendar_id = fields.Many2one(
         "resource.calendar",
@@ -66,10 +75,11 @@ class AftersalesTeam(models.Model):
     @api.constrains("leader_id", "member_ids", "assignment_method")
     def _check_members(self):
         for team in self:
-            if team.assignment_method != "manual" and not team.member_ids:
+            if team.assignment_method != "manual" and not team._assignable_members():
                 raise ValidationError(
                     self.env._(
-                        "Team %(team)s assigns tickets automatically: give it members.",
+                        "Team %(team)s assigns tickets automatically: give it members "
+                        "with after-sales rights in its company.",
                         team=team.name,
                     )
                 )
@@ -112,9 +122,11 @@ class AftersalesTeam(models.Model):
         )
 
     def _next_assignee(self):
-        """The member who takes the next ticket, per the assignment method."""
+        """The member who takes the next ticket, per the assignment method,
+        among the members who can work it (after-sales users of the team's
+        company)."""
         self.ensure_one()
-        members = self.member_ids.filtered("active").sorted("id")
+        members = self._assignable_members().sorted("id")
         if self.assignment_method == "manual" or not members:
             return self.env["res.users"]
         if self.assignment_method == "round_robin":
@@ -135,6 +147,19 @@ class AftersalesTeam(models.Model):
             user = min(members, key=lambda u: (loads.get(u, 0), u.id))
         self.sudo().last_assigned_user_id = user
         return user
+
+    def _assignable_members(self):
+        """Active members with after-sales rights in the team's company: the
+        only ones tickets are given to."""
+        self.ensure_one()
+        return self.member_ids.filtered(
+            lambda user: (
+                user.active
+                and not user.share
+                and self.company_id in user.company_ids
+                and user.has_group("aftersales_sla.group_aftersales_user")
+            )
+        )
 
     def action_view_tickets(self):
         self.ensure_one()

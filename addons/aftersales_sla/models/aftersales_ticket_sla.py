@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -5,8 +6,12 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.customer_tiering.tools import jobs
+
 from ..tools.sla_planner import PlannerCache
 from .aftersales_sla_policy import TARGETS
+
+_logger = logging.getLogger(__name__)
 
 LINE_STATUSES = [
     ("running", "Running"),
@@ -245,17 +250,52 @@ class AftersalesTicketSla(models.Model):
             self.env.add_to_compute(
                 self.env["aftersales.ticket"]._fields["sla_deadline"], tickets
             )
-            actions = failed._escalate("breach")
-            for ticket_id, taken in warned._escalate("warning").items():
-                actions.setdefault(ticket_id, []).extend(taken)
-            lines._log_on_tickets(failed, actions)
+            lines._escalate_isolated(failed)
         remaining = self._count_due(now)
         self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
 
+    def _escalate_isolated(self, failed):
+        """Escalate and log these claimed lines, all at once; when that fails,
+        ticket by ticket, so that one ticket (bad data, a step that cannot
+        run) never stops the scan for the others. A ticket that fails keeps
+        its lines marked; the error is logged with its reference."""
+        lines_of = self.grouped("ticket_id")
+
+        def escalate(tickets):
+            lines = self.browse()
+            for ticket in tickets:
+                lines |= lines_of[ticket]
+            lines._escalate_and_log(failed)
+
+        jobs.run_isolated(
+            self.env,
+            list(lines_of),
+            escalate,
+            lambda ticket: (
+                f"Service level scan: escalating ticket {ticket.sudo().number} "
+                f"(id {ticket.id})"
+            ),
+            _logger,
+        )
+
+    def _escalate_and_log(self, failed):
+        """Run the escalation steps of these lines (``failed``: those that
+        missed their deadline; the others are at risk) and log the scan on
+        their tickets."""
+        todo = (self & failed)._claim_steps("breach")
+        todo += (self - failed)._claim_steps("warning")
+        self._log_on_tickets(failed, self._run_steps(todo))
+
     def _escalate(self, trigger):
-        """Take the policies' steps for these lines, each step at most once
-        per line: the log's unique key claims it in the database first.
-        Returns {ticket id: [description of each action taken]}."""
+        """Take the policies' steps of ``trigger`` for these lines, each step
+        at most once per line. Returns {ticket id: [description of each
+        action taken]}."""
+        return self._run_steps(self._claim_steps(trigger))
+
+    def _claim_steps(self, trigger):
+        """The (line, step) pairs of ``trigger`` still to take for these
+        lines, claimed: the log's unique key takes each pair at most once,
+        whoever scans."""
         pairs = [
             (line, step)
             for line in self
@@ -263,7 +303,7 @@ class AftersalesTicketSla(models.Model):
             if step.trigger == trigger and step.target in ("any", line.target)
         ]
         if not pairs:
-            return {}
+            return []
         claimed = {
             (line_id, step_id)
             for line_id, step_id in self.env.execute_query(
@@ -287,45 +327,29 @@ class AftersalesTicketSla(models.Model):
                 )
             )
         }
-        todo = [(line, step) for line, step in pairs if (line.id, step.id) in claimed]
-        return self._run_steps(todo)
+        return [(line, step) for line, step in pairs if (line.id, step.id) in claimed]
 
     @api.model
     def _run_steps(self, todo):
         """Run claimed escalation steps, grouped by action and target."""
         Ticket = self.env["aftersales.ticket"].sudo()
         taken = {}
-        target_labels = dict(self._fields["target"]._description_selection(self.env))
 
         def note(ticket, text):
             taken.setdefault(ticket.id, []).append(text)
 
-        by_user, by_team, raise_severity, activities = {}, {}, Ticket, []
-        activity_type = self.env.ref("aftersales_sla.mail_activity_type_sla_escalation")
-        model_id = self.env["ir.model"]._get_id("aftersales.ticket")
-        today = fields.Date.context_today(self)
+        by_user, by_team, raise_severity = {}, {}, Ticket
+        # {(ticket, leader): {trigger: [line]}}: one activity per ticket and
+        # leader, naming every target of this scan.
+        to_notify = defaultdict(lambda: defaultdict(list))
         for line, step in todo:
             ticket = line.ticket_id.sudo()
-            target = target_labels[line.target]
             if step.action == "notify_leader":
                 leader = ticket.team_id.leader_id
                 if leader:
-                    summary = (
-                        self.env._("Missed: %(target)s", target=target)
-                        if step.trigger == "breach"
-                        else self.env._("At risk: %(target)s", target=target)
-                    )
-                    activities.append(
-                        {
-                            "res_model_id": model_id,
-                            "res_id": ticket.id,
-                            "activity_type_id": activity_type.id,
-                            "user_id": leader.id,
-                            "summary": summary,
-                            "date_deadline": today,
-                        }
-                    )
-                    note(ticket, self.env._("notified %(user)s", user=leader.name))
+                    lines = to_notify[(ticket, leader)][step.trigger]
+                    if line not in lines:
+                        lines.append(line)
             elif step.action == "reassign_user":
                 by_user.setdefault(step.user_id, Ticket)
                 by_user[step.user_id] |= ticket
@@ -340,10 +364,9 @@ class AftersalesTicketSla(models.Model):
                 )
             elif step.action == "raise_severity":
                 raise_severity |= ticket
-        if activities:
-            self.env["mail.activity"].sudo().with_context(
-                mail_activity_quick_update=True
-            ).create(activities)
+        for ticket, leader in to_notify:
+            note(ticket, self.env._("notified %(user)s", user=leader.name))
+        self._notify_leaders(to_notify)
         for user, tickets in by_user.items():
             tickets.write({"user_id": user.id})
         for team, tickets in by_team.items():
@@ -351,21 +374,68 @@ class AftersalesTicketSla(models.Model):
             if team.assignment_method != "manual":
                 for ticket in tickets:
                     ticket.user_id = team._next_assignee()
-        by_severity = {}
-        for ticket in raise_severity:
+        for ticket, severity in self._raise_severity(raise_severity).items():
+            note(
+                ticket,
+                self.env._("severity raised to %(severity)s", severity=severity.name),
+            )
+        return taken
+
+    @api.model
+    def _raise_severity(self, tickets):
+        """Raise these tickets' severity one level (one write per level);
+        return {ticket: new severity} of those that had a level to go."""
+        raised, by_severity = {}, {}
+        for ticket in tickets:
             severity = ticket.severity_id._next_level() if ticket.severity_id else False
             if severity and severity != ticket.severity_id:
-                by_severity.setdefault(severity, Ticket)
+                by_severity.setdefault(severity, tickets.browse())
                 by_severity[severity] |= ticket
-                note(
-                    ticket,
-                    self.env._(
-                        "severity raised to %(severity)s", severity=severity.name
-                    ),
+                raised[ticket] = severity
+        for severity, group in by_severity.items():
+            group.write({"severity_id": severity.id})
+        return raised
+
+    @api.model
+    def _notify_leaders(self, to_notify):
+        """One escalation activity per ticket and leader, its summary in the
+        leader's language: {(ticket, leader): {trigger: [line]}}."""
+        if not to_notify:
+            return
+        activity_type = self.env.ref("aftersales_sla.mail_activity_type_sla_escalation")
+        model_id = self.env["ir.model"]._get_id("aftersales.ticket")
+        today = fields.Date.context_today(self)
+        activities = []
+        for (ticket, leader), by_trigger in to_notify.items():
+            env = self.with_context(lang=leader.lang).env
+            labels = dict(self._fields["target"]._description_selection(env))
+            order = list(labels)
+            parts = []
+            for trigger, lines in sorted(by_trigger.items()):
+                targets = ", ".join(
+                    labels[target]
+                    for target in sorted(
+                        {line.target for line in lines}, key=order.index
+                    )
                 )
-        for severity, tickets in by_severity.items():
-            tickets.write({"severity_id": severity.id})
-        return taken
+                parts.append(
+                    env._("Missed: %(targets)s", targets=targets)
+                    if trigger == "breach"
+                    else env._("At risk: %(targets)s", targets=targets)
+                )
+            activities.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": ticket.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": leader.id,
+                    "summary": "; ".join(parts),
+                    "date_deadline": today,
+                }
+            )
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(activities)
 
     def _log_on_tickets(self, failed, actions):
         """One chatter note per ticket for this scan, in one batch."""

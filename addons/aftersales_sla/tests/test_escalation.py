@@ -43,6 +43,10 @@ class TestEscalation(AftersalesCase):
         )
         cls.SlaLine = cls.env["aftersales.ticket.sla"]
 
+    def last_note(self, ticket):
+        """The newest message with a text (tracking messages have none)."""
+        return ticket.message_ids.filtered("body")[:1].body or ""
+
     def scan(self, when):
         progress = []
         with (
@@ -75,15 +79,13 @@ class TestEscalation(AftersalesCase):
         )
         self.assertEqual(activity.user_id, self.leader)
         self.assertIn("At risk", activity.summary)
-        self.assertIn(
-            "Service level at risk: First response", ticket.message_ids[0].body
-        )
+        self.assertIn("Service level at risk: First response", self.last_note(ticket))
 
         self.scan(utc(2026, 11, 30, 2, 40))
         self.assertEqual(response.status, "failed")
         self.assertEqual(ticket.sla_status, "failed")
         self.assertEqual(ticket.user_id, self.supervisor)
-        self.assertIn("reassigned to Manager Ma", ticket.message_ids[0].body)
+        self.assertIn("reassigned to Manager Ma", self.last_note(ticket))
 
         # A later scan finds nothing more to do for it: no second escalation.
         messages = len(ticket.message_ids)
@@ -114,7 +116,7 @@ class TestEscalation(AftersalesCase):
         self.assertEqual(
             self.line(ticket, "resolution").status, "failed", "stays failed"
         )
-        self.assertIn("severity raised to High", ticket.message_ids[0].body)
+        self.assertIn("severity raised to High", self.last_note(ticket))
 
     def test_batches_report_progress(self):
         with freeze_time(utc(2026, 11, 30, 2)):
@@ -134,3 +136,63 @@ class TestEscalation(AftersalesCase):
         # Three response breaches, two per call (past their deadline, they
         # fail without a warning first).
         self.assertEqual(progress, [(2, 1), (1, 0)])
+
+    def test_leader_gets_one_activity_naming_every_missed_target(self):
+        """Two targets of one ticket missed in one scan, a leader who does not
+        follow the ticket: one activity for the leader naming both (Odoo would
+        subscribe the leader once per activity and the scan would crash)."""
+        self.gold_policy.escalation_ids = [
+            Command.create(
+                {"trigger": "breach", "target": "any", "action": "notify_leader"}
+            )
+        ]
+        with freeze_time(utc(2026, 11, 30, 2)):
+            ticket = self.make_ticket(self.gold_customer, severity_id=self.normal.id)
+        self.assertNotIn(self.leader.partner_id, ticket.message_partner_ids)
+        progress = self.scan(utc(2026, 11, 30, 12))  # response and resolution missed
+        self.assertEqual(progress, [(2, 0)])
+        activities = ticket.activity_ids.filtered(lambda a: a.user_id == self.leader)
+        self.assertEqual(len(activities), 1)
+        self.assertEqual(activities.summary, "Missed: First response, Resolution")
+        self.assertIn(self.leader.partner_id, ticket.message_partner_ids)
+
+    def test_one_failing_ticket_does_not_stop_the_scan(self):
+        """A ticket whose escalation fails is logged with its reference and
+        skipped; the other tickets of the scan are escalated, and later scans
+        are not wedged by it."""
+        with freeze_time(utc(2026, 11, 30, 2)):
+            bad = self.make_ticket(self.gold_customer, severity_id=self.normal.id)
+            good = self.make_ticket(self.gold_customer, severity_id=self.normal.id)
+        Ticket = type(self.Ticket)
+        original = Ticket._message_log_batch
+
+        def log_batch(tickets, bodies=None, **kwargs):
+            if bad.id in (bodies or {}):
+                raise ValueError("broken ticket")
+            return original(tickets, bodies=bodies, **kwargs)
+
+        with (
+            patch.object(Ticket, "_message_log_batch", log_batch),
+            self.assertLogs(
+                "odoo.addons.aftersales_sla.models.aftersales_ticket_sla", "ERROR"
+            ) as logs,
+        ):
+            progress = self.scan(utc(2026, 11, 30, 12))
+        self.assertEqual(progress, [(4, 0)])
+        self.assertIn(bad.number, logs.output[0])
+        self.assertEqual(good.user_id, self.supervisor, "escalated")
+        self.assertIn("Service level missed", self.last_note(good))
+        self.assertNotIn("Service level missed", self.last_note(bad))
+        self.assertEqual(
+            set(
+                bad.sla_line_ids.filtered(lambda line: line.target != "on_site").mapped(
+                    "status"
+                )
+            ),
+            {"failed"},
+            "its targets stay marked",
+        )
+        with freeze_time(utc(2026, 11, 30, 2)):
+            later = self.make_ticket(self.gold_customer, severity_id=self.normal.id)
+        self.scan(utc(2026, 11, 30, 12))
+        self.assertEqual(later.user_id, self.supervisor, "later scans go on")

@@ -50,6 +50,10 @@ class TestPortal(AftersalesCase, HttpCase):
         page = self.url_open(f"/my/tickets/{self.alice_ticket.id}")
         self.assertIn(self.alice_ticket.number, page.text)
         self.assertIn("o_aftersales_portal_sla", page.text, "service levels shown")
+        for huge in (2**31, 10**20):
+            response = self.url_open(f"/my/tickets/{huge}")
+            self.assertEqual(response.status_code, 200)
+            self.assertTrue(response.url.endswith("/my"), "no server error")
         other = self.url_open(f"/my/tickets/{self.bob_ticket.id}")
         self.assertTrue(
             other.url.endswith("/my"), "redirected away from another's ticket"
@@ -119,6 +123,41 @@ class TestPortal(AftersalesCase, HttpCase):
         self.assertEqual(ticket.tier_id, self.basic)
         self.assertEqual(ticket.type_id, repair)
         self.assertTrue(ticket.sla_line_ids)
+
+    def test_create_from_portal_bad_input(self):
+        """A NUL character, an oversized text or a strange type id get a clear
+        message on the form (no server error) and create nothing."""
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        csrf = http.Request.csrf_token(self)
+        before = self.Ticket.search_count([])
+        for data, message in (
+            ({"name": "Broken\x00printer", "description": "x"}, "cannot be stored"),
+            ({"name": "x" * 201, "description": "x"}, "limited to 200"),
+            ({"name": "Long", "description": "y" * 2_000_000}, "limited to 10000"),
+            ({"name": "Bad", "description": "nul \x00 here"}, "cannot be stored"),
+        ):
+            with self.subTest(message=message):
+                response = self.url_open(
+                    "/my/tickets/new", data={"csrf_token": csrf, **data}
+                )
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(message, response.text)
+        self.assertEqual(self.Ticket.search_count([]), before)
+        for type_id in ("99999999999999999999", "²", "-1", "1 OR 1=1"):
+            with self.subTest(type_id=type_id):
+                response = self.url_open(
+                    "/my/tickets/new",
+                    data={
+                        "csrf_token": csrf,
+                        "name": f"Type {type_id}",
+                        "description": "Odd type",
+                        "type_id": type_id,
+                    },
+                )
+                self.assertEqual(response.status_code, 200)
+                ticket = self.Ticket.search([("name", "=", f"Type {type_id}")])
+                self.assertTrue(ticket, "created without a type")
+                self.assertFalse(ticket.type_id)
 
     def test_rating_by_token_without_login(self):
         self.alice_ticket.stage_id = self.stage("closed")

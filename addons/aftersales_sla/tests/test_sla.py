@@ -1,8 +1,10 @@
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import AftersalesCase, utc
 
@@ -209,6 +211,40 @@ class TestTicketSla(AftersalesCase):
         self.assertEqual(users, [self.agent, second, self.agent])
         self.team.assignment_method = "least_open"
         self.assertEqual(self.make_ticket().user_id, second)
+
+    def test_tickets_go_only_to_members_who_can_work_them(self):
+        """Members without after-sales rights in the team's company (such as
+        a plain employee added to the team) never get tickets assigned."""
+        plain = mail_new_test_user(
+            self.env,
+            login="as_plain",
+            name="Plain Employee",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        elsewhere = mail_new_test_user(
+            self.env,
+            login="as_elsewhere",
+            name="Agent Elsewhere",
+            groups="base.group_user,aftersales_sla.group_aftersales_user",
+            company_id=self.env.ref("base.main_company").id,
+            company_ids=[Command.set(self.env.ref("base.main_company").ids)],
+        )
+        self.team.write(
+            {
+                "member_ids": [Command.set((plain | elsewhere | self.agent).ids)],
+                "assignment_method": "round_robin",
+            }
+        )
+        users = [self.make_ticket().user_id for _i in range(3)]
+        self.assertEqual(users, [self.agent] * 3)
+        self.team.assignment_method = "least_open"
+        ticket = self.make_ticket()
+        self.assertEqual(ticket.user_id, self.agent)
+        ticket.with_user(self.agent).read(["name"])
+        with self.assertRaisesMessage(ValidationError, "after-sales rights"):
+            self.team.member_ids = [Command.set(plain.ids)]
 
     def test_bad_policies(self):
         Policy = self.env["aftersales.sla.policy"]

@@ -84,8 +84,18 @@ class CustomerTier(models.Model):
                         tier=tier.name,
                     )
                 )
-        for company in self.company_id:
-            tiers = self.search([("company_id", "=", company.id)], order="rank")
+        self._check_ladder(self.company_id)
+
+    @api.model
+    def _check_ladder(self, companies):
+        """Each company's active tiers form a ladder: a better tier (smaller
+        rank) asks for a higher minimum score than the next one, and for at
+        least what the next one asks of each hard requirement, so that a
+        customer who qualifies for a tier also qualifies for every tier below
+        it. Checked on every tier of the company, whatever the user sees."""
+        Tier = self.sudo().with_context(active_test=True)
+        for company in companies:
+            tiers = Tier.search([("company_id", "=", company.id)], order="rank, id")
             for better, worse in zip(tiers, tiers[1:], strict=False):
                 if better.min_score <= worse.min_score:
                     raise ValidationError(
@@ -101,6 +111,20 @@ class CustomerTier(models.Model):
                             worse_score=worse.min_score,
                         )
                     )
+                for requirement in worse.requirement_ids:
+                    if not better.requirement_ids._covers(requirement):
+                        raise ValidationError(
+                            self.env._(
+                                "Tier %(better)s (rank %(better_rank)s) must ask at "
+                                "least as much as tier %(worse)s (rank "
+                                "%(worse_rank)s): %(worse)s requires %(requirement)s.",
+                                better=better.name,
+                                better_rank=better.rank,
+                                worse=worse.name,
+                                worse_rank=worse.rank,
+                                requirement=requirement.display_name,
+                            )
+                        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):

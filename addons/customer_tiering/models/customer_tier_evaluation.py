@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare
 
-from ..tools import bulk, scoring
+from ..tools import bulk, jobs, scoring
 from .customer_tier_indicator import BATCH_CACHE, CUSTOMER_MOVES_SQL
 
 _logger = logging.getLogger(__name__)
@@ -525,8 +525,7 @@ class CustomerTierEvaluation(models.Model):
         if not partner_ids:
             self._finish()
             return 0
-        decisions = self._decide_batch(self.config, company, self.date, partner_ids)
-        self._apply_decisions(decisions)
+        decisions = self._grade_isolated(partner_ids)
         counts, distribution = Counter(), Counter(self.tier_distribution or {})
         self._tally(decisions, counts, distribution)
         self.write(
@@ -544,6 +543,31 @@ class CustomerTierEvaluation(models.Model):
             }
         )
         return len(partner_ids)
+
+    def _grade_isolated(self, partner_ids):
+        """Decide and write the tiers of these partners, all at once; when that
+        fails, one by one, so that a customer who cannot be graded (bad data,
+        a plugin's hook failing for them) is logged and skipped instead of
+        stopping the evaluation for everyone. Returns the decisions written."""
+        Partner = self.env["res.partner"].sudo()
+        return jobs.run_isolated(
+            self.env,
+            partner_ids,
+            self._grade,
+            lambda partner_id: (
+                f"Evaluation {self.id}: grading customer "
+                f"{Partner.browse(partner_id).display_name} (id {partner_id})"
+            ),
+            _logger,
+        )
+
+    def _grade(self, partner_ids):
+        """Decide and write the tiers of these partners; their decisions."""
+        decisions = self._decide_batch(
+            self.config, self.company_id, self.date, partner_ids
+        )
+        self._apply_decisions(decisions)
+        return decisions
 
     def _run_to_end(self):
         """Process every remaining batch in this transaction."""
@@ -716,6 +740,13 @@ class CustomerTierEvaluation(models.Model):
                     company.tier_next_evaluation_date = today + relativedelta(days=1)
                     _logger.warning(
                         "Customer tiers of %s not evaluated: %s", company.name, error
+                    )
+                    continue
+                except Exception:  # noqa: BLE001 - the other companies go on
+                    company.tier_next_evaluation_date = today + relativedelta(days=1)
+                    _logger.exception(
+                        "Customer tiers of %s not evaluated; retried tomorrow.",
+                        company.name,
                     )
                     continue
             done = evaluation._process_batch()

@@ -43,6 +43,30 @@ class CustomerTierRequirement(models.Model):
                     )
                 )
 
+    @api.constrains("indicator_id", "operator", "value", "tier_id")
+    def _check_ladder(self):
+        self.env["customer.tier"]._check_ladder(self.tier_id.company_id)
+
+    def unlink(self):
+        companies = self.tier_id.company_id
+        result = super().unlink()
+        self.env["customer.tier"]._check_ladder(companies)
+        return result
+
+    def _covers(self, requirement):
+        """Whether these requirements ask at least what ``requirement`` asks."""
+        for mine in self:
+            if (mine.indicator_id, mine.operator) != (
+                requirement.indicator_id,
+                requirement.operator,
+            ):
+                continue
+            if (mine.operator == ">=" and mine.value >= requirement.value) or (
+                mine.operator == "<=" and mine.value <= requirement.value
+            ):
+                return True
+        return False
+
     @api.depends("indicator_id", "operator", "value")
     def _compute_display_name(self):
         labels = dict(self._fields["operator"]._description_selection(self.env))

@@ -64,6 +64,32 @@ class TestBatching(TierCase):
         self.assertEqual(evaluation.count_new, 10)
         self.assertTrue(all(self.tier_of(c) for c in self.customers))
 
+    def test_one_bad_customer_is_skipped_and_logged(self):
+        """A customer whose grading fails (here a hook raising for them) is
+        logged and skipped; the others of the batch are graded, and the run
+        goes on to the end."""
+        bad = self.customers[4]
+        original = type(self.History)._notify_tier_changes
+
+        def notify(records):
+            if bad in records.partner_id:
+                raise SimulatedCrash("bad customer")
+            return original(records)
+
+        with (
+            patch.object(type(self.History), "_notify_tier_changes", notify),
+            self.assertLogs(
+                "odoo.addons.customer_tiering.models.customer_tier_evaluation", "ERROR"
+            ) as logs,
+        ):
+            evaluation = self.evaluate()
+        self.assertEqual(len(logs.output), 1)
+        self.assertIn(f"(id {bad.id})", logs.output[0])
+        self.assertEqual(evaluation.state, "done")
+        self.assertEqual(evaluation.count_evaluated, 9)
+        self.assertFalse(self.tier_of(bad))
+        self.assertTrue(all(self.tier_of(c) for c in self.customers - bad))
+
     def test_rerun_writes_nothing(self):
         self.evaluate()
         self.env.flush_all()
@@ -75,8 +101,9 @@ class TestBatching(TierCase):
         history_before = self.History.search_count([])
         evaluation = self.Evaluation._launch(self.company, "manual")
         # A batch: lock the run, JIT off, the scope, one query per indicator,
-        # the customers' state, the run's counters; whatever its size.
-        with self.assertQueryCount(8):
+        # the customers' state, the run's counters, and the savepoint that
+        # isolates its customers; whatever its size.
+        with self.assertQueryCount(10):
             evaluation._process_batch()
         evaluation._run_to_end()
         self.env.flush_all()

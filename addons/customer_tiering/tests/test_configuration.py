@@ -131,6 +131,47 @@ class TestConfiguration(TierCase):
         )
         self.assert_unchanged(self.bronze, "min_score")
 
+    @users("tier_manager")
+    def test_ladder_requirements_climb(self):
+        """A better tier asks at least what the tiers below it ask of each
+        hard requirement, else a customer could qualify for the better tier
+        and not for the next one; every way to break the ladder is refused
+        and changes nothing."""
+        Requirement = self.env["customer.tier.requirement"]
+        silver = self.env["customer.tier"].browse(self.silver.id)
+        gold = self.env["customer.tier"].browse(self.gold.id)
+        with self.assertRaisesMessage(
+            ValidationError, "Tier Gold \\(rank 1\\) must ask at least as much"
+        ):
+            Requirement.create(
+                {"tier_id": silver.id, "indicator_id": self.manual.id, "value": 40}
+            )
+        gold_requirement = Requirement.create(
+            {"tier_id": gold.id, "indicator_id": self.manual.id, "value": 60}
+        )
+        silver_requirement = Requirement.create(
+            {"tier_id": silver.id, "indicator_id": self.manual.id, "value": 40}
+        )
+        with self.assertRaisesMessage(ValidationError, "must ask at least as much"):
+            gold_requirement.value = 30
+        with self.assertRaisesMessage(ValidationError, "must ask at least as much"):
+            gold_requirement.operator = "<="
+        with self.assertRaisesMessage(ValidationError, "must ask at least as much"):
+            gold_requirement.unlink()
+        with self.assertRaisesMessage(ValidationError, "must ask at least as much"):
+            silver_requirement.value = 70
+        self.assertEqual(gold.requirement_ids.mapped("value"), [60])
+        self.assertEqual(silver.requirement_ids.mapped("value"), [40])
+        # Removing the lower tier's requirement first keeps the ladder sound.
+        silver_requirement.unlink()
+        gold_requirement.unlink()
+        # Archived tiers are off the ladder; back on it, they are checked.
+        bronze = self.env["customer.tier"].browse(self.bronze.id)
+        bronze.active = False
+        bronze.min_score = 60
+        with self.assertRaisesMessage(ValidationError, "needs a higher minimum score"):
+            bronze.active = True
+
     def test_settings_bad_values(self):
         for values, message in (
             ({"tier_period_months": 0}, "at least one month"),

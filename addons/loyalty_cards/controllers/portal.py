@@ -4,6 +4,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.http import request, route
 
+from odoo.addons.customer_tiering.tools.validation import valid_id
 from odoo.addons.loyalty.controllers.portal import CustomerPortalLoyalty
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
@@ -53,7 +54,8 @@ class LoyaltyCardsPortal(CustomerPortalLoyalty):
         ]
 
     def _member_card_or_404(self, card_id):
-        card = (
+        card_id = valid_id(card_id)
+        card = card_id and (
             request.env["loyalty.card"]
             .sudo()
             .search(self._member_card_domain() + [("id", "=", card_id)], limit=1)

@@ -1,6 +1,7 @@
 from . import loyalty_audience_mixin
 from . import loyalty_idempotent_mixin
 from . import loyalty_program
+from . import loyalty_reward
 from . import loyalty_card_level
 from . import loyalty_topup_bonus
 from . import loyalty_coupon_batch

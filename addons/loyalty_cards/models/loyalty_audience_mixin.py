@@ -78,6 +78,12 @@ class LoyaltyAudienceMixin(models.AbstractModel):
             domain = ast.literal_eval(text)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             domain = None
+        if isinstance(domain, list):
+            try:
+                # Compiled, not run: unknown fields and bad operators fail here.
+                self.env["res.partner"]._search(domain)
+            except (ValueError, TypeError, KeyError, IndexError, AssertionError):
+                domain = None
         if not isinstance(domain, list):
             raise ValidationError(
                 self.env._(

@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_round, format_amount, format_datetime
 
+from odoo.addons.customer_tiering.tools.validation import valid_id
+
 from ..tools import codes
 from ..tools import pin as pin_tools
 
@@ -246,6 +248,8 @@ class LoyaltyCard(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            self._check_create_rights(vals_list)
         Program = self.env["loyalty.program"]
         openings = []
         for vals in vals_list:
@@ -254,13 +258,11 @@ class LoyaltyCard(models.Model):
             )
             if not program.is_member_program:
                 continue
-            if vals.get("level_id") and not self.env.su:
-                # Cashiers enrol members; the level follows the tier.
-                self._check_manager()
             if not vals.get("level_id"):
                 partner = self.env["res.partner"].browse(vals.get("partner_id"))
                 vals["level_id"] = self._member_level_for(program, partner).id
-            # Opening values go through the ledger like any movement.
+            # Opening values (Odoo's own flows, data files) go through the
+            # ledger like any movement.
             openings.append((vals, vals.pop("points", 0.0), vals.pop("balance", 0.0)))
             vals.update(points=0.0, balance=0.0)
         if any(vals.get("balance") for vals in vals_list):
@@ -286,6 +288,54 @@ class LoyaltyCard(models.Model):
             self.env["loyalty.history"]._ledger_post(entries)
         return cards
 
+    @api.model
+    def _check_create_rights(self, vals_list):
+        """Who may create which card, checked before anything is written.
+
+        Cashiers enrol members: a new member card, empty, at the level of
+        the holder's tier. Coupons and cards of other programmes are issued
+        by managers (coupon batches, flash offers, Odoo's generator). A new
+        member card starts empty for everyone: its balance comes from paid
+        top-ups, and an opening value is a manager's adjustment, with its
+        reason."""
+        is_manager = self.env.user.has_group("loyalty_cards.group_loyalty_manager")
+        Program = self.env["loyalty.program"]
+        for vals in vals_list:
+            if not isinstance(vals, dict):
+                raise UserError(self.env._("Nothing to create."))
+            if set(vals) & INTERNAL_FIELDS:
+                raise AccessError(
+                    self.env._("These fields are written by the loyalty flows only.")
+                )
+            program_id = vals.get("program_id") or self.env.context.get(
+                "default_program_id"
+            )
+            program = Program.browse(valid_id(program_id)).exists()
+            if not program:
+                raise UserError(self.env._("Choose the programme of the card."))
+            if program.is_member_program:
+                for account in ("points", "balance"):
+                    if self._loyalty_amount(vals.get(account) or 0, account, True):
+                        raise UserError(
+                            self.env._(
+                                "A new member card starts empty: its balance comes "
+                                "from top-ups, and an opening value is given by a "
+                                "manager's adjustment, with its reason."
+                            )
+                        )
+            if is_manager:
+                continue
+            if not program.is_member_program:
+                raise AccessError(
+                    self.env._(
+                        "Only loyalty managers issue coupons and cards of programmes "
+                        "other than member cards."
+                    )
+                )
+            if vals.get("level_id"):
+                # The level follows the holder's tier.
+                self._check_manager()
+
     def write(self, vals):
         if "balance" in vals:
             raise UserError(
@@ -305,6 +355,9 @@ class LoyaltyCard(models.Model):
                 # Changing the holder, the programme or the number of a card
                 # moves its balance and points: managers only.
                 self._check_manager()
+            # Points are moved by the ledger in SQL, not by the ORM's write:
+            # the user's right to write the cards is checked here first.
+            self.check_access("write")
         if "points" in vals:
             guarded = self.filtered("ledger_guarded")
             if guarded:
@@ -786,8 +839,11 @@ class LoyaltyCard(models.Model):
 
     @api.model
     def _coupon_lookup(self, code, partner=None, company=None):
-        """The usable coupon of ``code`` (sudo), for ``partner`` when given;
-        the same error whatever is wrong with it."""
+        """The usable coupon of ``code`` (sudo) for ``partner`` (the holder of
+        the member card presented, if any); the same error whatever is wrong
+        with it. A coupon issued to a customer is used only with a member
+        card of that customer, unless its programme issues bearer coupons;
+        a coupon issued to nobody is a bearer coupon."""
         company = company or self.env.company
         generic = UserError(self._coupon_generic_error())
         normalized = codes.normalize_code(code)
@@ -814,10 +870,15 @@ class LoyaltyCard(models.Model):
             and (not program.date_to or program.date_to >= today)
             and (not program.is_flash or program._flash_is_live(now))
             and (
+                # A coupon issued to a customer is theirs: it needs their
+                # member card, unless the programme makes it a bearer coupon.
                 not coupon.partner_id
-                or not partner
-                or coupon.partner_id.commercial_partner_id
-                == partner.commercial_partner_id
+                or program.coupon_bearer
+                or (
+                    partner
+                    and coupon.partner_id.commercial_partner_id
+                    == partner.commercial_partner_id
+                )
             )
         )
         if not usable:

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
 
+from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
+
 from .loyalty_history import ACCOUNTS
 
 
@@ -63,7 +65,7 @@ class LoyaltyCardAdjustment(models.Model):
     def _adjust_prepare(self, vals, key):
         """Check an adjustment request; its values."""
         History = self.env["loyalty.history"]
-        card = self.env["loyalty.card"].browse(vals.get("card_id"))
+        card = self.env["loyalty.card"].browse(valid_id(vals.get("card_id")))
         try:
             card.check_access("read")
             card.exists().ensure_one()
@@ -83,18 +85,21 @@ class LoyaltyCardAdjustment(models.Model):
                 )
             )
         account = vals.get("account") or "points"
-        if account not in dict(ACCOUNTS):
+        if not isinstance(account, str) or account not in dict(ACCOUNTS):
             raise UserError(self.env._("Adjust the points or the balance."))
         delta = History._ledger_check_delta(vals.get("delta"))
         if not delta:
             raise UserError(self.env._("An adjustment changes something."))
-        reason = (vals.get("reason") or "").strip()
+        reason = check_text(
+            self.env, vals.get("reason"), self.env._("The reason"), 2000
+        )
         if not reason:
             raise UserError(self.env._("Give the reason of the adjustment."))
         if not self._idempotency_claim(key):
             raise self._idempotency_used_elsewhere()
+        # Only what the request may choose; the rest is computed here.
         return {
-            **vals,
+            "card_id": card.id,
             "idempotency_key": key,
             "account": account,
             "delta": delta,

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_round, format_amount
 
+from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
+
 CHANNELS = [
     ("counter", "Counter"),
     ("online", "Online"),
@@ -251,7 +253,8 @@ class LoyaltyConsumption(models.Model):
         """The member card of a counter request, as the user may see it."""
         Card = self.env["loyalty.card"]
         Card._check_cashier()
-        if isinstance(card_id, bool) or not isinstance(card_id, int):
+        card_id = valid_id(card_id)
+        if not card_id:
             raise UserError(self.env._("No member card has this number."))
         # One query, with the user's access rules.
         card = Card.with_context(active_test=False).search(
@@ -353,12 +356,15 @@ class LoyaltyConsumption(models.Model):
     @api.model
     def _counter_values(self, computed, values, key):
         channel = values.get("channel") or "counter"
-        if channel not in dict(CHANNELS):
-            raise UserError(self.env._("Unknown channel %(channel)s.", channel=channel))
+        if not isinstance(channel, str) or channel not in dict(CHANNELS):
+            raise UserError(
+                self.env._("Unknown channel %(channel)s.", channel=str(channel)[:40])
+            )
         store = self.env["res.partner"]
         if values.get("store_id"):
-            store = store.search(
-                [("id", "=", values["store_id"]), ("is_loyalty_store", "=", True)]
+            store_id = valid_id(values["store_id"])
+            store = store_id and store.search(
+                [("id", "=", store_id), ("is_loyalty_store", "=", True)]
             )
             if not store:
                 raise UserError(self.env._("Choose one of your stores."))
@@ -383,7 +389,10 @@ class LoyaltyConsumption(models.Model):
             "date": fields.Datetime.now(),
             "channel": channel,
             "store_id": store.id,
-            "note": (values.get("note") or "")[:200] or False,
+            "note": check_text(
+                self.env, values.get("note"), self.env._("The note"), 200
+            )
+            or False,
             "points_after": float_round(
                 card.points - computed["points_used"] + computed["points_earned"], 2
             )
@@ -480,12 +489,14 @@ class LoyaltyConsumption(models.Model):
         """The receipt of an earlier request with the same key; an error when
         the key comes with another card or amount."""
         self.ensure_one()
+        try:
+            amount = self.env["loyalty.card"]._loyalty_amount(values.get("amount"))
+        except UserError:
+            amount = None
         same = (
-            int(values.get("card_id") or 0) == self.card_id.id
-            and float_compare(
-                float(values.get("amount") or 0), self.amount, precision_digits=2
-            )
-            == 0
+            valid_id(values.get("card_id") or False) == self.card_id.id
+            and amount is not None
+            and float_compare(amount, self.amount, precision_digits=2) == 0
         )
         if not same:
             raise self._idempotency_used_elsewhere()

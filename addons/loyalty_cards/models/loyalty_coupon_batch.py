@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL, split_every
 
 from odoo.addons.customer_tiering.tools import bulk
@@ -51,6 +52,22 @@ class LoyaltyCouponBatch(models.Model):
         string="Discount Given", compute="_compute_stats", currency_field="currency_id"
     )
     revenue = fields.Monetary(compute="_compute_stats", currency_field="currency_id")
+
+    @api.constrains("program_id")
+    def _check_program(self):
+        for batch in self:
+            if batch.program_id.program_type != "coupons":
+                raise ValidationError(
+                    self.env._("Coupons are issued from a coupon programme.")
+                )
+            if not batch.program_id.company_id:
+                # The coupons are checked against the company's ledger.
+                raise ValidationError(
+                    self.env._(
+                        "Programme %(program)s issues coupons: give it its company.",
+                        program=batch.program_id.name,
+                    )
+                )
 
     def _compute_stats(self):
         Card = self.env["loyalty.card"].with_context(active_test=False)

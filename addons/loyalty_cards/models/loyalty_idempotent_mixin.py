@@ -62,6 +62,8 @@ class LoyaltyIdempotentMixin(models.AbstractModel):
     def _idempotency_lookup(self, vals):
         """The checked key of a create request (a fresh one when the request
         has none) and the record an earlier request with it made, if any."""
+        if not isinstance(vals, dict):
+            raise UserError(self.env._("Nothing to record."))
         key = self._idempotency_check_key(
             vals.get("idempotency_key") or self._fields["idempotency_key"].default(self)
         )

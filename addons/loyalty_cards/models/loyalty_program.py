@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_round
 
 _logger = logging.getLogger(__name__)
@@ -57,6 +57,13 @@ class LoyaltyProgram(models.Model):
         "loyalty.topup.bonus", "program_id", string="Top-up Bonuses"
     )
     member_card_count = fields.Integer(compute="_compute_member_card_count")
+    coupon_bearer = fields.Boolean(
+        string="Bearer Coupons",
+        help="Whoever presents the code may use a coupon of this programme at the "
+        "counter. Otherwise a coupon issued to a customer is used only with that "
+        "customer's member card; a coupon issued to nobody is always a bearer "
+        "coupon.",
+    )
 
     is_flash = fields.Boolean(
         string="Flash Offer",
@@ -106,9 +113,21 @@ class LoyaltyProgram(models.Model):
         for program in self:
             program.member_card_count = counts.get(program, 0)
 
-    @api.constrains("is_member_program", "program_type")
+    @api.constrains("is_member_program", "program_type", "is_flash", "company_id")
     def _check_member_program(self):
         for program in self:
+            if (program.is_member_program or program.is_flash) and not (
+                program.company_id
+            ):
+                # Balances, points and coupons are a company's debt to its
+                # customers, checked against the company's ledger.
+                raise ValidationError(
+                    self.env._(
+                        "Programme %(program)s holds customers' value: give it its "
+                        "company.",
+                        program=program.name,
+                    )
+                )
             if program.is_member_program and program.program_type != "loyalty":
                 raise ValidationError(
                     self.env._(
@@ -145,10 +164,16 @@ class LoyaltyProgram(models.Model):
                 )
 
     def write(self, vals):
+        if not self.env.su and {"flash_state", "flash_batch_id"} & set(vals):
+            # The schedule moves them (action_flash_*, the scheduled action).
+            raise AccessError(
+                self.env._("The status of a flash offer follows its schedule.")
+            )
         flash_fields = {"is_flash", "flash_start", "flash_end"}
+        internal = self.env.su and self.env.context.get("loyalty_flash_internal")
         if (
             flash_fields & set(vals)
-            and not self.env.context.get("loyalty_flash_internal")
+            and not internal
             and any(p.flash_state in ("running", "expired") for p in self)
         ):
             raise UserError(
@@ -235,6 +260,7 @@ class LoyaltyProgram(models.Model):
 
     def action_member_align_levels(self):
         """Give every card of these programmes the level of its holder's tier."""
+        self.check_access("write")
         cards = self.env["loyalty.card"].search(
             [("program_id", "in", self.ids), ("partner_id", "!=", False)]
         )
@@ -264,6 +290,7 @@ class LoyaltyProgram(models.Model):
 
     def action_flash_schedule(self):
         """Schedule these flash offers: the scheduled action starts them."""
+        self.check_access("write")
         for program in self:
             if not program.is_flash or program.flash_state != "draft":
                 raise UserError(self.env._("Only draft flash offers can be scheduled."))
@@ -281,7 +308,7 @@ class LoyaltyProgram(models.Model):
                         program=program.name,
                     )
                 )
-        self.write({"flash_state": "scheduled"})
+        self.sudo().write({"flash_state": "scheduled"})
         cron = self.env.ref(
             "loyalty_cards.ir_cron_flash_offers", raise_if_not_found=False
         )
@@ -291,15 +318,17 @@ class LoyaltyProgram(models.Model):
 
     def action_flash_cancel(self):
         """Back to draft, unless the offer has already gone out."""
+        self.check_access("write")
         if any(p.flash_state != "scheduled" for p in self):
             raise UserError(self.env._("Only scheduled flash offers can be cancelled."))
-        self.write({"flash_state": "draft"})
+        self.sudo().write({"flash_state": "draft"})
 
     def action_flash_end(self):
         """End these running flash offers now."""
+        self.check_access("write")
         running = self.filtered(lambda p: p.flash_state == "running")
         now = fields.Datetime.now()
-        for program in running:
+        for program in running.sudo():
             program.with_context(loyalty_flash_internal=True).write(
                 {"flash_end": max(min(program.flash_end, now), program.flash_start)}
             )

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.tools import float_compare
 
+from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
+
 PAYMENT_METHODS = [
     ("cash", "Cash"),
     ("bank_card", "Bank card"),
@@ -86,11 +88,14 @@ class LoyaltyTopup(models.Model):
         Card._check_cashier()
         records = self.browse()
         for vals in vals_list:
+            if not isinstance(vals, dict):
+                raise UserError(self.env._("Nothing to top up."))
             key, existing = self._idempotency_lookup(vals)
             if existing:
-                if existing.card_id.id != vals.get("card_id") or float_compare(
-                    existing.amount, float(vals.get("amount") or 0), precision_digits=2
-                ):
+                amount = Card._loyalty_amount(vals.get("amount"), "amount")
+                if existing.card_id.id != valid_id(
+                    vals.get("card_id")
+                ) or float_compare(existing.amount, amount, precision_digits=2):
                     raise self._idempotency_used_elsewhere()
                 records |= existing.with_env(self.env)
                 continue
@@ -103,7 +108,7 @@ class LoyaltyTopup(models.Model):
     def _topup_prepare(self, vals, key):
         """Check a top-up request; its values, bonus included."""
         Card = self.env["loyalty.card"]
-        card = Card.browse(vals.get("card_id"))
+        card = Card.browse(valid_id(vals.get("card_id")))
         try:
             card.check_access("read")
             card.exists().ensure_one()
@@ -118,15 +123,20 @@ class LoyaltyTopup(models.Model):
                     program=program.name,
                 )
             )
-        if vals.get("payment_method", "cash") not in dict(PAYMENT_METHODS):
+        method = vals.get("payment_method", "cash")
+        if not isinstance(method, str) or method not in dict(PAYMENT_METHODS):
             raise UserError(self.env._("Choose a payment method from the list."))
         currency = card.currency_id
         amount = currency.round(Card._loyalty_amount(vals.get("amount"), "amount"))
         bonus = currency.round(program.topup_bonus_ids._bonus_for(amount))
         if not self._idempotency_claim(key):
             raise self._idempotency_used_elsewhere()
+        # Only what the request may choose; the rest is computed here.
         return {
-            **vals,
+            "card_id": card.id,
+            "payment_method": method,
+            "note": check_text(self.env, vals.get("note"), self.env._("The note"), 200)
+            or False,
             "idempotency_key": key,
             "amount": amount,
             "bonus": bonus,
@@ -175,6 +185,11 @@ class LoyaltyTopup(models.Model):
     def write(self, vals):
         if set(vals) - {"note"}:
             raise UserError(self.env._("A top-up cannot be changed."))
+        if "note" in vals:
+            vals = {
+                "note": check_text(self.env, vals["note"], self.env._("The note"), 200)
+                or False
+            }
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

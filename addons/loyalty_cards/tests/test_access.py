@@ -1,5 +1,6 @@
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form
 
 from .common import LoyaltyCase
 
@@ -135,3 +136,148 @@ class TestAccess(LoyaltyCase):
             self.env["loyalty.topup"].with_user(self.manager).create(
                 {"card_id": card_b.id, "amount": 10}
             )
+
+    def test_cashier_cannot_mint_value_over_rpc(self):
+        """Points and balance move only through the flows: a cashier's direct
+        write, a card created with value and a coupon minted with a chosen
+        code are refused, and change nothing."""
+        card = self.card.with_user(self.cashier)
+        with self.assertNothingChanges(AccessError, "not allowed to modify"):
+            card.write({"points": 999999})
+        with self.assertNothingChanges(AccessError, "not allowed to modify"):
+            card.write({"expiration_date": "2099-12-31"})
+        generated = self.env["loyalty.card"].create(
+            {"program_id": self.coupon_program.id, "points": 1}
+        )
+        with self.assertRaises(AccessError):
+            generated.with_user(self.cashier).write({"points": 50})
+        self.assertEqual(generated.points, 1)
+        Card = self.env["loyalty.card"].with_user(self.cashier)
+        newcomer = self.env["res.partner"].create({"name": "Paid Nobody"})
+        for values in ({"balance": 5000, "points": 5000}, {"points": 1}):
+            with self.assertNothingChanges(UserError, "starts empty"):
+                Card.create(
+                    {
+                        "program_id": self.program.id,
+                        "partner_id": newcomer.id,
+                        **values,
+                    }
+                )
+        code = "ABCD2345EFGH6789"
+        with self.assertNothingChanges(AccessError, "managers issue coupons"):
+            Card.create(
+                {"program_id": self.coupon_program.id, "code": code, "points": 1}
+            )
+        with self.assertNothingChanges(AccessError, "managers issue coupons"):
+            Card.create({"program_id": self.coupon_program.id, "code": code})
+        self.assertFalse(
+            self.env["loyalty.card"].search([("code", "=", code)]),
+            "no coupon was minted",
+        )
+        with self.assertRaisesMessage(UserError, "No member card or usable coupon"):
+            self.as_user(self.cashier, "loyalty.consumption").counter_lookup(code)
+        with self.assertNothingChanges(AccessError, "flows only"):
+            Card.create(
+                {
+                    "program_id": self.program.id,
+                    "partner_id": newcomer.id,
+                    "coupon_batch_id": False,
+                }
+            )
+        for bad in ("abc", 2**40, -1, None):
+            with self.assertRaisesMessage(UserError, "Choose the programme"):
+                Card.create({"program_id": bad, "partner_id": newcomer.id})
+
+    def test_manager_gives_opening_value_with_a_reason(self):
+        """A manager does not create value by creating a card either: the card
+        starts empty and the opening value is an adjustment with its reason."""
+        newcomer = self.env["res.partner"].create({"name": "Opening"})
+        Card = self.env["loyalty.card"].with_user(self.manager)
+        with self.assertRaisesMessage(UserError, "starts empty"):
+            Card.create(
+                {"program_id": self.program.id, "partner_id": newcomer.id, "points": 10}
+            )
+        card = Card.create({"program_id": self.program.id, "partner_id": newcomer.id})
+        self.env["loyalty.card.adjustment"].with_user(self.manager).create(
+            {"card_id": card.id, "account": "points", "delta": 10, "reason": "Welcome"}
+        )
+        self.assertEqual(card.points, 10)
+        self.assertEqual(card.ledger_ids.mapped("kind"), ["adjustment"])
+        self.assertLedgerConsistent(card)
+        # Managers issue coupons (Odoo's generator, batches, flash offers).
+        coupon = Card.create({"program_id": self.coupon_program.id, "points": 1})
+        self.assertEqual(coupon.points, 1)
+
+    def test_manager_creates_programmes_with_rewards(self):
+        """The readme gives managers the programmes, coupons and flash offers:
+        Odoo makes a discount product for each reward, which a loyalty
+        manager gets without product rights (and cashiers get nothing)."""
+        Program = self.env["loyalty.program"].with_user(self.manager)
+        self.assertFalse(
+            self.env["product.product"].with_user(self.manager).has_access("create")
+        )
+        form = Form(Program.with_context(default_program_type="coupons"))
+        form.name = "Manager's Coupon"
+        coupons = form.save()
+        self.assertTrue(coupons.reward_ids.discount_line_product_id)
+        flash = Program.create(
+            {
+                "name": "Manager's Flash",
+                "program_type": "coupons",
+                "is_flash": True,
+                "flash_start": fields.Datetime.now(),
+                "flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
+                "audience_tier_ids": [Command.set(self.tier_vip.ids)],
+                "reward_ids": [
+                    Command.create({"discount_mode": "percent", "discount": 20})
+                ],
+            }
+        )
+        reward = flash.reward_ids
+        self.assertTrue(reward.discount_line_product_id)
+        reward.with_user(self.manager).write({"description": "Twenty off"})
+        self.assertEqual(reward.discount_line_product_id.name, "Twenty off")
+        reward.with_user(self.manager).write({"active": False})
+        self.assertFalse(reward.discount_line_product_id.active)
+        with self.assertRaises(AccessError):
+            self.env["loyalty.program"].with_user(self.cashier).create(
+                {"name": "Cashier's", "program_type": "coupons"}
+            )
+        with self.assertRaises(AccessError):
+            reward.with_user(self.cashier).write({"description": "Mine"})
+
+    def test_flash_offer_schedule_is_the_managers(self):
+        """The status of a flash offer follows its schedule: nobody writes it,
+        and only who may change the offer schedules, cancels or ends it."""
+        flash = self.env["loyalty.program"].create(
+            {
+                "name": "Cashier Flash",
+                "program_type": "coupons",
+                "is_flash": True,
+                "company_id": self.company.id,
+                "flash_start": fields.Datetime.add(fields.Datetime.now(), hours=1),
+                "flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
+                "audience_tier_ids": [Command.set(self.tier_vip.ids)],
+            }
+        )
+        for method in (
+            "action_flash_schedule",
+            "action_flash_cancel",
+            "action_flash_end",
+        ):
+            with self.subTest(method=method), self.assertRaises(AccessError):
+                getattr(flash.with_user(self.cashier), method)()
+        with self.assertRaises(AccessError):
+            self.env["loyalty.program"].browse(self.program.id).with_user(
+                self.cashier
+            ).action_member_align_levels()
+        with self.assertRaisesMessage(AccessError, "follows its schedule"):
+            flash.with_user(self.manager).write({"flash_state": "running"})
+        flash.with_user(self.manager).action_flash_schedule()
+        self.assertEqual(flash.flash_state, "scheduled")
+        with self.assertRaisesMessage(AccessError, "follows its schedule"):
+            flash.with_user(self.manager).with_context(
+                loyalty_flash_internal=True
+            ).write({"flash_state": "draft"})
+        flash.with_user(self.manager).action_flash_cancel()
+        self.assertEqual(flash.flash_state, "draft")

@@ -75,6 +75,8 @@ class TestConcurrency(BaseCase):
                 {
                     "name": f"{cls.tag} coupons",
                     "program_type": "coupons",
+                    # Anyone presenting the code: no member card scanned.
+                    "coupon_bearer": True,
                     "trigger": "with_code",
                     "reward_ids": [
                         Command.create({"discount_mode": "per_order", "discount": 5})

@@ -3,6 +3,8 @@ from odoo.exceptions import AccessError, UserError
 
 from .common import PIN, LoyaltyCase
 
+GENERIC = "^This coupon code cannot be used.$"
+
 
 class TestCounter(LoyaltyCase):
     def test_lookup_forgives_spaces_case_and_full_width(self):
@@ -184,6 +186,57 @@ class TestCounter(LoyaltyCase):
                 with self.assertNothingChanges(UserError, "No member card or usable"):
                     Consumption.counter_lookup(text)
 
+    def test_bad_ids_and_text_over_rpc(self):
+        """What an RPC client may send instead of an id or a text gets a clear
+        error and changes nothing: ids beyond PostgreSQL's integers, strings,
+        NUL characters, values of the wrong type."""
+        Consumption = self.as_user(self.cashier, "loyalty.consumption")
+        Topup = self.as_user(self.cashier, "loyalty.topup")
+        bad_ids = (2**31, 2**63, -1, "abc", "1 OR 1=1", str(self.card.id), 1.5, [1])
+        for bad in bad_ids:
+            with self.subTest(card_id=bad):
+                with self.assertNothingChanges(UserError, "No member card"):
+                    self.confirm(card_id=bad, amount=10)
+                with self.assertNothingChanges(UserError, "No member card"):
+                    Consumption.counter_preview({"card_id": bad, "amount": 10})
+                with self.assertNothingChanges(UserError, "No member card"):
+                    Consumption.counter_set_pin(bad, "135790", "135790")
+                with self.assertNothingChanges(UserError, "No member card"):
+                    Topup.counter_topup(
+                        {"card_id": bad, "amount": 10, "idempotency_key": self.key()}
+                    )
+            with self.subTest(store_id=bad):
+                with self.assertNothingChanges(UserError, "one of your stores"):
+                    self.confirm(amount=10, store_id=bad)
+        for note in ("a\x00b", "x" * 10240, ["list"]):
+            with self.subTest(note=note[:5]):
+                with self.assertNothingChanges(UserError, "The note"):
+                    self.confirm(amount=10, note=note)
+                with self.assertNothingChanges(UserError, "The note"):
+                    Topup.create({"card_id": self.card.id, "amount": 10, "note": note})
+        for code in ("\x00", self.card.code + "\x00", "A\x00" * 5):
+            with self.subTest(code=code):
+                with self.assertNothingChanges(UserError, "No member card or usable"):
+                    Consumption.counter_lookup(code)
+                with self.assertNothingChanges(UserError, "cannot be used"):
+                    self.confirm(amount=10, coupon_code=code)
+        for channel in (["counter"], {"a": 1}, 7):
+            with self.subTest(channel=channel):
+                with self.assertNothingChanges(UserError, "Unknown channel"):
+                    self.confirm(amount=10, channel=channel)
+        for values in ([1, 2], "values", None, 42):
+            with self.subTest(values=values):
+                with self.assertNothingChanges(UserError, "Nothing to"):
+                    Consumption.counter_confirm(values)
+                with self.assertNothingChanges(UserError, "Nothing to"):
+                    Topup.counter_topup(values)
+        key = self.key()
+        self.confirm(amount=10, idempotency_key=key)
+        for amount in ("abc", [10], float("nan")):
+            with self.subTest(replayed_amount=amount):
+                with self.assertNothingChanges(UserError, "already used for another"):
+                    self.confirm(amount=amount, idempotency_key=key)
+
     def test_topup_with_bonus(self):
         Topup = self.as_user(self.cashier, "loyalty.topup")
         topup = Topup.create({"card_id": self.card.id, "amount": 1000})
@@ -271,6 +324,8 @@ class TestCounter(LoyaltyCase):
         )
         walk_in = self.env["res.partner"].create({"name": "Walk-in"})
         coupon = batch._issue_coupons([walk_in.id], 1)
+        # Bearer coupons: whoever presents the code uses them.
+        self.coupon_program.coupon_bearer = True
         Consumption = self.as_user(self.cashier, "loyalty.consumption")
         self.assertEqual(Consumption.counter_lookup(coupon.code)["kind"], "coupon")
         receipt = Consumption.counter_confirm(
@@ -291,3 +346,29 @@ class TestCounter(LoyaltyCase):
                     "idempotency_key": self.key(),
                 }
             )
+
+    def test_named_coupon_needs_its_holder(self):
+        """A coupon issued to a customer is theirs: without the programme's
+        bearer option, the counter accepts it only with the holder's member
+        card, and refuses it otherwise with the one generic coupon error."""
+        batch = self.env["loyalty.coupon.batch"].create(
+            {"name": "Named", "program_id": self.coupon_program.id}
+        )
+        coupon = batch._issue_coupons([self.other.id], 1)
+        Consumption = self.as_user(self.cashier, "loyalty.consumption")
+        with self.assertNothingChanges(UserError, "No member card or usable coupon"):
+            Consumption.counter_lookup(coupon.code)
+        for card_id in (False, self.card.id):  # nobody's card, someone else's
+            with self.assertNothingChanges(UserError, GENERIC):
+                self.confirm(card_id=card_id, amount=120, coupon_code=coupon.code)
+        self.assertFalse(coupon.coupon_used_date)
+        receipt = self.confirm(
+            card_id=self.other_card.id, amount=120, coupon_code=coupon.code
+        )
+        self.assertEqual(receipt["coupon_discount"], 12)
+        self.assertTrue(coupon.coupon_used_date)
+        # Bearer coupons of the programme go to whoever presents them.
+        self.coupon_program.coupon_bearer = True
+        second = batch._issue_coupons([self.other.id], 1)
+        receipt = self.confirm(card_id=False, amount=50, coupon_code=second.code)
+        self.assertEqual(receipt["coupon_discount"], 5)

@@ -103,6 +103,17 @@ class TestCoupons(LoyaltyCase):
             )
         with self.assertRaisesMessage(ValidationError, "not a valid filter"):
             self.issue(audience_domain="[('name', '=', ")
+        for bad in (
+            "[('no_such_field', '=', 1)]",
+            "[('name', 'no-such-operator', 1)]",
+            "[('parent_id.no_such_field', '=', 1)]",
+            "[1, 2, 3]",
+        ):
+            with (
+                self.subTest(domain=bad),
+                self.assertRaisesMessage(ValidationError, "not a valid filter"),
+            ):
+                self.issue(audience_domain=bad)
         with self.assertRaisesMessage(UserError, "No customer matches"):
             self.issue(audience_domain="[('name', '=', 'nobody at all')]")
         with self.assertRaises(AccessError):

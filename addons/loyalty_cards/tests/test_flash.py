@@ -44,6 +44,8 @@ class TestFlashOffers(LoyaltyCase):
             {
                 "name": "Tea Time Flash",
                 "program_type": "coupons",
+                # Redeemed below without a member card.
+                "coupon_bearer": True,
                 "company_id": cls.company.id,
                 "is_flash": True,
                 "flash_start": cls.start,

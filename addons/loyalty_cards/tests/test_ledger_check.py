@@ -38,3 +38,30 @@ class TestLedgerCheck(LoyaltyCase):
     def test_cron_checks_every_company(self):
         checks = self.env["loyalty.ledger.check"]._cron_check()
         self.assertIn(self.company, checks.company_id)
+
+    def test_every_guarded_card_has_a_company_to_be_checked(self):
+        """The nightly check goes company by company: member programmes, flash
+        offers and coupon batches need their company, so no card escapes."""
+        from odoo.exceptions import ValidationError
+
+        with self.assertRaisesMessage(ValidationError, "give it its company"):
+            self.program.company_id = False
+        with self.assertRaisesMessage(ValidationError, "give it its company"):
+            self.env["loyalty.program"].create(
+                {
+                    "name": "Shared members",
+                    "program_type": "loyalty",
+                    "is_member_program": True,
+                    "company_id": False,
+                    "currency_id": self.currency.id,
+                }
+            )
+        self.coupon_program.company_id = False
+        with self.assertRaisesMessage(ValidationError, "give it its company"):
+            self.env["loyalty.coupon.batch"].create(
+                {"name": "Shared", "program_id": self.coupon_program.id}
+            )
+        with self.assertRaisesMessage(ValidationError, "from a coupon programme"):
+            self.env["loyalty.coupon.batch"].create(
+                {"name": "Members", "program_id": self.program.id}
+            )

@@ -62,6 +62,10 @@ class TestPortal(LoyaltyCase, HttpCase):
             f"/my/member_cards/{self.other_card.id}/print",
             f"/my/member_cards/{self.other_card.id}/page/2",
             "/my/member_cards/999999999",
+            # Beyond PostgreSQL's integers: a 404 too, not a server error.
+            f"/my/member_cards/{2**31}",
+            "/my/member_cards/99999999999999999999/print",
+            "/my/member_cards/99999999999999999999/page/2",
         ):
             with self.subTest(url=url):
                 response = self.get(url)

@@ -47,8 +47,9 @@ def normalize_code(text):
 
 def clean_input(text):
     """``text`` stripped, for exact matches of codes made before this addon
-    (Odoo's own format); None when it is too long or not a string."""
-    if not isinstance(text, str) or len(text) > MAX_INPUT_LENGTH:
+    (Odoo's own format); None when it is too long, not a string or holds a
+    character the database cannot store (NUL)."""
+    if not isinstance(text, str) or len(text) > MAX_INPUT_LENGTH or "\x00" in text:
         return None
     return fullwidth_to_ascii(text).strip() or None
 

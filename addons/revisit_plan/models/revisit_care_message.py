@@ -1,9 +1,12 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.customer_tiering.tools import bulk
+from odoo.addons.customer_tiering.tools import bulk, jobs
+
+_logger = logging.getLogger(__name__)
 
 STATES = [
     ("sent", "Sent"),
@@ -214,40 +217,63 @@ class RevisitCareMessage(models.Model):
     @api.model
     def _cron_send_care_messages(self):
         """Scheduled action: one batch of birthday or occasion greetings per
-        call, into the mail queue (which sends them in its own batches)."""
+        call, into the mail queue (which sends them in its own batches).
+
+        It says that work remains after every batch it sends, so that the
+        scheduler calls again until a call finds nothing: every greeting due
+        today goes out today, birthdays and occasions alike. A batch that
+        fails (a broken template, say) is rolled back and logged, and the
+        next one is tried."""
         today = fields.Date.context_today(self)
         limit = self.env["revisit.record"]._batch_size()
         self.env.flush_all()
         done = 0
+        for label, send in self._care_batches(today, limit):
+            done = sum(
+                jobs.run_isolated(
+                    self.env,
+                    [label],
+                    lambda _labels, send=send: [send()],
+                    lambda label: f"Care messages: sending {label}",
+                    _logger,
+                )
+            )
+            if done:
+                break
+        self.env["ir.cron"]._notify_progress(done=done, remaining=1 if done else 0)
+
+    @api.model
+    def _care_batches(self, today, limit):
+        """The next batch of each kind of greeting due ``today``, as
+        (label, function sending it and returning how many it handled)."""
         companies = (
             self.env["res.company"]
             .sudo()
             .search([("revisit_birthday_greeting", "=", True)])
         )
         for company in companies:
-            rows = self._birthday_rows(company, today, limit)
-            if rows:
+
+            def send_birthdays(company=company):
+                rows = self._birthday_rows(company, today, limit)
                 template = company.revisit_birthday_template_id or self.env.ref(
                     "revisit_plan.mail_template_birthday", raise_if_not_found=False
                 )
-                done = self._send_batch(company, "birthday", None, template, rows)
-                break
-        if not done:
-            for occasion in self.env["revisit.occasion"].sudo().search([]):
+                return self._send_batch(company, "birthday", None, template, rows)
+
+            yield f"the birthdays of {company.name}", send_birthdays
+        for occasion in self.env["revisit.occasion"].sudo().search([]):
+
+            def send_occasion(occasion=occasion):
                 when, year = occasion._due_occurrence(today)
                 if not when:
-                    continue
+                    return 0
                 rows = self._occasion_rows(occasion, year, when, limit)
-                if rows:
-                    done = self._send_batch(
-                        occasion.company_id,
-                        "occasion",
-                        occasion,
-                        occasion.template_id,
-                        rows,
-                    )
-                    break
-        # A full batch means there may be more: the scheduler calls again.
-        self.env["ir.cron"]._notify_progress(
-            done=done, remaining=1 if done >= limit else 0
-        )
+                return self._send_batch(
+                    occasion.company_id,
+                    "occasion",
+                    occasion,
+                    occasion.template_id,
+                    rows,
+                )
+
+            yield f"occasion {occasion.name} (id {occasion.id})", send_occasion

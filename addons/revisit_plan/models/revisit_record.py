@@ -38,6 +38,8 @@ SATISFACTION = [
     ("5", "Very satisfied"),
 ]
 DEFAULT_BATCH_SIZE = 1000
+# The farthest a person plans a revisit ahead: three years.
+MAX_DELAY_DAYS = 3 * 365
 # The unique indexes that keep duplicates out (see init()).
 RULE_CONFLICT = SQL("(partner_id, rule_id) WHERE state = 'planned'")
 ORIGIN_CONFLICT = SQL("(partner_id, origin_ref) WHERE state = 'planned'")
@@ -342,12 +344,17 @@ class RevisitRecord(models.Model):
         partner.check_access("read")
         if not isinstance(reason, str) or not reason.strip():
             raise UserError(self.env._("Give the reason of the revisit."))
-        if not isinstance(delay_days, int) or delay_days < 0:
+        if (
+            isinstance(delay_days, bool)
+            or not isinstance(delay_days, int)
+            or not 0 <= delay_days <= MAX_DELAY_DAYS
+        ):
             raise UserError(
                 self.env._(
-                    "The delay of a revisit is a number of days, zero or more; "
-                    "not %(delay)s.",
-                    delay=delay_days,
+                    "The delay of a revisit is a number of days, zero or more and "
+                    "at most %(max)s; not %(delay)s.",
+                    max=MAX_DELAY_DAYS,
+                    delay=str(delay_days)[:20],
                 )
             )
         if user is not None and user is not False:
@@ -513,18 +520,26 @@ class RevisitRecord(models.Model):
                     revisit=not_open[0].display_name,
                 )
             )
-        satisfaction = int(values.get("satisfaction") or 0)
-        if not 0 <= satisfaction <= 5:
+        satisfaction = values.get("satisfaction") or 0
+        if isinstance(satisfaction, str) and satisfaction.isdecimal():
+            satisfaction = int(satisfaction)
+        if not isinstance(satisfaction, int) or not 0 <= satisfaction <= 5:
             raise ValidationError(
                 self.env._(
                     "The satisfaction score must lie between 1 and 5, not %(score)s.",
-                    score=satisfaction,
+                    score=str(satisfaction)[:20],
                 )
             )
         follow_up = bool(values.get("follow_up"))
-        follow_up_days = int(values.get("follow_up_days") or 0)
-        if follow_up and follow_up_days < 0:
+        follow_up_days = values.get("follow_up_days") or 0
+        if follow_up and (not isinstance(follow_up_days, int) or follow_up_days < 0):
             raise UserError(self.env._("A follow-up cannot be planned in the past."))
+        if follow_up and follow_up_days > MAX_DELAY_DAYS:
+            raise UserError(
+                self.env._(
+                    "Plan the follow-up at most %(max)s days ahead.", max=MAX_DELAY_DAYS
+                )
+            )
         self.write(
             {
                 "state": "done",

@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -230,6 +231,68 @@ class TestCareMessages(RevisitCase):
             self.send()
         message = self.messages().filtered(lambda m: m.partner_id == january)
         self.assertEqual((message.year, message.date), (2026, date(2026, 1, 2)))
+
+    def run_job(self):
+        """Call the scheduled action as Odoo's scheduler does in one run: again
+        while it reports work done and work remaining (at most 10 calls)."""
+        progress = []
+        with patch.object(
+            type(self.env["ir.cron"]),
+            "_notify_progress",
+            lambda self_, done, remaining, deactivate=False: progress.append(
+                (done, remaining)
+            ),
+        ):
+            for _i in range(10):
+                self.Message._cron_send_care_messages()
+                done, remaining = progress[-1]
+                if not (done and remaining):
+                    break
+        return progress
+
+    def test_birthdays_and_festival_of_one_day_in_one_run(self):
+        """A birthday and a festival due the same day both go out in that
+        day's run: sending the birthdays does not report "no work left"."""
+        self.company.write(
+            {"revisit_birthday_greeting": True, "revisit_birthday_days": 3}
+        )
+        self.regular_customer.birthday = date(1990, 10, 5)
+        with freeze_time("2025-10-03"):
+            progress = self.run_job()
+        self.assertEqual(progress[-1], (0, 0), "ends when nothing is left")
+        self.assertEqual(self.messages().partner_id, self.regular_customer)
+        self.assertEqual(len(self.messages(self.mid_autumn)), 4)
+
+    def test_a_broken_greeting_does_not_stop_the_others(self):
+        """A greeting whose sending fails (a broken template) is logged and
+        skipped; the others of the day still go out, and the run ends."""
+        self.company.write(
+            {
+                "revisit_birthday_greeting": True,
+                "revisit_birthday_days": 3,
+                "revisit_birthday_template_id": self.env["mail.template"]
+                .create(
+                    {
+                        "name": "Broken",
+                        "model_id": self.env["ir.model"]._get_id("res.partner"),
+                        "subject": "{{ object.no_such_field }}",
+                    }
+                )
+                .id,
+            }
+        )
+        self.regular_customer.birthday = date(1990, 10, 5)
+        with (
+            freeze_time("2025-10-03"),
+            self.assertLogs(
+                "odoo.addons.revisit_plan.models.revisit_care_message", "ERROR"
+            ) as logs,
+        ):
+            progress = self.run_job()
+        self.assertIn("birthdays of Revisit Test Company", logs.output[0])
+        self.assertEqual(progress[-1], (0, 0))
+        self.assertFalse(self.messages(), "the failed batch left nothing behind")
+        self.assertEqual(len(self.messages(self.mid_autumn)), 4)
 
     def test_templates_are_translated(self):
         self.env["res.lang"]._activate_lang("zh_CN")

@@ -99,6 +99,27 @@ class TestOutcome(RevisitCase):
             self.revisit._record_outcome(
                 {"channel": "phone", "follow_up": True, "follow_up_days": -3}
             )
+        # Through the outcome form, as the salesperson: a follow-up beyond
+        # what a person plans is refused.
+        for days in (10_000_000, 3 * 365 + 1):
+            wizard = (
+                self.env["revisit.outcome"]
+                .with_user(self.sales1)
+                .create(
+                    {
+                        "revisit_id": self.revisit.id,
+                        "channel": "phone",
+                        "follow_up": True,
+                        "follow_up_days": days,
+                    }
+                )
+            )
+            with self.assertRaisesMessage(UserError, "at most 1095 days ahead"):
+                wizard.action_confirm()
+        with self.assertRaisesMessage(UserError, "at most 1095; not 4000"):
+            self.Record.schedule_revisit(self.customer, "Far away", delay_days=4000)
+        with self.assertRaisesMessage(ValidationError, "between 1 and 5, not abc"):
+            self.revisit._record_outcome({"channel": "phone", "satisfaction": "abc"})
         self.assertEqual(self.revisit.state, "planned")
         self.assertEqual(self.revisit.satisfaction, 0)
         self.assertTrue(self.revisit.activity_id)
