@@ -344,18 +344,24 @@ class CustomerTierEvaluation(models.Model):
             SQL(
                 """
                 SELECT p.id,
-                       (p.tier_id->>%(key)s)::int,
+                       t.id,
                        COALESCE((p.tier_score->>%(key)s)::float8, 0),
                        COALESCE((p.tier_below_count->>%(key)s)::int, 0),
                        COALESCE((p.tier_locked->>%(key)s)::boolean, false)
                        AND COALESCE(
                            (p.tier_lock_until->>%(key)s)::date >= %(today)s, true)
                   FROM res_partner p
+                  -- A tier id that is not one of the company's tiers (data
+                  -- written around the application) counts as no tier.
+                  LEFT JOIN customer_tier t
+                         ON t.id = (p.tier_id->>%(key)s)::int
+                        AND t.company_id = %(company)s
                  WHERE p.id = ANY(%(ids)s)
                 """,
                 key=key,
                 ids=partner_ids,
                 today=today,
+                company=company.id,
             )
         )
         return {row[0]: row[1:] for row in rows}

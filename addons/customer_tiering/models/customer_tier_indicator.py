@@ -1,3 +1,5 @@
+import math
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -6,6 +8,10 @@ from odoo.tools import SQL, float_compare
 
 # Raw values shared by the indicators of one evaluation batch (cursor cache).
 BATCH_CACHE = "customer_tiering.batch"
+# An evaluation looks back at most ten years.
+MAX_PERIOD_MONTHS = 120
+# Bounds of a linear scale: far beyond any revenue, far below float trouble.
+MAX_BOUND = 1e12
 # Customer invoices and credit notes: the source of spend and frequency.
 CUSTOMER_MOVES_SQL = SQL(
     "m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')"
@@ -100,12 +106,25 @@ class CustomerTierIndicator(models.Model):
                         indicator=indicator.name,
                     )
                 )
-            if indicator.period_months < 1:
+            if not 1 <= indicator.period_months <= MAX_PERIOD_MONTHS:
                 raise ValidationError(
                     self.env._(
                         "The period of indicator %(indicator)s must be at least "
-                        "one month.",
+                        "one month and at most %(max)s months.",
                         indicator=indicator.name,
+                        max=MAX_PERIOD_MONTHS,
+                    )
+                )
+            if not all(
+                math.isfinite(value) and abs(value) <= MAX_BOUND
+                for value in (indicator.lower_bound, indicator.upper_bound)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The bounds of indicator %(indicator)s must be numbers "
+                        "between -%(max)s and %(max)s.",
+                        indicator=indicator.name,
+                        max=f"{MAX_BOUND:g}",
                     )
                 )
             if indicator.scoring_method == "linear" and (

@@ -1,4 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .customer_tier_indicator import MAX_PERIOD_MONTHS
+
+# Evaluations in a row below a tier before a downgrade: at most a few years.
+MAX_DOWNGRADE_AFTER = 12
 
 
 class ResCompany(models.Model):
@@ -55,6 +61,25 @@ class ResCompany(models.Model):
         string="Activity for the Salesperson on Tier Change"
     )
     tier_indicator_ids = fields.One2many("customer.tier.indicator", "company_id")
+
+    @api.constrains("tier_period_months", "tier_downgrade_after")
+    def _check_tier_settings(self):
+        for company in self:
+            if not 1 <= company.tier_period_months <= MAX_PERIOD_MONTHS:
+                raise ValidationError(
+                    self.env._(
+                        "The evaluation period must be at least one month and at "
+                        "most %(max)s months.",
+                        max=MAX_PERIOD_MONTHS,
+                    )
+                )
+            if not 0 <= company.tier_downgrade_after <= MAX_DOWNGRADE_AFTER:
+                raise ValidationError(
+                    self.env._(
+                        "Downgrades wait for at most %(max)s evaluations in a row.",
+                        max=MAX_DOWNGRADE_AFTER,
+                    )
+                )
 
     def _tier_due_companies(self, today):
         """Companies of ``self`` whose scheduled evaluation is due and that

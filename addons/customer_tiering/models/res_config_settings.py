@@ -4,6 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .customer_tier_evaluation import CADENCE_MONTHS
+from .customer_tier_indicator import MAX_PERIOD_MONTHS
 
 # Company settings shown on the Settings page; they are saved only by Save
 # (set_values), so that Preview can evaluate unsaved values.
@@ -108,9 +109,13 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def _check_tier_settings(self):
-        if self.tier_period_months < 1:
+        if not 1 <= self.tier_period_months <= MAX_PERIOD_MONTHS:
             raise ValidationError(
-                self.env._("The evaluation period must be at least one month.")
+                self.env._(
+                    "The evaluation period must be at least one month and at most "
+                    "%(max)s months.",
+                    max=MAX_PERIOD_MONTHS,
+                )
             )
         if (
             self.tier_downgrade_policy == "consecutive"

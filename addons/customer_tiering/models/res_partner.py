@@ -1,6 +1,24 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+
+# A customer's tier and its state: written by the evaluation, the approval
+# of its proposals and a manager's override, always with a history row.
+TIER_STATE_FIELDS = frozenset(
+    {
+        "tier_id",
+        "tier_score",
+        "tier_below_count",
+        "tier_locked",
+        "tier_lock_reason",
+        "tier_lock_until",
+    }
+)
+# Inputs of the evaluation that only tier managers set.
+TIER_MANAGER_FIELDS = frozenset({"tier_manual_score"})
+# Passed in the context by the partner merge, which copies every field: no
+# RPC client can send this object, so nobody else can use it.
+PARTNER_MERGE = object()
 
 
 class ResPartner(models.Model):
@@ -78,6 +96,39 @@ class ResPartner(models.Model):
         digits=(5, 2),
         help="A score from 0 to 100 that staff set, used by 'Manual score' indicators.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_tier_fields_write(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            if self.env.context.get("customer_tier_merge") is PARTNER_MERGE:
+                # The merged customer keeps its own tier; the next evaluation
+                # grades it with the history of both.
+                vals = {k: v for k, v in vals.items() if k not in TIER_STATE_FIELDS}
+            self._check_tier_fields_write(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_tier_fields_write(self, vals):
+        """Refuse what only the tier flows (or tier managers) write."""
+        if TIER_STATE_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "A customer's tier is set by the tier evaluation or by a "
+                    "manager's Set Tier by Hand, which keep its history."
+                )
+            )
+        if TIER_MANAGER_FIELDS.intersection(vals) and not self.env.user.has_group(
+            "customer_tiering.group_customer_tier_manager"
+        ):
+            raise AccessError(
+                self.env._("Only customer tier managers set the manual tier score.")
+            )
 
     @api.constrains("tier_manual_score")
     def _check_tier_manual_score(self):
@@ -191,8 +242,8 @@ class ResPartner(models.Model):
                 {
                     "partner_id": partner.id,
                     "company_id": company.id,
-                    "old_tier_id": partner.tier_id.id,
-                    "new_tier_id": partner.tier_id.id,
+                    "old_tier_id": partner.tier_id.exists().id,
+                    "new_tier_id": partner.tier_id.exists().id,
                     "movement": "unchanged",
                     "score": partner.tier_score,
                     "reason": reason,
@@ -207,7 +258,7 @@ class ResPartner(models.Model):
         (until ``lock_until`` when given); log and notify as for evaluations."""
         company = tier.company_id
         partners = self.commercial_partner_id.sudo().with_company(company)
-        old_tiers = {partner.id: partner.tier_id for partner in partners}
+        old_tiers = {partner.id: partner.tier_id.exists() for partner in partners}
         partners.write(
             {
                 "tier_id": tier.id,

@@ -82,3 +82,78 @@ class TestAccess(TierCase):
             )
         )
         self.env["customer.tier"].browse(self.gold.id).write({"min_score": 85})
+
+    def test_contact_editors_cannot_set_tiers(self):
+        """Anyone who may edit contacts (Odoo gives every employee "Contact
+        Creation") cannot write a customer's tier, score or lock, nor the
+        manager's manual score: only the evaluation and Set Tier by Hand do,
+        with their history. The salesperson's own inputs stay theirs."""
+        editor = mail_new_test_user(
+            self.env,
+            login="tier_contact_editor",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        customer = self.customer.with_user(editor)
+        history_before = self.History.search_count([])
+        for values in (
+            {"tier_id": self.silver.id},
+            {"tier_score": 99},
+            {"tier_locked": True, "tier_lock_until": "2099-12-31"},
+            {"tier_lock_reason": "mine"},
+            {"tier_below_count": 0},
+            {"tier_manual_score": 100},
+            {"tier_id": 999999},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                customer.write(values)
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(editor).create(
+                {"name": "Born VIP", "tier_id": self.gold.id}
+            )
+        self.assertEqual(self.tier_of(self.customer), self.gold)
+        self.assertEqual(self.History.search_count([]), history_before)
+        customer.write({"tier_potential": "3", "phone": "+86 21 5555 0000"})
+        self.assertEqual(self.customer.tier_potential, "3")
+        scorer = mail_new_test_user(
+            self.env,
+            login="tier_scorer",
+            groups="base.group_user,base.group_partner_manager,"
+            "customer_tiering.group_customer_tier_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.customer.with_user(scorer).write({"tier_manual_score": 50})
+        self.assertEqual(self.customer.tier_manual_score, 50)
+
+    def test_merging_contacts_is_not_refused(self):
+        """Odoo's contact merge writes every field of the duplicates onto the
+        one kept: the tier fields it would write are left out instead of
+        refusing the merge (Odoo carries the company-dependent values over
+        itself, so the merged customer keeps a tier)."""
+        duplicate = self.make_customer("Access Customer Duplicate", manual=0)
+        self.assertFalse(self.tier_of(duplicate))
+        # Odoo's merge reads every field of a contact: an administrator's job
+        # (not the superuser's).
+        merger = self.env.ref("base.user_admin")
+        merger.company_ids = [Command.link(self.company.id)]
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_user(merger)
+            .with_company(self.company)
+            .create({"state": "selection"})
+        )
+        wizard._merge((duplicate | self.customer).ids, duplicate)
+        self.assertFalse(self.customer.exists())
+        self.assertEqual(self.tier_of(duplicate), self.gold)
+        evaluation = self.evaluate()
+        self.assertTrue(
+            self.History.search(
+                [
+                    ("partner_id", "=", duplicate.id),
+                    ("evaluation_id", "=", evaluation.id),
+                ]
+            ),
+            "graded by the next evaluation",
+        )

@@ -172,6 +172,24 @@ class TestConfiguration(TierCase):
         with self.assertRaisesMessage(ValidationError, "needs a higher minimum score"):
             bronze.active = True
 
+    def test_periods_and_bounds_within_reason(self):
+        """An indicator period of two billion months or an infinite bound
+        would make every evaluation fail: refused at once."""
+        for values, message in (
+            ({"period_months": 2147483647}, "at most 120 months"),
+            ({"period_months": 121}, "at most 120 months"),
+            ({"lower_bound": float("inf")}, "must be numbers"),
+            ({"upper_bound": 1e300}, "must be numbers"),
+        ):
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(ValidationError, message):
+                    self.manual.write(values)
+        self.assertEqual(self.manual.period_months, 12)
+        with self.assertRaisesMessage(ValidationError, "at most 120 months"):
+            self.company.tier_period_months = 10_000
+        with self.assertRaisesMessage(ValidationError, "at most 12 evaluations"):
+            self.company.tier_downgrade_after = 1000
+
     def test_settings_bad_values(self):
         for values, message in (
             ({"tier_period_months": 0}, "at least one month"),

@@ -346,3 +346,23 @@ class TestEvaluation(TierCase):
             self.company.tier_next_evaluation_date,
             fields.Date.add(evaluation.date, months=3),
         )
+
+    def test_unknown_tier_id_counts_as_no_tier(self):
+        """A tier id written around the application (raw SQL, an import) that
+        is not one of the company's tiers does not stop evaluations: it
+        counts as no tier, and the evaluation writes a real one."""
+        customer = self.make_customer("Dangling", manual=100, potential="5")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET tier_id = jsonb_build_object(%s, 999999) "
+            "WHERE id = %s",
+            [str(self.company.id), customer.id],
+        )
+        self.env.invalidate_all()
+        evaluation = self.evaluate()
+        self.assertEqual(evaluation.state, "done")
+        self.assertEqual(self.tier_of(customer), self.gold)
+        row = self.History.search([("partner_id", "=", customer.id)])
+        self.assertEqual((row.movement, row.old_tier_id.id), ("new", False))
+        customer.with_company(self.company)._tier_override(self.silver, "by hand")
+        self.assertEqual(self.tier_of(customer), self.silver)

@@ -1,5 +1,7 @@
 import ast
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
@@ -80,9 +82,20 @@ class LoyaltyAudienceMixin(models.AbstractModel):
             domain = None
         if isinstance(domain, list):
             try:
-                # Compiled, not run: unknown fields and bad operators fail here.
-                self.env["res.partner"]._search(domain)
-            except (ValueError, TypeError, KeyError, IndexError, AssertionError):
+                # Compiled (unknown fields, bad operators) and run without
+                # rows (values the database refuses, such as text for an id).
+                query = self.env["res.partner"]._search(domain)
+                with self.env.cr.savepoint(flush=False):
+                    self.env.execute_query(SQL("%s LIMIT 0", query.select()))
+            except (
+                ValueError,
+                TypeError,
+                KeyError,
+                IndexError,
+                AssertionError,
+                psycopg2.DataError,
+                psycopg2.ProgrammingError,
+            ):
                 domain = None
         if not isinstance(domain, list):
             raise ValidationError(

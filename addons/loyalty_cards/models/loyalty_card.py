@@ -358,6 +358,27 @@ class LoyaltyCard(models.Model):
             # Points are moved by the ledger in SQL, not by the ORM's write:
             # the user's right to write the cards is checked here first.
             self.check_access("write")
+            if "program_id" in vals and any(
+                card.program_id.id != vals["program_id"]
+                and (card.ledger_guarded or card.points or card.history_ids)
+                for card in self
+            ):
+                raise UserError(
+                    self.env._(
+                        "A card with value or history stays in its programme: "
+                        "issue a new card instead."
+                    )
+                )
+            if "program_id" in vals and (
+                self.env["loyalty.program"]
+                .browse(valid_id(vals["program_id"]))
+                .is_member_program
+            ):
+                raise UserError(
+                    self.env._(
+                        "Member cards are enrolled, not moved from another programme."
+                    )
+                )
         if "points" in vals:
             guarded = self.filtered("ledger_guarded")
             if guarded:

@@ -5,6 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_round
 
+from odoo.addons.customer_tiering.tools import jobs
+
 _logger = logging.getLogger(__name__)
 
 FLASH_STATES = [
@@ -405,7 +407,16 @@ class LoyaltyProgram(models.Model):
         ).write({"flash_state": "running"})
         done = remaining = 0
         for index, program in enumerate(due):
-            done, remaining = program._flash_push_batch()
+            # One offer that fails (bad data) is logged and skipped: the other
+            # offers still start, send and expire.
+            pushed = jobs.run_isolated(
+                self.env,
+                [program],
+                lambda programs: [programs[0]._flash_push_batch()],
+                lambda program: f"Flash offer {program.name} (id {program.id})",
+                _logger,
+            )
+            done, remaining = pushed[0] if pushed else (0, 0)
             if done:
                 # Offers not looked at in this call: the scheduler calls again.
                 remaining += len(due) - index - 1

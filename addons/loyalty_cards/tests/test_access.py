@@ -281,3 +281,42 @@ class TestAccess(LoyaltyCase):
             ).write({"flash_state": "draft"})
         flash.with_user(self.manager).action_flash_cancel()
         self.assertEqual(flash.flash_state, "draft")
+
+    def test_cashier_cannot_revive_or_extend_cards(self):
+        """Closing a card, its validity and its programme are a manager's: a
+        cashier cannot reopen a closed card, extend a coupon or a card, or
+        turn another programme's card (gift card, coupon) into a member card;
+        managers cannot move a valued card either."""
+        batch = self.env["loyalty.coupon.batch"].create(
+            {"name": "Revive", "program_id": self.coupon_program.id}
+        )
+        coupon = batch._issue_coupons([self.other.id], 1)
+        coupon.expiration_date = fields.Date.subtract(fields.Date.today(), days=1)
+        closed = self.make_card(self.env["res.partner"].create({"name": "Closed"}))
+        closed.active = False
+        for card, values in (
+            (coupon, {"expiration_date": "2099-12-31"}),
+            (closed, {"active": True}),
+            (self.card, {"expiration_date": "2099-12-31"}),
+            (self.card, {"active": False}),
+        ):
+            with self.subTest(values=values):
+                with self.assertRaises(AccessError):
+                    card.with_user(self.cashier).write(values)
+        self.assertFalse(closed.active)
+        gift_program = self.env["loyalty.program"].create(
+            {"name": "Gift Cards", "program_type": "gift_card"}
+        )
+        gift = self.env["loyalty.card"].create(
+            {"program_id": gift_program.id, "points": 750}
+        )
+        with self.assertRaises(AccessError):
+            gift.with_user(self.cashier).write(
+                {"program_id": self.program.id, "partner_id": self.other.id}
+            )
+        with self.assertRaisesMessage(UserError, "stays in its programme"):
+            gift.with_user(self.manager).write({"program_id": self.program.id})
+        empty_gift = self.env["loyalty.card"].create({"program_id": gift_program.id})
+        with self.assertRaisesMessage(UserError, "enrolled, not moved"):
+            empty_gift.with_user(self.manager).write({"program_id": self.program.id})
+        self.assertEqual(gift.program_id, gift_program)

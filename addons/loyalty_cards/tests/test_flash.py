@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
@@ -152,3 +153,47 @@ class TestFlashOffers(LoyaltyCase):
             coupon = self.flash.flash_batch_id.coupon_ids[:1]
             with self.assertRaisesMessage(UserError, GENERIC):
                 self.Card._coupon_lookup(coupon.code)
+
+    def test_filter_refused_by_the_database_is_refused_on_save(self):
+        """A filter that compiles but that the database refuses (text for an
+        id) is refused when saved, not discovered by the scheduled action."""
+        for bad in ("[('id', '=', 'abc')]", "[('partner_latitude', '>', 'north')]"):
+            with (
+                self.subTest(domain=bad),
+                self.assertRaisesMessage(ValidationError, "not a valid filter"),
+            ):
+                self.flash.audience_domain = bad
+        self.assertEqual(self.flash.audience_domain, "[]")
+
+    def test_one_failing_offer_does_not_stop_the_others(self):
+        """An offer whose push fails (here its data went bad after it was
+        scheduled) is logged and skipped: the other offers start and send."""
+        broken = self.flash.copy(
+            {"name": "Broken Flash", "flash_start": self.start - timedelta(minutes=30)}
+        )
+        for offer in (self.flash, broken):
+            offer.action_flash_schedule()
+        Program = type(self.env["loyalty.program"])
+        original = Program._flash_push_batch
+
+        def push(program):
+            if program == broken:
+                raise ValueError("bad data")
+            return original(program)
+
+        with (
+            freeze_time(self.start + timedelta(minutes=1)),
+            patch.object(Program, "_flash_push_batch", push),
+            self.assertLogs(
+                "odoo.addons.loyalty_cards.models.loyalty_program", "ERROR"
+            ) as logs,
+        ):
+            self.cron()
+        self.assertIn("Broken Flash", logs.output[0])
+        self.assertEqual(self.flash.flash_state, "running")
+        self.assertEqual(
+            self.flash.flash_batch_id.coupon_ids.partner_id, self.near | self.farther
+        )
+        with freeze_time(self.start + timedelta(hours=4)):
+            self.cron()
+        self.assertEqual((self.flash | broken).mapped("flash_state"), ["expired"] * 2)
