@@ -8,13 +8,13 @@ from .aftersales_stage import OPEN_KINDS
 class CustomerTierHistory(models.Model):
     _inherit = "customer.tier.history"
 
-    def _notify_tier_changes(self):
+    def _on_tier_changes(self, changes):
         """Open tickets follow their customer's new tier, and their service
         levels are planned again for it."""
-        result = super()._notify_tier_changes()
+        result = super()._on_tier_changes(changes)
         new_tier = {
             (change.company_id, change.partner_id): change.new_tier_id or False
-            for change in self._tier_changes()
+            for change in changes
         }
         if not new_tier:
             return result

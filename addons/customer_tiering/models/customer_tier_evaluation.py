@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare
 
 from ..tools import bulk, jobs, scoring
-from .customer_tier_indicator import BATCH_CACHE, CUSTOMER_MOVES_SQL
+from .customer_tier_indicator import CUSTOMER_MOVES_SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -376,64 +376,24 @@ class CustomerTierEvaluation(models.Model):
         """
         # Raw SQL below: pending ORM writes (e.g. a potential rating) first.
         self.env.flush_all()
-        Indicator = (
+        indicators = (
             self.env["customer.tier.indicator"]
             .sudo()
-            .with_context(active_test=False, tier_batch=True)
+            .with_context(active_test=False)
+            .browse(indicator["id"] for indicator in config["indicators"])
         )
-        try:
-            raw = {
-                indicator["id"]: Indicator.browse(indicator["id"])._get_raw_values(
-                    partner_ids, company, date
-                )
-                for indicator in config["indicators"]
-            }
-        finally:
-            self.env.cr.cache.pop(BATCH_CACHE, None)
+        raw = indicators._get_raw_values_many(partner_ids, company, date)
         states = self._current_states(company, partner_ids)
-        # Each scored indicator once: (id, weight as a fraction, points of a
-        # raw value, raw values of the batch).
-        scored = [
-            (
-                ind["id"],
-                ind["weight"] / 100.0,
-                scoring.points_function(ind),
-                raw[ind["id"]],
-            )
-            for ind in config["indicators"]
-            if ind["weight"]
-        ]
-        tiers = config["tiers"]
-        tiers_by_id = {tier["id"]: tier for tier in tiers}
-        with_requirements = any(tier["requirements"] for tier in tiers)
+        scorer = scoring.Scorer(config)
         decisions = []
         for partner_id in partner_ids:
             old_tier_id, old_score, below, locked = states[partner_id]
-            score = round(
-                sum(
-                    weight * points(values.get(partner_id))
-                    for _i, weight, points, values in scored
-                ),
-                2,
+            raw_values = {
+                ind_id: values.get(partner_id) for ind_id, values in raw.items()
+            }
+            score, new_tier_id, new_below, movement = scorer.decide(
+                raw_values, old_tier_id, below, locked
             )
-            raw_values = (
-                {ind_id: values.get(partner_id) for ind_id, values in raw.items()}
-                if with_requirements
-                else {}
-            )
-            target = scoring.qualifying_tier(tiers, score, raw_values)
-            # A tier that left the configuration (archived) counts as none.
-            current = tiers_by_id.get(old_tier_id)
-            if locked:
-                new_below, movement = below, scoring.LOCKED
-                new_tier_id = old_tier_id
-            else:
-                final, new_below, movement = scoring.decide(
-                    config, current, below, False, target
-                )
-                new_tier_id = final["id"] if final else None
-                if movement == scoring.UNCHANGED and new_tier_id != old_tier_id:
-                    movement = scoring.DOWN
             decision = {
                 "partner_id": partner_id,
                 "old_tier_id": old_tier_id,
@@ -446,10 +406,7 @@ class CustomerTierEvaluation(models.Model):
             }
             if new_tier_id != old_tier_id:
                 # The breakdown goes into the history: only changes need it.
-                decision["breakdown"] = [
-                    [ind_id, values.get(partner_id), points(values.get(partner_id))]
-                    for ind_id, _weight, points, values in scored
-                ]
+                decision["breakdown"] = scorer.breakdown(raw_values)
             decisions.append(decision)
         return decisions
 
@@ -590,49 +547,44 @@ class CustomerTierEvaluation(models.Model):
         )
 
     def _apply_decisions(self, decisions):
-        """Write what a batch changes, in one statement for the customers
-        (only those whose tier, score or downgrade counter changed) and one
-        for the history. In review mode tier changes become proposals, which
-        carry their score until they are approved."""
+        """Write what a batch changes: the customers' tiers (through the one
+        path of tier changes, with history and notifications) and their
+        scores and downgrade counters, only where they changed, in one
+        statement. In review mode tier changes become proposals instead,
+        which carry their score until they are approved."""
         self.ensure_one()
         company = self.company_id
         review = self.apply_mode == "review"
-        changes = [d for d in decisions if d["new_tier_id"] != d["old_tier_id"]]
-        values = {"tier_id": {}, "tier_score": {}, "tier_below_count": {}}
+        values = {"tier_score": {}, "tier_below_count": {}}
+        changes = []
         for d in decisions:
             moved = d["new_tier_id"] != d["old_tier_id"]
-            if moved and not review:
-                values["tier_id"][d["partner_id"]] = d["new_tier_id"]
             if round(d["score"], 2) != round(d["old_score"], 2) and not (
                 moved and review
             ):
                 values["tier_score"][d["partner_id"]] = d["score"]
             if d["below_count"] != d["old_below_count"]:
                 values["tier_below_count"][d["partner_id"]] = d["below_count"] or None
+            if moved:
+                changes.append(
+                    {
+                        "partner_id": d["partner_id"],
+                        "old_tier_id": d["old_tier_id"],
+                        "new_tier_id": d["new_tier_id"],
+                        "movement": d["movement"],
+                        "score": d["score"],
+                        "breakdown": d["breakdown"],
+                        "evaluation_id": self.id,
+                    }
+                )
+        if not review:
+            for change in changes:
+                change["reason"] = "evaluation"
+            self.env["res.partner"]._tier_apply_changes(company, changes, values)
+            return
         bulk.set_company_values(self.env["res.partner"].sudo(), company, values)
-        if not changes:
-            return
-        rows = [
-            {
-                "partner_id": d["partner_id"],
-                "company_id": company.id,
-                "old_tier_id": d["old_tier_id"],
-                "new_tier_id": d["new_tier_id"],
-                "movement": d["movement"],
-                "score": d["score"],
-                "breakdown": d["breakdown"],
-                "evaluation_id": self.id,
-            }
-            for d in changes
-        ]
-        if review:
-            for row in rows:
-                row["state"] = "pending"
-            bulk.insert_rows(self.env["customer.tier.proposal"].sudo(), rows)
-            return
-        for row in rows:
-            row["reason"] = "evaluation"
-        self.env["customer.tier.history"]._create_rows(rows)._notify_tier_changes()
+        if changes:
+            self.env["customer.tier.proposal"].sudo().create(changes)
 
     def _finish(self):
         for evaluation in self:

@@ -1,11 +1,10 @@
+import json
 from collections import namedtuple
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
-
-from ..tools import bulk
 
 MOVEMENTS = [
     ("new", "First tier"),
@@ -108,11 +107,64 @@ class CustomerTierHistory(models.Model):
 
     @api.model
     def _create_rows(self, rows):
-        """Create history rows in one statement (see ``tools.bulk``)."""
+        """Create history rows (dicts with ``partner_id``, ``company_id``,
+        ``old_tier_id``, ``new_tier_id``, ``movement``, ``score``, ``reason``
+        and optionally ``note``, ``breakdown``, ``evaluation_id``), dated now
+        and by the current user.
+
+        One INSERT of arrays rather than ``create()``: a first evaluation
+        writes a row per customer (174,000 in the benchmark, by batches of
+        5,000), and ``create()`` takes 0.9 s per batch where this takes 0.35
+        s, which adds 30 % to the whole evaluation. History rows have no
+        computed stored field, default or create hook to skip."""
+        if not rows:
+            return self.browse()
         now = fields.Datetime.now()
-        for row in rows:
-            row.update(date=now, user_id=self.env.uid)
-        return bulk.insert_rows(self.sudo(), rows)
+        uid = self.env.uid
+
+        def column(name):
+            return [row.get(name) or None for row in rows]
+
+        self.env.flush_all()
+        ids = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO customer_tier_history
+                       (partner_id, company_id, old_tier_id, new_tier_id, movement,
+                        score, breakdown, reason, note, evaluation_id, date,
+                        user_id, create_uid, create_date, write_uid, write_date)
+                SELECT r.partner_id, r.company_id, r.old_tier_id, r.new_tier_id,
+                       r.movement, r.score, r.breakdown::jsonb, r.reason, r.note,
+                       r.evaluation_id, %(now)s, %(uid)s, %(uid)s, %(now)s,
+                       %(uid)s, %(now)s
+                  FROM unnest(%(partner)s::int4[], %(company)s::int4[],
+                              %(old)s::int4[], %(new)s::int4[],
+                              %(movement)s::varchar[], %(score)s::numeric[],
+                              %(breakdown)s::text[], %(reason)s::varchar[],
+                              %(note)s::varchar[], %(evaluation)s::int4[])
+                       AS r(partner_id, company_id, old_tier_id, new_tier_id,
+                            movement, score, breakdown, reason, note,
+                            evaluation_id)
+                RETURNING id
+                """,
+                now=now,
+                uid=uid,
+                partner=column("partner_id"),
+                company=column("company_id"),
+                old=column("old_tier_id"),
+                new=column("new_tier_id"),
+                movement=column("movement"),
+                score=[round(row.get("score") or 0.0, 2) for row in rows],
+                breakdown=[
+                    json.dumps(row["breakdown"]) if row.get("breakdown") else None
+                    for row in rows
+                ],
+                reason=column("reason"),
+                note=column("note"),
+                evaluation=column("evaluation_id"),
+            )
+        )
+        return self.browse(row[0] for row in ids)
 
     def _tier_changes(self):
         """The :class:`TierChange` facts of these rows, read in one query: the
@@ -120,12 +172,6 @@ class CustomerTierHistory(models.Model):
         reading the fields record by record would cost more than the work."""
         if not self:
             return []
-        # The hooks of one batch ask in turn: the last answer is kept on the
-        # cursor (history rows do not change once written).
-        memo_key = "customer_tiering.tier_changes"
-        memo = self.env.cr.cache.get(memo_key)
-        if memo and memo[0] == self._ids:
-            return list(memo[1])
         self.flush_model(
             ["partner_id", "company_id", "old_tier_id", "new_tier_id", "movement"]
         )
@@ -139,22 +185,25 @@ class CustomerTierHistory(models.Model):
                 self.ids,
             )
         )
-        changes = [TierChange(*row) for row in rows]
-        self.env.cr.cache[memo_key] = (self._ids, changes)
-        return list(changes)
+        return [TierChange(*row) for row in rows]
 
     def _notify_tier_changes(self):
-        """Tell people about the tier changes these history rows record.
+        """Tell people and the other addons about the tier changes these
+        history rows record (the rows of one batch just written: evaluations,
+        approved proposals, manual overrides): their facts are read once and
+        handed to ``_on_tier_changes``."""
+        self._on_tier_changes(self._tier_changes())
 
-        ``self`` holds the rows of one batch just written, each a change of a
-        customer's tier (evaluations, approved proposals, manual overrides).
-        Logs a note on each customer that moved between two tiers, schedules
-        an activity for the salesperson and emails the customer when the
-        company's settings ask for it. Other addons extend this to react to
-        tier changes (e.g. member card levels), reading ``_tier_changes()``
-        rather than the rows' fields.
+    def _on_tier_changes(self, changes):
+        """React to tier changes: the extension point of the other addons
+        (e.g. member card levels, open tickets), which override it, call
+        ``super()`` and read ``changes`` (a list of :class:`TierChange` of
+        these rows) rather than the rows' fields.
+
+        Here: a note on each customer that moved between two tiers, an
+        activity for the salesperson and an email to the customer when the
+        company's settings ask for it.
         """
-        changes = self._tier_changes()
         moved = self.browse(c.id for c in changes if c.movement in ("up", "down"))
         if moved:
             bodies = {history.partner_id.id: history._note_body() for history in moved}

@@ -7,7 +7,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL, float_compare
 
 # Raw values shared by the indicators of one evaluation batch (cursor cache).
-BATCH_CACHE = "customer_tiering.batch"
+# Indicators read from the customer invoices of their period.
+INVOICE_TYPES = ("revenue", "invoice_count", "recency")
 # An evaluation looks back at most ten years.
 MAX_PERIOD_MONTHS = 120
 # Bounds of a linear scale: far beyond any revenue, far below float trouble.
@@ -199,70 +200,82 @@ class CustomerTierIndicator(models.Model):
             if value is not None
         }
 
+    def _get_raw_values_many(self, partner_ids, company, date_to):
+        """Raw values of these indicators for a batch of partners:
+        {indicator id: {partner id: value}}. The invoice indicators of one
+        period share one aggregate query; the others run their own."""
+        results, move_totals = {}, {}
+        for indicator in self:
+            if indicator.indicator_type not in INVOICE_TYPES:
+                results[indicator.id] = indicator._get_raw_values(
+                    partner_ids, company, date_to
+                )
+                continue
+            period = indicator._period(date_to)
+            if period not in move_totals:
+                self.env.flush_all()
+                move_totals[period] = self._customer_move_totals(
+                    partner_ids, company, *period
+                )
+            results[indicator.id] = indicator._values_of_move_totals(
+                move_totals[period], period[1]
+            )
+        return results
+
     def _customer_move_totals(self, partner_ids, company, date_from, date_to):
         """Posted customer invoices of many commercial partners in a period:
         {partner id: (untaxed revenue net of credit notes, invoice count, last
-        invoice date)}.
-
-        Within an evaluation batch (context ``tier_batch``) one aggregate query
-        serves the three invoice indicators: the result stays on the cursor
-        until the batch ends (``customer.tier.evaluation._decide_batch``).
-        Partners of a batch are consecutive ids, so the id range lets the index
-        be read in order.
-        """
-        key = (company.id, date_from, date_to, tuple(partner_ids))
-        if self.env.context.get("tier_batch"):
-            cache = self.env.cr.cache.setdefault(BATCH_CACHE, {})
-        else:
-            cache = {}
-        if key not in cache:
-            rows = self.env.execute_query(
-                SQL(
-                    """
-                    SELECT m.commercial_partner_id,
-                           SUM(m.amount_untaxed_signed),
-                           COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'),
-                           MAX(m.invoice_date)
-                               FILTER (WHERE m.move_type = 'out_invoice')
-                      FROM account_move m
-                     WHERE %(customer_moves)s
-                       AND m.company_id = %(company)s
-                       AND m.commercial_partner_id BETWEEN %(first)s AND %(last)s
-                       AND m.commercial_partner_id = ANY(%(partners)s)
-                       AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
-                     GROUP BY m.commercial_partner_id
-                    """,
-                    customer_moves=CUSTOMER_MOVES_SQL,
-                    company=company.id,
-                    first=min(partner_ids, default=0),
-                    last=max(partner_ids, default=0),
-                    partners=partner_ids,
-                    date_from=date_from,
-                    date_to=date_to,
-                )
+        invoice date)}, in one aggregate query. Partners of a batch are
+        consecutive ids, so the id range lets the index be read in order."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT m.commercial_partner_id,
+                       SUM(m.amount_untaxed_signed),
+                       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice'),
+                       MAX(m.invoice_date)
+                           FILTER (WHERE m.move_type = 'out_invoice')
+                  FROM account_move m
+                 WHERE %(customer_moves)s
+                   AND m.company_id = %(company)s
+                   AND m.commercial_partner_id BETWEEN %(first)s AND %(last)s
+                   AND m.commercial_partner_id = ANY(%(partners)s)
+                   AND m.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+                 GROUP BY m.commercial_partner_id
+                """,
+                customer_moves=CUSTOMER_MOVES_SQL,
+                company=company.id,
+                first=min(partner_ids, default=0),
+                last=max(partner_ids, default=0),
+                partners=partner_ids,
+                date_from=date_from,
+                date_to=date_to,
             )
-            cache[key] = {row[0]: row[1:] for row in rows}
-        return cache[key]
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    def _values_of_move_totals(self, totals, date_to):
+        """This invoice indicator's raw values, from ``_customer_move_totals``."""
+        self.ensure_one()
+        kind = self.indicator_type
+        if kind == "revenue":
+            return {pid: float(revenue) for pid, (revenue, _c, _l) in totals.items()}
+        if kind == "invoice_count":
+            return {
+                pid: float(count) for pid, (_r, count, _l) in totals.items() if count
+            }
+        return {  # recency: days since the last invoice of the period
+            pid: float((date_to - last).days)
+            for pid, (_r, _c, last) in totals.items()
+            if last
+        }
 
     def _raw_values_revenue(self, partner_ids, company, date_from, date_to):
         totals = self._customer_move_totals(partner_ids, company, date_from, date_to)
-        return {pid: float(revenue) for pid, (revenue, _count, _last) in totals.items()}
+        return self._values_of_move_totals(totals, date_to)
 
-    def _raw_values_invoice_count(self, partner_ids, company, date_from, date_to):
-        totals = self._customer_move_totals(partner_ids, company, date_from, date_to)
-        return {
-            pid: float(count)
-            for pid, (_revenue, count, _last) in totals.items()
-            if count
-        }
-
-    def _raw_values_recency(self, partner_ids, company, date_from, date_to):
-        totals = self._customer_move_totals(partner_ids, company, date_from, date_to)
-        return {
-            pid: float((date_to - last).days)
-            for pid, (_revenue, _count, last) in totals.items()
-            if last
-        }
+    _raw_values_invoice_count = _raw_values_revenue
+    _raw_values_recency = _raw_values_revenue
 
     def _raw_values_referrals(self, partner_ids, company, date_from, date_to):
         return self._query_pairs(

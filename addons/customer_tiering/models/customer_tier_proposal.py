@@ -1,7 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..tools import bulk
 from .customer_tier_history import MOVEMENTS
 
 
@@ -56,8 +55,6 @@ class CustomerTierProposal(models.Model):
         whose customer moved meanwhile become outdated."""
         self.env["customer.tier.evaluation"]._check_manager()
         pending = self.filtered(lambda p: p.state == "pending")
-        History = self.env["customer.tier.history"].sudo()
-        Partner = self.env["res.partner"].sudo()
         for company in pending.company_id:
             proposals = pending.filtered(lambda p, c=company: p.company_id == c)
             current = self.env["customer.tier.evaluation"]._current_states(
@@ -71,21 +68,18 @@ class CustomerTierProposal(models.Model):
             (proposals - valid).write({"state": "outdated"})
             if not valid:
                 continue
-            bulk.set_company_values(
-                Partner,
-                company,
+            valid.write(
                 {
-                    "tier_id": {
-                        p.partner_id.id: p.new_tier_id.id or None for p in valid
-                    },
-                    "tier_score": {p.partner_id.id: p.score for p in valid},
-                },
+                    "state": "approved",
+                    "reviewed_by_id": self.env.uid,
+                    "reviewed_on": fields.Datetime.now(),
+                }
             )
-            history = History._create_rows(
+            self.env["res.partner"]._tier_apply_changes(
+                company,
                 [
                     {
                         "partner_id": p.partner_id.id,
-                        "company_id": company.id,
                         "old_tier_id": p.old_tier_id.id,
                         "new_tier_id": p.new_tier_id.id,
                         "movement": p.movement,
@@ -96,15 +90,8 @@ class CustomerTierProposal(models.Model):
                     }
                     for p in valid
                 ],
+                {"tier_score": {p.partner_id.id: p.score for p in valid}},
             )
-            valid.write(
-                {
-                    "state": "approved",
-                    "reviewed_by_id": self.env.uid,
-                    "reviewed_on": fields.Datetime.now(),
-                }
-            )
-            history._notify_tier_changes()
         self.evaluation_id._check_review_done()
 
     def action_reject(self):

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools import bulk
+
 # A customer's tier and its state: written by the evaluation, the approval
 # of its proposals and a manager's override, always with a history row.
 TIER_STATE_FIELDS = frozenset(
@@ -233,15 +235,14 @@ class ResPartner(models.Model):
                 self.sudo().browse(ids)._tier_clear_locks(company, "override_expired")
 
     def _tier_clear_locks(self, company, reason, note=False):
+        """Remove the managers' lock of these customers' tiers in ``company``
+        (their tier stays), with a history row each."""
         partners = self.sudo().with_company(company)
-        partners.write(
-            {"tier_locked": False, "tier_lock_reason": False, "tier_lock_until": False}
-        )
-        self.env["customer.tier.history"]._create_rows(
+        self._tier_apply_changes(
+            company,
             [
                 {
                     "partner_id": partner.id,
-                    "company_id": company.id,
                     "old_tier_id": partner.tier_id.exists().id,
                     "new_tier_id": partner.tier_id.exists().id,
                     "movement": "unchanged",
@@ -251,6 +252,11 @@ class ResPartner(models.Model):
                 }
                 for partner in partners
             ],
+            {
+                "tier_locked": dict.fromkeys(partners.ids),
+                "tier_lock_reason": dict.fromkeys(partners.ids),
+                "tier_lock_until": dict.fromkeys(partners.ids),
+            },
         )
 
     def _tier_override(self, tier, reason, lock_until=False):
@@ -258,16 +264,6 @@ class ResPartner(models.Model):
         (until ``lock_until`` when given); log and notify as for evaluations."""
         company = tier.company_id
         partners = self.commercial_partner_id.sudo().with_company(company)
-        old_tiers = {partner.id: partner.tier_id.exists() for partner in partners}
-        partners.write(
-            {
-                "tier_id": tier.id,
-                "tier_locked": True,
-                "tier_lock_reason": reason,
-                "tier_lock_until": lock_until,
-                "tier_below_count": 0,
-            }
-        )
 
         def movement(old):
             if not old:
@@ -276,20 +272,76 @@ class ResPartner(models.Model):
                 return "unchanged"
             return "up" if tier.rank < old.rank else "down"
 
-        history = self.env["customer.tier.history"]._create_rows(
+        ids = partners.ids
+        return self._tier_apply_changes(
+            company,
             [
                 {
                     "partner_id": partner.id,
-                    "company_id": company.id,
-                    "old_tier_id": old_tiers[partner.id].id,
+                    "old_tier_id": partner.tier_id.exists().id,
                     "new_tier_id": tier.id,
-                    "movement": movement(old_tiers[partner.id]),
+                    "movement": movement(partner.tier_id.exists()),
                     "score": partner.tier_score,
                     "reason": "manual",
                     "note": reason,
                 }
                 for partner in partners
             ],
+            {
+                "tier_locked": dict.fromkeys(ids, True),
+                "tier_lock_reason": dict.fromkeys(ids, reason),
+                "tier_lock_until": dict.fromkeys(ids, lock_until or None),
+                "tier_below_count": dict.fromkeys(ids),
+            },
+        )
+
+    # --- selecting customers by tier (the API of the other addons) ------------
+
+    @api.model
+    def _tier_id_sql(self, company, alias="p"):
+        """SQL expression: the id of the tier that the ``res_partner`` row
+        ``alias`` holds in ``company`` (NULL for none). Other addons select
+        and read tiers in SQL through this and ``_tier_sql_condition``, never
+        through the storage of ``tier_id``; in a domain, search ``tier_id``
+        with the company in the environment (``with_company``)."""
+        return SQL("(%s.tier_id ->> %s)::int", SQL.identifier(alias), str(company.id))
+
+    @api.model
+    def _tier_sql_condition(self, company, tiers=None, alias="p"):
+        """SQL condition on the ``res_partner`` row ``alias``: it holds a tier
+        of ``company``, one of ``tiers`` when given (an empty recordset
+        matches nobody)."""
+        if tiers is None:
+            return SQL("%s.tier_id ? %s", SQL.identifier(alias), str(company.id))
+        return SQL("%s = ANY(%s)", self._tier_id_sql(company, alias), tiers.ids)
+
+    @api.model
+    def _tier_apply_changes(self, company, changes, values=None):
+        """The one way customers' tiers change (evaluations, approved
+        proposals, managers' overrides and locks): write the new tiers of
+        ``company`` and the other values given in one statement, record a
+        history row per change and tell about the moves.
+
+        :param changes: dicts with ``partner_id``, ``old_tier_id``,
+            ``new_tier_id``, ``movement``, ``score``, ``reason`` and
+            optionally ``note``, ``breakdown``, ``evaluation_id``
+        :param values: other company-dependent values written with them,
+            ``{field name: {partner id: value}}`` (``None`` clears a value)
+        :return: the history rows
+        """
+        values = {
+            fname: dict(by_partner) for fname, by_partner in (values or {}).items()
+        }
+        values.setdefault("tier_id", {}).update(
+            {
+                change["partner_id"]: change["new_tier_id"] or None
+                for change in changes
+                if change["movement"] != "unchanged"
+            }
+        )
+        bulk.set_company_values(self.sudo(), company, values)
+        history = self.env["customer.tier.history"]._create_rows(
+            [{**change, "company_id": company.id} for change in changes]
         )
         history.filtered(lambda h: h.movement != "unchanged")._notify_tier_changes()
         return history

@@ -158,16 +158,28 @@ class TestBatching(TierCase):
         self.assertTrue(self.company.tier_next_evaluation_date)
 
     def test_tier_changes_read_once_per_batch(self):
-        """The hooks of a batch share one read of its tier changes."""
-        self.evaluate()
+        """The hooks of a batch share one read of its tier changes: the facts
+        are read once and handed to every ``_on_tier_changes``."""
+        History = type(self.History)
+        reads, seen = [], []
+        original_read, original_hook = History._tier_changes, History._on_tier_changes
+
+        def read(records):
+            reads.append(records.ids)
+            return original_read(records)
+
+        def hook(records, changes):
+            seen.append(changes)
+            return original_hook(records, changes)
+
+        with (
+            patch.object(History, "_tier_changes", read),
+            patch.object(History, "_on_tier_changes", hook),
+        ):
+            self.evaluate()
+        self.assertEqual(len(reads), len(seen), "one read per batch")
         history = self.History.search([("partner_id", "in", self.customers.ids)])
-        self.env.flush_all()
-        changes = history._tier_changes()
         self.assertEqual(
-            {(c.partner_id, c.new_tier_id) for c in changes},
+            {(c.partner_id, c.new_tier_id) for changes in seen for c in changes},
             {(h.partner_id.id, h.new_tier_id.id) for h in history},
         )
-        with self.assertQueryCount(0):
-            self.assertEqual(history._tier_changes(), changes)
-        # Other rows are read afresh.
-        self.assertEqual(len(history[:2]._tier_changes()), 2)

@@ -43,7 +43,9 @@ def config(**policy):
 
 class TestScoring(BaseCase):
     def test_bands(self):
-        points = scoring.indicator_points
+        def points(indicator, raw):
+            return scoring.points_function(indicator)(raw)
+
         self.assertEqual(points(BANDS, None), 0.0, "no data scores nothing")
         self.assertEqual(
             points({**BANDS, "bands": [[5, 40]]}, 4.99), 0.0, "below the lowest band"
@@ -54,7 +56,9 @@ class TestScoring(BaseCase):
         self.assertEqual(points(BANDS, 10**9), 100.0)
 
     def test_linear_and_direction(self):
-        points = scoring.indicator_points
+        def points(indicator, raw):
+            return scoring.points_function(indicator)(raw)
+
         self.assertEqual(points(LINEAR_UP, 10), 0.0)
         self.assertEqual(points(LINEAR_UP, 60), 50.0)
         self.assertEqual(points(LINEAR_UP, 110), 100.0)
@@ -65,9 +69,11 @@ class TestScoring(BaseCase):
         self.assertEqual(points(LINEAR_DOWN, 400), 0.0)
 
     def test_weights(self):
-        score, breakdown = scoring.score_partner(
-            [BANDS, LINEAR_UP, LINEAR_DOWN], {1: 100, 2: 60, 3: None}
+        scorer = scoring.Scorer(
+            {**config(), "indicators": [BANDS, LINEAR_UP, LINEAR_DOWN]}
         )
+        raw = {1: 100, 2: 60, 3: None}
+        score, breakdown = scorer.score(raw), scorer.breakdown(raw)
         # 50 % x 50 + 30 % x 50 + 20 % x 0
         self.assertEqual(score, 40.0)
         self.assertEqual(breakdown, [[1, 100, 50.0], [2, 60, 50.0], [3, None, 0.0]])
@@ -154,3 +160,20 @@ class TestScoring(BaseCase):
         self.assertEqual(
             scoring.decide(config(), gold, 1, True, bronze), (gold, 1, scoring.LOCKED)
         )
+
+    def test_scorer_decides_for_a_partner(self):
+        """What the evaluation does for each partner: score, qualify, apply
+        the lock and the downgrade policy."""
+        scorer = scoring.Scorer(
+            {**config(), "indicators": [BANDS, LINEAR_UP, LINEAR_DOWN]}
+        )
+        top = {1: 1000, 2: 110, 3: 0}  # 100 points, requirement met
+        self.assertEqual(scorer.decide(top, None, 0, False), (100.0, 11, 0, "new"))
+        self.assertEqual(scorer.decide(top, 12, 0, False), (100.0, 11, 0, "up"))
+        self.assertEqual(scorer.decide(top, 11, 0, False), (100.0, 11, 0, "unchanged"))
+        self.assertEqual(
+            scorer.decide({}, 12, 0, True), (0.0, 12, 0, "locked"), "a lock keeps it"
+        )
+        # A tier that left the configuration counts as none.
+        self.assertEqual(scorer.decide({}, 99, 0, False), (0.0, None, 0, "down"))
+        self.assertEqual(scorer.decide({}, 99, 0, True), (0.0, 99, 0, "locked"))

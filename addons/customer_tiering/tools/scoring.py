@@ -59,25 +59,58 @@ def points_function(indicator):
     return linear
 
 
-def indicator_points(indicator, raw):
-    """Points (0 to 100) that ``indicator`` gives for the raw value ``raw``."""
-    return points_function(indicator)(raw)
+class Scorer:
+    """The scoring of one configuration, built once per batch and applied to
+    every partner: the evaluation, its preview and the tests all go through
+    it."""
 
+    def __init__(self, config):
+        self.config = config
+        self.tiers = config["tiers"]
+        self.tiers_by_id = {tier["id"]: tier for tier in self.tiers}
+        # Each weighted indicator once: (id, weight as a fraction, points).
+        self.scored = [
+            (indicator["id"], indicator["weight"] / 100.0, points_function(indicator))
+            for indicator in config["indicators"]
+            if indicator["weight"]
+        ]
 
-def score_partner(indicators, raw_by_indicator):
-    """Weighted score (0 to 100) of one partner and its breakdown.
+    def score(self, raw_by_indicator):
+        """Weighted score (0 to 100) of one partner's raw values
+        {indicator id: raw value or None}."""
+        return round(
+            sum(
+                weight * points(raw_by_indicator.get(indicator_id))
+                for indicator_id, weight, points in self.scored
+            ),
+            2,
+        )
 
-    :param raw_by_indicator: {indicator id: raw value or None}
-    :return: (score, [[indicator id, raw, points], ...])
-    """
-    total = 0.0
-    breakdown = []
-    for indicator in indicators:
-        raw = raw_by_indicator.get(indicator["id"])
-        points = indicator_points(indicator, raw)
-        total += indicator["weight"] * points / 100.0
-        breakdown.append([indicator["id"], raw, points])
-    return round(total, 2), breakdown
+    def breakdown(self, raw_by_indicator):
+        """[[indicator id, raw value, points], ...] behind the score."""
+        return [
+            [indicator_id, raw_by_indicator.get(indicator_id), points(raw)]
+            for indicator_id, _weight, points in self.scored
+            for raw in [raw_by_indicator.get(indicator_id)]
+        ]
+
+    def decide(self, raw_by_indicator, old_tier_id, below_count, locked):
+        """The decision for one partner: (score, new tier id or None, new
+        below count, movement). A tier that left the configuration (archived)
+        counts as none; a lock keeps the tier."""
+        score = self.score(raw_by_indicator)
+        target = qualifying_tier(self.tiers, score, raw_by_indicator)
+        final, new_below, movement = decide(
+            self.config, self.tiers_by_id.get(old_tier_id), below_count, locked, target
+        )
+        if movement == LOCKED:
+            # Kept, even if the tier left the configuration.
+            return score, old_tier_id, new_below, LOCKED
+        new_tier_id = final["id"] if final else None
+        if movement == UNCHANGED and new_tier_id != old_tier_id:
+            # The customer held a tier that left the configuration.
+            movement = DOWN
+        return score, new_tier_id, new_below, movement
 
 
 def _requirement_met(requirement, raw_by_indicator):

@@ -4,13 +4,13 @@ from odoo import models
 class CustomerTierHistory(models.Model):
     _inherit = "customer.tier.history"
 
-    def _notify_tier_changes(self):
+    def _on_tier_changes(self, changes):
         """A tier change moves the member cards of the customer to the level
         mapped to the new tier, in the programmes of that company."""
-        res = super()._notify_tier_changes()
+        res = super()._on_tier_changes(changes)
         changed = [
             change
-            for change in self._tier_changes()
+            for change in changes
             if change.new_tier_id and change.new_tier_id != change.old_tier_id
         ]
         if changed:
