@@ -120,12 +120,13 @@ class CustomerTierIndicator(models.Model):
                 math.isfinite(value) and abs(value) <= MAX_BOUND
                 for value in (indicator.lower_bound, indicator.upper_bound)
             ):
+                ceiling = f"{MAX_BOUND:g}"
                 raise ValidationError(
                     self.env._(
                         "The bounds of indicator %(indicator)s must be numbers "
                         "between -%(max)s and %(max)s.",
                         indicator=indicator.name,
-                        max=f"{MAX_BOUND:g}",
+                        max=ceiling,
                     )
                 )
             if indicator.scoring_method == "linear" and (

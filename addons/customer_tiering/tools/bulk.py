@@ -97,7 +97,11 @@ def set_company_values(model, company, values_by_field):
         is_set, value = SQL.identifier(f"set_{fname}"), SQL.identifier(f"v_{fname}")
         arrays += [
             SQL("%s::bool[]", [rid in vals for rid in ids]),
-            SQL(f"%s::{ARRAY_TYPES[field.type]}[]", [vals.get(rid) for rid in ids]),
+            SQL(
+                "%s::%s[]",
+                [vals.get(rid) for rid in ids],
+                SQL.identifier(ARRAY_TYPES[field.type]),
+            ),
         ]
         names += [is_set, value]
         assignments.append(
