@@ -7,16 +7,30 @@ from .customer_tier_indicator import MAX_PERIOD_MONTHS
 MAX_DOWNGRADE_AFTER = 12
 
 
+# The choices of the tier settings, shared with the Settings page (a static
+# list, so that Odoo translates the options there too).
+CADENCES = [
+    ("monthly", "Monthly"),
+    ("quarterly", "Quarterly"),
+    ("half_yearly", "Every six months"),
+    ("yearly", "Yearly"),
+]
+SCOPES = [
+    ("invoiced", "Customers invoiced in the period"),
+    ("all", "All customers"),
+]
+DOWNGRADE_POLICIES = [
+    ("immediate", "At once"),
+    ("consecutive", "After several evaluations in a row below the tier"),
+]
+APPLY_MODES = [("auto", "Automatically"), ("review", "After a manager's review")]
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     tier_evaluation_cadence = fields.Selection(
-        [
-            ("monthly", "Monthly"),
-            ("quarterly", "Quarterly"),
-            ("half_yearly", "Every six months"),
-            ("yearly", "Yearly"),
-        ],
+        CADENCES,
         default="half_yearly",
         required=True,
     )
@@ -29,19 +43,13 @@ class ResCompany(models.Model):
         string="Tier Evaluation Period (months)", default=12, required=True
     )
     tier_scope = fields.Selection(
-        [
-            ("invoiced", "Customers invoiced in the period"),
-            ("all", "All customers"),
-        ],
+        SCOPES,
         string="Tier Evaluation Scope",
         default="invoiced",
         required=True,
     )
     tier_downgrade_policy = fields.Selection(
-        [
-            ("immediate", "At once"),
-            ("consecutive", "After several evaluations in a row below the tier"),
-        ],
+        DOWNGRADE_POLICIES,
         string="Tier Downgrades",
         default="immediate",
         required=True,
@@ -51,7 +59,7 @@ class ResCompany(models.Model):
     )
     tier_downgrade_one_rank = fields.Boolean(string="Downgrade One Rank at a Time")
     tier_apply_mode = fields.Selection(
-        [("auto", "Automatically"), ("review", "After a manager's review")],
+        APPLY_MODES,
         string="Apply Tier Changes",
         default="auto",
         required=True,

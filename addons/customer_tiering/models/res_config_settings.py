@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 
 from .customer_tier_evaluation import CADENCE_MONTHS
 from .customer_tier_indicator import MAX_PERIOD_MONTHS
+from .res_company import APPLY_MODES, CADENCES, DOWNGRADE_POLICIES, SCOPES
 
 # Company settings shown on the Settings page; they are saved only by Save
 # (set_values), so that Preview can evaluate unsaved values.
@@ -24,27 +25,13 @@ TIER_SETTINGS = (
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    tier_evaluation_cadence = fields.Selection(
-        lambda self: (
-            self.env["res.company"]._fields["tier_evaluation_cadence"].selection
-        ),
-        string="Evaluation Cadence",
-    )
+    tier_evaluation_cadence = fields.Selection(CADENCES, string="Evaluation Cadence")
     tier_period_months = fields.Integer(string="Evaluation Period (months)")
-    tier_scope = fields.Selection(
-        lambda self: self.env["res.company"]._fields["tier_scope"].selection,
-        string="Customers Evaluated",
-    )
-    tier_downgrade_policy = fields.Selection(
-        lambda self: self.env["res.company"]._fields["tier_downgrade_policy"].selection,
-        string="Downgrades",
-    )
+    tier_scope = fields.Selection(SCOPES, string="Customers Evaluated")
+    tier_downgrade_policy = fields.Selection(DOWNGRADE_POLICIES, string="Downgrades")
     tier_downgrade_after = fields.Integer(string="Evaluations Below Before Downgrade")
     tier_downgrade_one_rank = fields.Boolean(string="At Most One Rank per Evaluation")
-    tier_apply_mode = fields.Selection(
-        lambda self: self.env["res.company"]._fields["tier_apply_mode"].selection,
-        string="Apply Changes",
-    )
+    tier_apply_mode = fields.Selection(APPLY_MODES, string="Apply Changes")
     tier_notify_customer = fields.Boolean(string="Email Customers on Tier Change")
     tier_salesperson_activity = fields.Boolean(string="Activity for the Salesperson")
     tier_next_evaluation_date = fields.Date(

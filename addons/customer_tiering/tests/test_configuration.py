@@ -219,3 +219,31 @@ class TestConfiguration(TierCase):
         tier = self.env["customer.tier"].browse(self.basic.id)
         tier.min_score = 5
         self.assertEqual(tier.min_score, 5)
+
+    def test_settings_choices_are_translated(self):
+        """The Settings page offers its choices in the user's language, as the
+        company's fields do (a callable selection would stay English)."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["customer_tiering"], ["zh_CN"])
+        env = self.env(context={"lang": "zh_CN"})
+        for fname in (
+            "tier_evaluation_cadence",
+            "tier_scope",
+            "tier_downgrade_policy",
+            "tier_apply_mode",
+        ):
+            with self.subTest(field=fname):
+                settings = dict(
+                    env["res.config.settings"]
+                    ._fields[fname]
+                    ._description_selection(env)
+                )
+                company = dict(
+                    env["res.company"]._fields[fname]._description_selection(env)
+                )
+                self.assertEqual(settings, company)
+                self.assertNotEqual(
+                    settings,
+                    dict(env["res.company"]._fields[fname].selection),
+                    "translated",
+                )
