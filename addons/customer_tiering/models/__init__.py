@@ -4,6 +4,7 @@ from . import customer_tier_indicator
 from . import customer_tier_indicator_band
 from . import customer_tier_requirement
 from . import customer_tier_history
+from . import customer_lifecycle_history
 from . import customer_tier_evaluation
 from . import customer_tier_proposal
 from . import res_partner

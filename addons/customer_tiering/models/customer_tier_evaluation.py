@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare
 
-from ..tools import bulk, jobs, scoring
+from ..tools import bulk, jobs, lifecycle, scoring
 from .customer_tier_indicator import CUSTOMER_MOVES_SQL
 
 _logger = logging.getLogger(__name__)
@@ -269,6 +269,7 @@ class CustomerTierEvaluation(models.Model):
                 "downgrade_one_rank", company.tier_downgrade_one_rank
             ),
             "apply_mode": overrides.get("apply_mode") or company.tier_apply_mode,
+            "lifecycle": company._lifecycle_settings(),
         }
 
     # --- the engine, shared by preview and apply -------------------------------
@@ -305,6 +306,52 @@ class CustomerTierEvaluation(models.Model):
         )
 
     @api.model
+    def _lifecycle_scope_condition(self, config, company, date):
+        """SQL condition on ``p`` (res_partner) selecting the customers whose
+        lifecycle stage may change: those still in a live stage, and those who
+        bought since the "lost" limit (a lost customer who comes back)."""
+        settings = self._lifecycle_settings(config, company)
+        since = date - relativedelta(days=settings["lost_days"])
+        return SQL(
+            """p.active
+               AND p.id = p.commercial_partner_id
+               AND (p.company_id IS NULL OR p.company_id = %(company)s)
+               AND ((p.lifecycle_stage ->> %(key)s) = ANY(%(live)s)
+                    OR EXISTS (SELECT 1 FROM (%(purchases)s) pu
+                                WHERE pu.partner_id = p.id
+                                  AND pu.date > %(since)s))""",
+            company=company.id,
+            key=str(company.id),
+            live=list(lifecycle.LIVE_STAGES),
+            purchases=self.env["customer.tier.indicator"]._purchases_sql(company),
+            since=since,
+        )
+
+    @api.model
+    def _lifecycle_settings(self, config, company):
+        # Runs launched before lifecycles existed carry no settings.
+        return config.get("lifecycle") or company._lifecycle_settings()
+
+    @api.model
+    def _next_batch(self, config, company, date, after_id, limit):
+        """The next partners of an evaluation run: those to grade (tier scope)
+        and those whose lifecycle stage to compute, as [(id, to grade)]."""
+        self.env.flush_all()
+        bulk.without_jit(self.env.cr)
+        tier_scope = self._scope_condition(config, company, date)
+        return self.env.execute_query(
+            SQL(
+                """SELECT p.id, %(tier_scope)s FROM res_partner p
+                    WHERE (%(tier_scope)s OR %(lifecycle_scope)s) AND p.id > %(after)s
+                    ORDER BY p.id LIMIT %(limit)s""",
+                tier_scope=tier_scope,
+                lifecycle_scope=self._lifecycle_scope_condition(config, company, date),
+                after=after_id,
+                limit=limit,
+            )
+        )
+
+    @api.model
     def _next_partner_ids(self, config, company, date, after_id, limit):
         self.env.flush_all()
         # Each batch starts here (evaluations and previews alike).
@@ -324,14 +371,81 @@ class CustomerTierEvaluation(models.Model):
 
     @api.model
     def _count_partners(self, config, company, date, after_id=0):
+        """Partners left to a run after ``after_id`` (graded or not)."""
         self.env.flush_all()
         return self.env.execute_query(
             SQL(
-                "SELECT COUNT(*) FROM res_partner p WHERE %s AND p.id > %s",
+                "SELECT COUNT(*) FROM res_partner p WHERE (%s OR %s) AND p.id > %s",
                 self._scope_condition(config, company, date),
+                self._lifecycle_scope_condition(config, company, date),
                 after_id,
             )
         )[0][0]
+
+    @api.model
+    def _lifecycle_facts(self, settings, company, date, partner_ids):
+        """{partner id: (first purchase, last purchase, median gap in days of
+        the purchases of the last three years or None, date of the return
+        after a gap longer than "lost" or None)}, from every source of
+        purchases, in one query."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH d AS (
+                    SELECT DISTINCT pu.partner_id, pu.date
+                      FROM (%(purchases)s) pu
+                     WHERE pu.partner_id = ANY(%(ids)s) AND pu.date <= %(today)s
+                ), g AS (
+                    SELECT partner_id, date,
+                           date - lag(date) OVER (
+                               PARTITION BY partner_id ORDER BY date) AS gap
+                      FROM d
+                )
+                SELECT partner_id, MIN(date), MAX(date),
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY gap)
+                           FILTER (WHERE gap IS NOT NULL AND date >= %(since)s),
+                       MAX(date) FILTER (WHERE gap > %(lost_days)s)
+                  FROM g
+                 GROUP BY partner_id
+                """,
+                purchases=self.env["customer.tier.indicator"]._purchases_sql(company),
+                ids=partner_ids,
+                today=date,
+                since=date - relativedelta(days=lifecycle.GAP_HISTORY_DAYS),
+                lost_days=settings["lost_days"],
+            )
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    @api.model
+    def _decide_lifecycle(self, config, company, date, partner_ids):
+        """The lifecycle changes of a batch, writing nothing: [{partner_id,
+        old_stage, new_stage}] of the customers whose stage changes."""
+        settings = self._lifecycle_settings(config, company)
+        facts = self._lifecycle_facts(settings, company, date, partner_ids)
+        current = dict(
+            self.env.execute_query(
+                SQL(
+                    """SELECT id, lifecycle_stage ->> %s FROM res_partner
+                        WHERE id = ANY(%s)""",
+                    str(company.id),
+                    partner_ids,
+                )
+            )
+        )
+        none = (None, None, None, None)
+        changes = []
+        for partner_id in partner_ids:
+            new = lifecycle.stage(date, facts.get(partner_id, none), settings)
+            if new != current.get(partner_id):
+                changes.append(
+                    {
+                        "partner_id": partner_id,
+                        "old_stage": current.get(partner_id),
+                        "new_stage": new,
+                    }
+                )
+        return changes
 
     @api.model
     def _current_states(self, company, partner_ids):
@@ -374,6 +488,8 @@ class CustomerTierEvaluation(models.Model):
             movement, score, old_score, below_count, old_below_count,
             breakdown
         """
+        if not partner_ids:
+            return []
         # Raw SQL below: pending ORM writes (e.g. a potential rating) first.
         self.env.flush_all()
         indicators = (
@@ -482,13 +598,14 @@ class CustomerTierEvaluation(models.Model):
             return 0
         started = time.monotonic()
         company = self.company_id
-        partner_ids = self._next_partner_ids(
+        batch = self._next_batch(
             self.config, company, self.date, self.cursor_partner_id, self._batch_size()
         )
-        if not partner_ids:
+        if not batch:
             self._finish()
             return 0
-        decisions = self._grade_isolated(partner_ids)
+        partner_ids = [partner_id for partner_id, _graded in batch]
+        decisions = self._grade_isolated(batch)
         counts, distribution = Counter(), Counter(self.tier_distribution or {})
         self._tally(decisions, counts, distribution)
         self.write(
@@ -507,29 +624,44 @@ class CustomerTierEvaluation(models.Model):
         )
         return len(partner_ids)
 
-    def _grade_isolated(self, partner_ids):
-        """Decide and write the tiers of these partners, all at once; when that
-        fails, one by one, so that a customer who cannot be graded (bad data,
-        a plugin's hook failing for them) is logged and skipped instead of
-        stopping the evaluation for everyone. Returns the decisions written."""
+    def _grade_isolated(self, batch):
+        """Grade a batch ([(partner id, in the tier scope)]), all at once; when
+        that fails, one by one, so that a customer who cannot be graded (bad
+        data, a plugin's hook failing for them) is logged and skipped instead
+        of stopping the evaluation for everyone. Returns the tier decisions
+        written."""
         Partner = self.env["res.partner"].sudo()
         return jobs.run_isolated(
             self.env,
-            partner_ids,
+            batch,
             self._grade,
-            lambda partner_id: (
+            lambda item: (
                 f"Evaluation {self.id}: grading customer "
-                f"{Partner.browse(partner_id).display_name} (id {partner_id})"
+                f"{Partner.browse(item[0]).display_name} (id {item[0]})"
             ),
             _logger,
         )
 
-    def _grade(self, partner_ids):
-        """Decide and write the tiers of these partners; their decisions."""
+    def _grade(self, batch):
+        """Decide and write the tiers of the partners of ``batch`` that are in
+        the tier scope, and the lifecycle stages of all; return the tier
+        decisions."""
+        company = self.company_id
         decisions = self._decide_batch(
-            self.config, self.company_id, self.date, partner_ids
+            self.config,
+            company,
+            self.date,
+            [partner_id for partner_id, graded in batch if graded],
         )
         self._apply_decisions(decisions)
+        self.env["res.partner"]._lifecycle_apply_changes(
+            company,
+            self._decide_lifecycle(
+                self.config, company, self.date, [partner_id for partner_id, _ in batch]
+            ),
+            self.date,
+            self,
+        )
         return decisions
 
     def _run_to_end(self):

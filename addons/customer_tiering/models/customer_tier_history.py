@@ -1,10 +1,11 @@
-import json
 from collections import namedtuple
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+from ..tools import bulk
 
 MOVEMENTS = [
     ("new", "First tier"),
@@ -110,61 +111,24 @@ class CustomerTierHistory(models.Model):
         """Create history rows (dicts with ``partner_id``, ``company_id``,
         ``old_tier_id``, ``new_tier_id``, ``movement``, ``score``, ``reason``
         and optionally ``note``, ``breakdown``, ``evaluation_id``), dated now
-        and by the current user.
-
-        One INSERT of arrays rather than ``create()``: a first evaluation
-        writes a row per customer (174,000 in the benchmark, by batches of
-        5,000), and ``create()`` takes 0.9 s per batch where this takes 0.35
-        s, which adds 30 % to the whole evaluation. History rows have no
-        computed stored field, default or create hook to skip."""
-        if not rows:
-            return self.browse()
+        and by the current user, in one statement (``tools.bulk``: a first
+        evaluation writes a row per customer)."""
         now = fields.Datetime.now()
-        uid = self.env.uid
-
-        def column(name):
-            return [row.get(name) or None for row in rows]
-
-        self.env.flush_all()
-        ids = self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO customer_tier_history
-                       (partner_id, company_id, old_tier_id, new_tier_id, movement,
-                        score, breakdown, reason, note, evaluation_id, date,
-                        user_id, create_uid, create_date, write_uid, write_date)
-                SELECT r.partner_id, r.company_id, r.old_tier_id, r.new_tier_id,
-                       r.movement, r.score, r.breakdown::jsonb, r.reason, r.note,
-                       r.evaluation_id, %(now)s, %(uid)s, %(uid)s, %(now)s,
-                       %(uid)s, %(now)s
-                  FROM unnest(%(partner)s::int4[], %(company)s::int4[],
-                              %(old)s::int4[], %(new)s::int4[],
-                              %(movement)s::varchar[], %(score)s::numeric[],
-                              %(breakdown)s::text[], %(reason)s::varchar[],
-                              %(note)s::varchar[], %(evaluation)s::int4[])
-                       AS r(partner_id, company_id, old_tier_id, new_tier_id,
-                            movement, score, breakdown, reason, note,
-                            evaluation_id)
-                RETURNING id
-                """,
-                now=now,
-                uid=uid,
-                partner=column("partner_id"),
-                company=column("company_id"),
-                old=column("old_tier_id"),
-                new=column("new_tier_id"),
-                movement=column("movement"),
-                score=[round(row.get("score") or 0.0, 2) for row in rows],
-                breakdown=[
-                    json.dumps(row["breakdown"]) if row.get("breakdown") else None
-                    for row in rows
-                ],
-                reason=column("reason"),
-                note=column("note"),
-                evaluation=column("evaluation_id"),
-            )
+        keys = ("note", "breakdown", "evaluation_id")
+        return bulk.insert_rows(
+            self.sudo(),
+            [
+                {
+                    **{key: None for key in keys},
+                    **row,
+                    "old_tier_id": row.get("old_tier_id") or None,
+                    "new_tier_id": row.get("new_tier_id") or None,
+                    "date": now,
+                    "user_id": self.env.uid,
+                }
+                for row in rows
+            ],
         )
-        return self.browse(row[0] for row in ids)
 
     def _tier_changes(self):
         """The :class:`TierChange` facts of these rows, read in one query: the

@@ -201,6 +201,30 @@ class CustomerTierIndicator(models.Model):
             if value is not None
         }
 
+    @api.model
+    def _purchase_queries(self, company):
+        """Where the purchases of ``company``'s customers are read, for their
+        lifecycle stage: a list of SQL queries of ``(partner_id, date)`` rows,
+        ``partner_id`` being the commercial partner. Extension point: an addon
+        that records purchases elsewhere (e.g. counter consumptions) appends
+        its query. Here: the posted customer invoices."""
+        return [
+            SQL(
+                """SELECT m.commercial_partner_id AS partner_id,
+                          m.invoice_date AS date
+                     FROM account_move m
+                    WHERE m.company_id = %s AND m.state = 'posted'
+                      AND m.move_type = 'out_invoice'
+                      AND m.invoice_date IS NOT NULL""",
+                company.id,
+            )
+        ]
+
+    @api.model
+    def _purchases_sql(self, company):
+        """Every purchase of ``company``'s customers: ``(partner_id, date)``."""
+        return SQL(" UNION ALL ").join(self._purchase_queries(company))
+
     def _get_raw_values_many(self, partner_ids, company, date_to):
         """Raw values of these indicators for a batch of partners:
         {indicator id: {partner id: value}}. The invoice indicators of one

@@ -38,6 +38,27 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.tier_next_evaluation_date",
         string="Next Scheduled Evaluation",
     )
+    lifecycle_new_days = fields.Integer(
+        related="company_id.lifecycle_new_days", readonly=False
+    )
+    lifecycle_risk_factor = fields.Float(
+        related="company_id.lifecycle_risk_factor", readonly=False
+    )
+    lifecycle_risk_floor_days = fields.Integer(
+        related="company_id.lifecycle_risk_floor_days", readonly=False
+    )
+    lifecycle_single_gap_days = fields.Integer(
+        related="company_id.lifecycle_single_gap_days", readonly=False
+    )
+    lifecycle_lost_days = fields.Integer(
+        related="company_id.lifecycle_lost_days", readonly=False
+    )
+    lifecycle_risk_activity = fields.Boolean(
+        related="company_id.lifecycle_risk_activity", readonly=False
+    )
+    account_team_min_rank = fields.Integer(
+        related="company_id.account_team_min_rank", readonly=False
+    )
     tier_weight_line_ids = fields.One2many(
         "customer.tier.weight.line", "settings_id", string="Indicator Weights"
     )

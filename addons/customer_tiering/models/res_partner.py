@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools import bulk
+from ..tools import bulk, lifecycle
 
 # A customer's tier and its state: written by the evaluation, the approval
 # of its proposals and a manager's override, always with a history row.
@@ -16,6 +16,8 @@ TIER_STATE_FIELDS = frozenset(
         "tier_lock_until",
     }
 )
+# A customer's lifecycle stage: written by the evaluations only.
+LIFECYCLE_FIELDS = frozenset({"lifecycle_stage", "lifecycle_date"})
 # Inputs of the evaluation that only tier managers set.
 TIER_MANAGER_FIELDS = frozenset({"tier_manual_score"})
 # Passed in the context by the partner merge, which copies every field: no
@@ -93,6 +95,44 @@ class ResPartner(models.Model):
         help="Staff's rating of the customer's potential value (industry outlook, "
         "growth of its business), from 0 to 5 stars.",
     )
+    lifecycle_stage = fields.Selection(
+        lifecycle.STAGES,
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        help="Where the customer stands, from its purchase dates: new, active, "
+        "at risk (silent for longer than its usual rhythm), lost (silent for "
+        "longer than the company's limit) or won back. Computed by the tier "
+        "evaluations.",
+    )
+    lifecycle_date = fields.Date(
+        string="Stage Since",
+        company_dependent=True,
+        readonly=True,
+        copy=False,
+        help="When the customer entered its lifecycle stage (as an evaluation "
+        "found it).",
+    )
+    commercial_lifecycle_stage = fields.Selection(
+        related="commercial_partner_id.lifecycle_stage", string="Lifecycle"
+    )
+    account_team_ids = fields.Many2many(
+        "res.users",
+        "res_partner_account_team_rel",
+        "partner_id",
+        "user_id",
+        string="Account Team",
+        domain="[('share', '=', False)]",
+        help="The people who look after this customer besides its salesperson: "
+        "they see it when contacts are limited to one's own customers.",
+    )
+    account_team_short = fields.Boolean(
+        string="Account Team Too Small",
+        compute="_compute_account_team_short",
+        search="_search_account_team_short",
+        help="A customer of a tier that asks for more people looking after it "
+        "(Settings) has fewer (salesperson included).",
+    )
     tier_manual_score = fields.Float(
         string="Manual Tier Score",
         digits=(5, 2),
@@ -111,13 +151,24 @@ class ResPartner(models.Model):
             if self.env.context.get("customer_tier_merge") is PARTNER_MERGE:
                 # The merged customer keeps its own tier; the next evaluation
                 # grades it with the history of both.
-                vals = {k: v for k, v in vals.items() if k not in TIER_STATE_FIELDS}
+                vals = {
+                    k: v
+                    for k, v in vals.items()
+                    if k not in TIER_STATE_FIELDS | LIFECYCLE_FIELDS
+                }
             self._check_tier_fields_write(vals)
         return super().write(vals)
 
     @api.model
     def _check_tier_fields_write(self, vals):
         """Refuse what only the tier flows (or tier managers) write."""
+        if LIFECYCLE_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "A customer's lifecycle stage is computed by the tier "
+                    "evaluations from its purchases."
+                )
+            )
         if TIER_STATE_FIELDS.intersection(vals):
             raise AccessError(
                 self.env._(
@@ -294,6 +345,86 @@ class ResPartner(models.Model):
                 "tier_below_count": dict.fromkeys(ids),
             },
         )
+
+    # --- account team -----------------------------------------------------------
+
+    @api.depends_context("company")
+    @api.depends("user_id", "account_team_ids", "commercial_partner_id")
+    def _compute_account_team_short(self):
+        company = self.env.company
+        rank = company.account_team_min_rank
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            tier = commercial.with_company(company).tier_id
+            people = commercial.user_id | commercial.account_team_ids
+            partner.account_team_short = bool(
+                rank and tier and tier.rank <= rank and len(people) < 2
+            )
+
+    def _search_account_team_short(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the account team."))
+        company = self.env.company
+        rank = company.account_team_min_rank
+        ids = []
+        if rank:
+            self.env.flush_all()
+            ids = [
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT p.id
+                          FROM res_partner p
+                          JOIN customer_tier t ON t.id = %(tier)s
+                         WHERE p.id = p.commercial_partner_id AND t.rank <= %(rank)s
+                           AND (p.user_id IS NOT NULL)::int
+                               + (SELECT COUNT(*) FROM res_partner_account_team_rel r
+                                   WHERE r.partner_id = p.id
+                                     AND r.user_id IS DISTINCT FROM p.user_id) < 2
+                        """,
+                        tier=self._tier_id_sql(company),
+                        rank=rank,
+                    )
+                )
+            ]
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", ids)]
+
+    # --- lifecycle -------------------------------------------------------------
+
+    @api.model
+    def _lifecycle_apply_changes(self, company, changes, date, evaluation=None):
+        """The one way customers' lifecycle stages change: write the new
+        stages of ``company`` (entered on ``date``) in one statement, record a
+        history row per change and tell about them.
+
+        :param changes: dicts with ``partner_id``, ``old_stage``, ``new_stage``
+        :return: the history rows
+        """
+        if not changes:
+            return self.env["customer.lifecycle.history"]
+        bulk.set_company_values(
+            self.sudo(),
+            company,
+            {
+                "lifecycle_stage": {c["partner_id"]: c["new_stage"] for c in changes},
+                "lifecycle_date": {c["partner_id"]: date for c in changes},
+            },
+        )
+        history = self.env["customer.lifecycle.history"]._create_rows(
+            [
+                {
+                    **change,
+                    "company_id": company.id,
+                    "date": date,
+                    "evaluation_id": evaluation.id if evaluation else None,
+                }
+                for change in changes
+            ]
+        )
+        history._notify_stage_changes()
+        return history
 
     # --- selecting customers by tier (the API of the other addons) ------------
 

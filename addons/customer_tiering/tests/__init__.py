@@ -6,3 +6,4 @@ from . import test_preview
 from . import test_access
 from . import test_indicators
 from . import test_tour
+from . import test_lifecycle

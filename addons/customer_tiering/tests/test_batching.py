@@ -101,9 +101,10 @@ class TestBatching(TierCase):
         history_before = self.History.search_count([])
         evaluation = self.Evaluation._launch(self.company, "manual")
         # A batch: lock the run, JIT off, the scope, one query per indicator,
-        # the customers' state, the run's counters, and the savepoint that
-        # isolates its customers; whatever its size.
-        with self.assertQueryCount(10):
+        # the customers' state, their purchase facts and lifecycle stages,
+        # the run's counters, and the savepoint that isolates its customers;
+        # whatever its size.
+        with self.assertQueryCount(12):
             evaluation._process_batch()
         evaluation._run_to_end()
         self.env.flush_all()

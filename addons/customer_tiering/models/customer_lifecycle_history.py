@@ -1,0 +1,120 @@
+from collections import namedtuple
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools import bulk
+from ..tools.lifecycle import AT_RISK, STAGES
+
+# What the lifecycle hooks need to know of a history row.
+StageChange = namedtuple(
+    "StageChange", "id partner_id company_id old_stage new_stage date"
+)
+
+
+class CustomerLifecycleHistory(models.Model):
+    """One row per change of a customer's lifecycle stage, written by the
+    evaluations (``res.partner._lifecycle_apply_changes``); nobody edits them
+    afterwards. The moves between stages are read here; other addons react
+    to a customer entering a stage (e.g. a retention call when it goes at
+    risk) through ``_on_stage_changes``."""
+
+    _name = "customer.lifecycle.history"
+    _description = "Customer Lifecycle History"
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    old_stage = fields.Selection(STAGES, string="Previous Stage")
+    new_stage = fields.Selection(STAGES, string="Stage")
+    date = fields.Date(required=True, index=True, help="When the stage was entered.")
+    evaluation_id = fields.Many2one(
+        "customer.tier.evaluation", string="Evaluation Run", index="btree_not_null"
+    )
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+
+    @api.model
+    def _create_rows(self, rows):
+        """History rows (dicts with ``partner_id``, ``company_id``,
+        ``old_stage``, ``new_stage``, ``date``, ``evaluation_id``) in one
+        statement (``tools.bulk``: a first evaluation writes one per
+        customer)."""
+        return bulk.insert_rows(
+            self.sudo(),
+            [
+                {
+                    "partner_id": row["partner_id"],
+                    "company_id": row["company_id"],
+                    "old_stage": row.get("old_stage") or None,
+                    "new_stage": row.get("new_stage") or None,
+                    "date": row["date"],
+                    "evaluation_id": row.get("evaluation_id") or None,
+                }
+                for row in rows
+            ],
+        )
+
+    def _stage_changes(self):
+        """The :class:`StageChange` facts of these rows, in one query."""
+        if not self:
+            return []
+        self.flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id, partner_id, company_id, old_stage, new_stage, date
+                  FROM customer_lifecycle_history
+                 WHERE id = ANY(%s)
+                """,
+                self.ids,
+            )
+        )
+        return [StageChange(*row) for row in rows]
+
+    def _notify_stage_changes(self):
+        """Hand the facts of these rows (one batch) to ``_on_stage_changes``."""
+        self._on_stage_changes(self._stage_changes())
+
+    def _on_stage_changes(self, changes):
+        """React to customers entering a lifecycle stage: the extension point
+        of the other addons, which override it, call ``super()`` and read
+        ``changes`` (a list of :class:`StageChange`).
+
+        Here: when the company asks for it, an activity for the salesperson
+        of each customer that went at risk, in the salesperson's language.
+        """
+        at_risk = [change for change in changes if change.new_stage == AT_RISK]
+        companies = self.env["res.company"].browse({c.company_id for c in at_risk})
+        wanted = companies.filtered("lifecycle_risk_activity").ids
+        at_risk = [change for change in at_risk if change.company_id in wanted]
+        activity_type = self.env.ref(
+            "customer_tiering.mail_activity_type_customer_at_risk",
+            raise_if_not_found=False,
+        )
+        partners = self.env["res.partner"].browse({c.partner_id for c in at_risk})
+        salespeople = {partner.id: partner.user_id for partner in partners}
+        if not activity_type or not any(salespeople.values()):
+            return
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        activities = []
+        for change in at_risk:
+            user = salespeople[change.partner_id]
+            if not user:
+                continue
+            env = self.with_context(lang=user.lang).env
+            activities.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": change.partner_id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "summary": env._("Customer at risk: call them back"),
+                    "date_deadline": fields.Date.context_today(self),
+                }
+            )
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(activities)

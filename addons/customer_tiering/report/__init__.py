@@ -1,0 +1,2 @@
+from . import customer_churn_report
+from . import customer_cohort_report

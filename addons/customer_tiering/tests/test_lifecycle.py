@@ -1,0 +1,272 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from ..tools import lifecycle
+
+TODAY = date(2026, 6, 15)
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycle(AccountTestInvoicingCommon):
+    """Lifecycle stages from purchase dates, computed by the evaluations, with
+    a hand-made population whose stages are known."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref(
+            "customer_tiering.group_customer_tier_manager"
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write({"tier_scope": "all"})
+        cls.env["res.partner"].search([("customer_rank", ">", 0)]).customer_rank = 0
+        cls.env["customer.tier"].create(
+            {
+                "name": "Everyone",
+                "rank": 1,
+                "min_score": 0,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.env["customer.tier.indicator"].create(
+            {"name": "Revenue", "indicator_type": "revenue", "weight": 100}
+        )
+        cls.salesperson = mail_new_test_user(
+            cls.env,
+            login="lifecycle_salesperson",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+
+    def customer(self, name, *days_ago, **values):
+        partner = self.env["res.partner"].create(
+            {"name": name, "is_company": True, "customer_rank": 1, **values}
+        )
+        for days in days_ago:
+            self.init_invoice(
+                "out_invoice",
+                partner,
+                TODAY - timedelta(days=days),
+                post=True,
+                amounts=[100],
+            )
+        return partner
+
+    def evaluate(self, when=TODAY):
+        with freeze_time(when):
+            return self.env["customer.tier.evaluation"]._launch_and_run(self.company)
+
+    def stage(self, partner):
+        return partner.with_company(self.company).lifecycle_stage
+
+    def test_stages_of_a_known_population(self):
+        new = self.customer("New", 30)
+        active = self.customer("Active", 200, 170, 140, 110, 80, 50, 20)
+        at_risk = self.customer(
+            "At Risk",
+            300,
+            270,
+            240,
+            210,
+            180,
+            150,
+            120,
+            90,
+            user_id=self.salesperson.id,
+        )
+        lost = self.customer("Lost", 800, 500)
+        won_back = self.customer("Won Back", 900, 40)
+        one_timer = self.customer("One Timer", 200)
+        never = self.customer("Never Bought")
+        evaluation = self.evaluate()
+        self.assertEqual(
+            {p.name: self.stage(p) for p in (new, active, at_risk, lost, won_back)},
+            {
+                "New": "new",
+                "Active": "active",
+                "At Risk": "at_risk",
+                "Lost": "lost",
+                "Won Back": "won_back",
+            },
+        )
+        self.assertEqual(self.stage(one_timer), "at_risk", "200 days > 2 x 90 days")
+        self.assertFalse(self.stage(never))
+        history = self.env["customer.lifecycle.history"].search(
+            [("evaluation_id", "=", evaluation.id)]
+        )
+        self.assertEqual(len(history), 6)
+        self.assertEqual(set(history.mapped("date")), {TODAY})
+        # The salesperson of the customer at risk is told, in their language.
+        activity = at_risk.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("customer_tiering.mail_activity_type_customer_at_risk")
+            )
+        )
+        self.assertEqual(activity.user_id, self.salesperson)
+        # Nothing changed: a new run writes nothing.
+        again = self.evaluate()
+        self.assertFalse(
+            self.env["customer.lifecycle.history"].search_count(
+                [("evaluation_id", "=", again.id)]
+            )
+        )
+        # Time passes: the new customer becomes active, the lost one stays.
+        later = self.evaluate(TODAY + timedelta(days=100))
+        moves = self.env["customer.lifecycle.history"].search(
+            [("evaluation_id", "=", later.id)]
+        )
+        self.assertEqual(
+            {(m.partner_id.name, m.old_stage, m.new_stage) for m in moves}
+            & {("New", "new", "active"), ("Lost", "lost", "lost")},
+            {("New", "new", "active")},
+        )
+        self.assertEqual(self.stage(lost), "lost")
+
+    def test_nobody_writes_a_stage_by_hand(self):
+        partner = self.customer("Hand")
+        editor = self.salesperson
+        for values in ({"lifecycle_stage": "active"}, {"lifecycle_date": TODAY}):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                partner.with_user(editor).write(values)
+
+    def test_bad_thresholds(self):
+        for values, message in (
+            ({"lifecycle_lost_days": 100}, "at risk before they are lost"),
+            ({"lifecycle_new_days": -1}, "between 1 and 3650"),
+            ({"lifecycle_risk_floor_days": 0}, "between 1 and 3650"),
+            ({"lifecycle_risk_factor": 0.5}, "1 to 20 times"),
+            ({"lifecycle_lost_days": 10**6}, "between 1 and 3650"),
+        ):
+            with self.subTest(values=values):
+                with self.assertRaises(ValidationError) as caught:
+                    self.company.write(values)
+                self.assertIn(message, str(caught.exception))
+        self.assertEqual(self.company.lifecycle_lost_days, 365)
+
+    def test_rules_of_the_stage_function(self):
+        settings = self.company._lifecycle_settings()
+
+        def stage(first, last, gap=None, returned=None):
+            return lifecycle.stage(
+                TODAY,
+                (
+                    TODAY - timedelta(days=first),
+                    TODAY - timedelta(days=last),
+                    gap,
+                    returned and TODAY - timedelta(days=returned),
+                ),
+                settings,
+            )
+
+        self.assertEqual(stage(400, 366), "lost")
+        self.assertEqual(stage(400, 365, gap=200), "active", "365 days is not lost yet")
+        self.assertEqual(stage(400, 61, gap=20), "at_risk", "the floor: 60 days")
+        self.assertEqual(stage(400, 60, gap=20), "active")
+        self.assertEqual(stage(400, 181), "at_risk", "one-time buyers: 2 x 90 days")
+        self.assertEqual(stage(90, 90), "new")
+        self.assertEqual(stage(91, 91), "active")
+        self.assertEqual(stage(900, 90, gap=810, returned=90), "won_back")
+        self.assertEqual(stage(900, 91, gap=810, returned=91), "active")
+        self.assertIsNone(lifecycle.stage(TODAY, (None, None, None, None), settings))
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycleReports(AccountTestInvoicingCommon):
+    """Churn, retention and cohorts of a small population computed by hand
+    (lost after 60 days), read by a tier user."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref(
+            "customer_tiering.group_customer_tier_user"
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.write(
+            {
+                "lifecycle_lost_days": 60,
+                "lifecycle_single_gap_days": 20,
+                "lifecycle_risk_floor_days": 10,
+            }
+        )
+
+        def customer(name, *days):
+            partner = cls.env["res.partner"].create({"name": name, "is_company": True})
+            for day in days:
+                cls.init_invoice("out_invoice", partner, day, post=True, amounts=[10])
+            return partner
+
+        cls.p1 = customer("P1", date(2026, 1, 10), date(2026, 2, 10), date(2026, 3, 10))
+        cls.p2 = customer("P2", date(2026, 3, 20), date(2026, 5, 25))
+        cls.p3 = customer("P3", date(2026, 4, 5))
+
+    def groups(self, model, groupby, measures):
+        with freeze_time(TODAY):
+            return {
+                group[groupby]: tuple(group[m] for m in measures)
+                for group in self.env[model].read_group(
+                    [("company_id", "=", self.company.id)],
+                    measures,
+                    [groupby],
+                    lazy=False,
+                )
+            }
+
+    def test_churn_and_retention_by_month(self):
+        measures = ["active_count", "lost_count", "churn_rate", "retention_rate"]
+        groups = self.groups("customer.churn.report", "month:month", measures)
+        rates = {
+            month: (active, lost, round(churn, 2), round(retention, 2))
+            for month, (active, lost, churn, retention) in groups.items()
+        }
+        self.assertEqual(
+            rates,
+            {
+                "February 2026": (1, 0, 0.0, 100.0),
+                "March 2026": (1, 0, 0.0, 100.0),
+                "April 2026": (2, 0, 0.0, 100.0),
+                "May 2026": (3, 1, 33.33, 66.67),
+                "June 2026": (2, 1, 50.0, 50.0),
+            },
+        )
+
+    def test_cohorts(self):
+        groups = self.groups(
+            "customer.cohort.report", "month_index", ["retention", "customer_count"]
+        )
+        self.assertEqual(
+            {
+                index: (round(retention, 2), count)
+                for index, (retention, count) in groups.items()
+            },
+            {
+                0: (100.0, 3),
+                1: (33.33, 1),
+                2: (66.67, 2),
+                3: (0.0, 0),
+                4: (0.0, 0),
+                5: (0.0, 0),
+            },
+        )
+        with freeze_time(TODAY):
+            january = self.env["customer.cohort.report"].search(
+                [("company_id", "=", self.company.id), ("partner_id", "=", self.p1.id)]
+            )
+        self.assertEqual(january.mapped("month_index"), [0, 1, 2, 3, 4, 5])
+        self.assertEqual(january.mapped("customer_count"), [1, 1, 1, 0, 0, 0])
