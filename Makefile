@@ -6,10 +6,10 @@ DB ?= customer_suite
 TEST_DB ?= customer_suite_test
 export DB TEST_DB
 
-.PHONY: help setup run reset run-smoke test test-odoo test-pytest test-suites lint format wheels bench pot readme clean
+.PHONY: help setup run reset run-smoke test test-odoo test-pytest test-suites test-second-python lint format wheels bench pot readme clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-19s %s\n", $$1, $$2}'
 
 setup: ## Set up Odoo 18.0 (when not importable), tools, Chromium, PostgreSQL, build/odoo.conf
 	@tools/setup.sh
@@ -34,6 +34,9 @@ test-pytest: setup ## Only pytest-odoo (addons' tests and tests/), against $(TES
 
 test-suites: setup ## Only Odoo's own suites of the modules we extend, with our addons installed
 	@tools/test.sh suites
+
+test-second-python: ## Set up another supported Python (SECOND_PYTHON, 3.12 first) with Odoo from a local source (ODOO_SRC) and test there
+	@tools/test_python.sh
 
 lint: setup ## Only the linters (ruff, pylint-odoo, oca-odoo-pre-commit-hooks)
 	@tools/test.sh lint

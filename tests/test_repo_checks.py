@@ -356,6 +356,20 @@ def test_http_bound_to_loopback():
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git missing")
+def test_second_environment_is_ignored():
+    """make test-second-python's venv, build folder and data stay local."""
+    paths = [".venv-py312/bin/python", "build/py312/odoo.conf", ".odoo-data-py312/x"]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *paths],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.splitlines()
+    assert ignored == paths
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git missing")
 def test_nothing_of_odoo_tracked():
     """Odoo stays outside the checkout."""
     tracked = subprocess.run(

@@ -2,10 +2,17 @@
 # shellcheck shell=bash
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VENV=$ROOT/.venv
+# SUITE_ENV names a second environment beside the main one (py312, say, set
+# by tools/test_python.sh): its own venv, build folder, Odoo data dir and
+# cached template databases; PostgreSQL is shared.
+SUITE_ENV=${SUITE_ENV:-}
+VENV=$ROOT/.venv${SUITE_ENV:+-$SUITE_ENV}
 PY=$VENV/bin/python
-BUILD=$ROOT/build
+BUILD=$ROOT/build${SUITE_ENV:+/$SUITE_ENV}
 CONF=$BUILD/odoo.conf
+DATA_DIR=$ROOT/.odoo-data${SUITE_ENV:+-$SUITE_ENV}
+# click-odoo-initdb's cache prefix (at most 8 characters).
+TEMPLATE_PREFIX=cs${SUITE_ENV:-tmpl}
 PGDIR=$ROOT/.pgdata
 # Odoo stores naive UTC datetimes and relies on the process running in UTC
 # (odoo-bin sets it; `python -m odoo` does not).
@@ -89,7 +96,7 @@ conn.autocommit = True
 with conn.cursor() as cr:
     cr.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(sys.argv[1])))
 EOF
-    rm -rf "$ROOT/.odoo-data/filestore/$1"
+    rm -rf "$DATA_DIR/filestore/$1"
 }
 
 # VACUUM ANALYZE a database: benchmarks roll their data back, and the dead

@@ -21,7 +21,7 @@ prepare_db() {
     addons=$(our_addons)
     say "Creating database $db with $(their_depends) (cached template)"
     "$VENV/bin/click-odoo-initdb" -c "$CONF" -n "$db" -m "$(their_depends)" \
-        --demo --cache-prefix cstmpl --cache-max-size 4
+        --demo --cache-prefix "$TEMPLATE_PREFIX" --cache-max-size 4
     if [ -n "$addons" ]; then
         say "Installing $addons with demo data into $db"
         if ! odoo_cmd -c "$CONF" -d "$db" -i "$addons" --stop-after-init --no-http; then

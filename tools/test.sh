@@ -14,7 +14,10 @@
 #           test_lint linters, pylint aside, run by pytest-odoo against the
 #           same database: they must pass with our addons installed
 # Every step runs even when an earlier one fails; the exit code is non-zero
-# if any failed.
+# if any failed. A subset: TEST_ADDONS (comma-separated addons to install and
+# test, default all of ours), TEST_TAGS (Odoo's --test-tags for the odoo
+# step), PYTEST_TARGETS (paths or test ids for the pytest step, default the
+# addons' folders and tests/).
 set -uo pipefail
 # shellcheck source=tools/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +36,7 @@ ODOO_TEST_MODULES=test_lint,test_resource
 # while pylint-odoo brings pylint 4.
 ODOO_SUITES=(loyalty rating test_resource test_lint)
 ODOO_SUITES_DESELECT="not TestPyLint and not TestPylintChecks"
-addons=$(our_addons)
+addons=${TEST_ADDONS:-$(our_addons)}
 addon_dirs=()
 for a in ${addons//,/ }; do addon_dirs+=("addons/$a"); done
 
@@ -61,13 +64,14 @@ step_odoo() {
     db_drop "$TEST_DB"
     "$VENV/bin/click-odoo-initdb" -c "$CONF" -n "$TEST_DB" \
         -m "$(their_depends),$ODOO_TEST_MODULES" \
-        --demo --cache-prefix cstmpl --cache-max-size 4 || return 1
+        --demo --cache-prefix "$TEMPLATE_PREFIX" --cache-max-size 4 || return 1
     if [ -z "$addons" ]; then
         say "odoo: no addons yet, nothing to install"
         return 0
     fi
-    say "odoo: installing $addons with --test-enable (log: build/logs/odoo-tests.log)"
+    say "odoo: installing $addons with --test-enable (log: ${log#"$ROOT"/})"
     odoo_cmd -c "$CONF" -d "$TEST_DB" -i "$addons" --test-enable --stop-after-init \
+        ${TEST_TAGS:+--test-tags="$TEST_TAGS"} \
         --http-interface=127.0.0.1 --http-port="$TEST_HTTP_PORT" --log-level=info \
         2>&1 | tee "$log"
     [ "${PIPESTATUS[0]}" = 0 ] || { warn "odoo: the runner exited non-zero"; rc=1; }
@@ -90,12 +94,14 @@ step_pytest() {
         step_odoo >/dev/null || return 1
     fi
     rm -f "$log"
-    say "pytest: addons' tests and tests/ against $TEST_DB (Odoo log: build/logs/pytest-odoo.log)"
+    local targets
+    read -ra targets <<<"${PYTEST_TARGETS:-${addon_dirs[*]} tests}"
+    say "pytest: ${targets[*]} against $TEST_DB (Odoo log: ${log#"$ROOT"/})"
     # Odoo's test mode without --test-enable (which would run the at_install
     # tests again whenever the registry loads): a test file turns it on (test
     # framework, request timeouts, tours' session) and is never run, since
     # pytest-odoo does not preload registries the way Odoo's server does.
-    "$VENV/bin/pytest" "${addon_dirs[@]}" tests \
+    "$VENV/bin/pytest" "${targets[@]}" \
         --odoo-database="$TEST_DB" --odoo-config="$CONF" --odoo-log-level=warn \
         --odoo-http --odoo-extra="logfile=$log" --odoo-extra="test-file=$ROOT/tests" \
         -p no:cacheprovider || rc=1

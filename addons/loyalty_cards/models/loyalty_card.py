@@ -12,6 +12,7 @@ from odoo.addons.customer_tiering.tools.validation import valid_id
 
 from ..tools import codes
 from ..tools import pin as pin_tools
+from ..tools import qr_code as qr_tools
 
 _logger = logging.getLogger(__name__)
 
@@ -187,15 +188,9 @@ class LoyaltyCard(models.Model):
 
     @api.depends("code")
     def _compute_member_qr(self):
-        Report = self.env["ir.actions.report"]
         for card in self:
-            card.member_qr = (
-                base64.b64encode(
-                    Report.barcode("QR", card.code, width=240, height=240, quiet=0)
-                )
-                if card.code
-                else False
-            )
+            png = card.code and qr_tools.qr_png(self.env, card.code)
+            card.member_qr = base64.b64encode(png) if png else False
 
     @api.depends("program_id", "code", "partner_id")
     def _compute_display_name(self):

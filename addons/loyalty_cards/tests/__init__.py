@@ -10,3 +10,4 @@ from . import test_report
 from . import test_concurrency
 from . import test_portal
 from . import test_tour
+from . import test_qr_code

@@ -1,2 +1,3 @@
 from . import codes
 from . import pin
+from . import qr_code
