@@ -121,7 +121,6 @@ class ResPartner(models.Model):
         "res_partner_account_team_rel",
         "partner_id",
         "user_id",
-        string="Account Team",
         domain="[('share', '=', False)]",
         help="The people who look after this customer besides its salesperson: "
         "they see it when contacts are limited to one's own customers.",

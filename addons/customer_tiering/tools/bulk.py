@@ -17,7 +17,7 @@ import json
 from odoo import fields
 from odoo.tools import SQL
 
-# SQL array types of the fields these functions write.
+# SQL array types of the company-dependent values set_company_values writes.
 ARRAY_TYPES = {
     "many2one": "int4",
     "integer": "int4",
@@ -54,7 +54,7 @@ def insert_rows(model, rows, on_conflict=None):
             field.convert_to_column(row[name], model) if row[name] is not None else None
             for row in rows
         ]
-        arrays.append(SQL("%s::%s[]", values, SQL.identifier(ARRAY_TYPES[field.type])))
+        arrays.append(SQL("%s::%s[]", values, SQL.identifier(field.column_type[0])))
         selects.append(SQL("r.%s", SQL.identifier(name)))
     model.env.flush_all()
     now = fields.Datetime.now()
