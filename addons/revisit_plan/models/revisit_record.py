@@ -43,6 +43,8 @@ MAX_DELAY_DAYS = 3 * 365
 # The unique indexes that keep duplicates out (see init()).
 RULE_CONFLICT = SQL("(partner_id, rule_id) WHERE state = 'planned'")
 ORIGIN_CONFLICT = SQL("(partner_id, origin_ref) WHERE state = 'planned'")
+# Context key of a write that echoes the revisit's activity (or the reverse).
+SYNC_KEY = "revisit_activity_sync"
 
 
 class RevisitRecord(models.Model):

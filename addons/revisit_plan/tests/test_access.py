@@ -1,7 +1,9 @@
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import RevisitCase
 
@@ -71,3 +73,97 @@ class TestAccess(RevisitCase):
             self.env["revisit.report"].with_user(self.sales1).search([])
         self.rule_vip.with_user(self.manager).write({"cadence_number": 2})
         self.assertEqual(self.rule_vip.cadence_number, 2)
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestActivityHooks(RevisitCase):
+    """A revisit follows its own activity only: an activity re-pointed at
+    somebody else's revisit neither moves, reassigns nor completes it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # What Odoo gives every new internal user: Contact Creation, enough to
+        # put an activity on a contact. No revisit group.
+        cls.clerk = mail_new_test_user(
+            cls.env,
+            login="rp_clerk",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.theirs = cls.Record.schedule_revisit(
+            cls.make_customer("Hooks Customer", cls.vip, cls.sales2), "Theirs"
+        )
+        cls.revisit_model = cls.env["ir.model"]._get_id("revisit.record")
+
+    def own_activity(self, user):
+        """An activity ``user`` creates on a contact and may therefore edit."""
+        return (
+            self.env["mail.activity"]
+            .with_user(user)
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": self.make_customer("Clerk Contact").id,
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                    "user_id": user.id,
+                    "summary": "Mine",
+                }
+            )
+        )
+
+    def test_activity_cannot_be_moved_onto_a_revisit_the_user_may_not_write(self):
+        activity = self.own_activity(self.clerk)
+        for values in (
+            {"res_model_id": self.revisit_model, "res_id": self.theirs.id},
+            {
+                "res_model_id": self.revisit_model,
+                "res_id": self.theirs.id,
+                "user_id": self.clerk.id,
+                "date_deadline": "2031-01-01",
+            },
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                activity.write(values)
+        self.assertEqual(activity.res_model, "res.partner")
+        self.assertEqual(
+            (self.theirs.state, self.theirs.user_id, self.theirs.due_date),
+            ("planned", self.sales2, self.TODAY),
+        )
+
+    def test_only_the_revisits_own_activity_acts_on_it(self):
+        # An activity that points at the revisit without being its activity
+        # (moved there before this check, or by a script).
+        stray = self.own_activity(self.clerk)
+        stray.sudo().write(
+            {"res_model_id": self.revisit_model, "res_id": self.theirs.id}
+        )
+        stray = stray.with_user(self.clerk)
+        stray.write({"date_deadline": "2031-01-01", "user_id": self.clerk.id})
+        self.assertEqual(self.theirs.due_date, self.TODAY)
+        self.assertEqual(self.theirs.user_id, self.sales2)
+        stray.action_feedback(feedback="forged")
+        self.assertEqual(self.theirs.state, "planned")
+        self.assertFalse(self.theirs.feedback)
+        # Its own activity still does.
+        self.theirs.activity_id.with_user(self.sales2).action_feedback(feedback="Done")
+        self.assertEqual((self.theirs.state, self.theirs.feedback), ("done", "Done"))
+
+    def test_a_revisits_activity_stays_on_its_revisit(self):
+        activity = self.theirs.activity_id.with_user(self.sales2)
+        with self.assertRaisesMessage(UserError, "stays on its revisit"):
+            activity.write(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": self.theirs.partner_id.id,
+                }
+            )
+        self.assertEqual(self.theirs.activity_id.res_id, self.theirs.id)
+
+    def test_reassigning_through_the_activity_is_for_managers(self):
+        with self.assertRaisesMessage(AccessError, "Only revisit managers"):
+            self.theirs.activity_id.with_user(self.sales2).user_id = self.sales1
+        self.assertEqual(self.theirs.user_id, self.sales2)
+        self.theirs.activity_id.with_user(self.manager).user_id = self.sales1
+        self.assertEqual(self.theirs.user_id, self.sales1)
