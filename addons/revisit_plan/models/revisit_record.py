@@ -9,9 +9,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.customer_tiering.tools import bulk
+from odoo.addons.customer_tiering.tools import bulk, validation
 
-from ..tools import dates
+from ..tools import dates, inputs
 
 _logger = logging.getLogger(__name__)
 
@@ -43,6 +43,29 @@ MAX_DELAY_DAYS = 3 * 365
 # The unique indexes that keep duplicates out (see init()).
 RULE_CONFLICT = SQL("(partner_id, rule_id) WHERE state = 'planned'")
 ORIGIN_CONFLICT = SQL("(partner_id, origin_ref) WHERE state = 'planned'")
+# Written by the planning, the outcome and the hand-over only (with elevated
+# rights): a person cannot make a revisit done, score it, or forge where it
+# comes from.
+FLOW_FIELDS = frozenset(
+    {
+        "state",
+        "done_date",
+        "satisfaction",
+        "channel",
+        "feedback",
+        "issues",
+        "follow_up_needed",
+        "next_revisit_id",
+        "rule_id",
+        "origin_ref",
+        "origin_name",
+        "requested_by_id",
+        "tier_id",
+        "activity_id",
+    }
+)
+# What a person may change on a planned revisit, and only on a planned one.
+PLAN_FIELDS = ("partner_id", "user_id", "due_date", "revisit_type_id", "reason")
 # Context key of a write that echoes the revisit's activity (or the reverse).
 SYNC_KEY = "revisit_activity_sync"
 
@@ -77,6 +100,7 @@ class RevisitRecord(models.Model):
         index="btree_not_null",
         ondelete="restrict",
         readonly=True,
+        copy=False,
         help="The rule that planned this revisit; empty for revisits requested "
         "by hand or by another application.",
     )
@@ -84,13 +108,15 @@ class RevisitRecord(models.Model):
         selection="_selection_origin_model",
         string="Origin",
         readonly=True,
+        copy=False,
         help="The record that asked for this revisit, e.g. an after-sales ticket.",
     )
-    origin_name = fields.Char(string="Requested From", readonly=True)
+    origin_name = fields.Char(string="Requested From", readonly=True, copy=False)
     reason = fields.Text(help="Why the customer is revisited.")
     tier_id = fields.Many2one(
         "customer.tier",
         readonly=True,
+        copy=False,
         index="btree_not_null",
         help="The customer's tier when the revisit was planned.",
     )
@@ -123,10 +149,14 @@ class RevisitRecord(models.Model):
     requested_by_id = fields.Many2one(
         "res.users",
         readonly=True,
+        copy=False,
         default=lambda self: self.env.user,
     )
-    channel = fields.Selection(CHANNELS, help="How the customer was reached.")
+    channel = fields.Selection(
+        CHANNELS, copy=False, help="How the customer was reached."
+    )
     satisfaction = fields.Integer(
+        copy=False,
         help="The customer's score of the service, from 1 (very dissatisfied) "
         "to 5 (very satisfied); 0 when not rated.",
         aggregator="avg",
@@ -136,14 +166,21 @@ class RevisitRecord(models.Model):
         string="Satisfaction Score",
         compute="_compute_satisfaction_label",
     )
-    feedback = fields.Text(help="What the customer said.")
-    issues = fields.Text(string="Issues Found")
-    follow_up_needed = fields.Boolean(string="Follow-up Needed", readonly=True)
+    feedback = fields.Text(copy=False, help="What the customer said.")
+    issues = fields.Text(string="Issues Found", copy=False)
+    follow_up_needed = fields.Boolean(
+        string="Follow-up Needed", readonly=True, copy=False
+    )
     next_revisit_id = fields.Many2one(
         "revisit.record", string="Follow-up Revisit", readonly=True, copy=False
     )
     state = fields.Selection(
-        STATES, required=True, default="planned", readonly=True, tracking=True
+        STATES,
+        required=True,
+        default="planned",
+        readonly=True,
+        copy=False,
+        tracking=True,
     )
     is_overdue = fields.Boolean(compute="_compute_is_overdue")
 
@@ -228,13 +265,182 @@ class RevisitRecord(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Revisits planned by hand (the form) get their activity too; the
-        scheduled actions and the API insert in bulk and create theirs."""
-        records = super().create(vals_list)
+        """Revisits planned by hand (the form) start planned, with the
+        customer's tier and their activity; what the planning and the outcome
+        write is theirs alone (see ``FLOW_FIELDS``). The scheduled actions and
+        the API insert in bulk and create their activities themselves."""
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_manual_create(vals)
+        records = super().create(self._with_tiers(vals_list))
         planned = records.filtered(lambda r: r.state == "planned" and not r.activity_id)
         if planned:
             planned._create_activities(notify=True)
         return records
+
+    def write(self, vals):
+        """People change planned revisits only, and only what planning by
+        hand sets (customer, due date, responsible, type, reason); handing a
+        revisit to someone else is a manager's act, and nobody moves a
+        revisit out of their own sight. A new due date or responsible moves
+        the revisit's activity along."""
+        if not self.env.su:
+            self._check_manual_write(vals)
+        result = super().write(vals)
+        if not self.env.su:
+            self.check_access("write")
+            if "partner_id" in vals:
+                for record in self.sudo():
+                    record.tier_id = record.partner_id.with_company(
+                        record.company_id
+                    ).tier_id
+        self._sync_activities(vals)
+        return result
+
+    def _with_tiers(self, vals_list):
+        """``vals_list`` with the customer's tier (in the revisit's company)
+        for the revisits created without one."""
+        Partner = self.env["res.partner"].sudo()
+        result = []
+        for vals in vals_list:
+            partner_id = vals.get("partner_id")
+            if "tier_id" not in vals and validation.valid_id(partner_id):
+                company_id = vals.get("company_id") or self.env.company.id
+                partner = Partner.browse(partner_id).with_company(company_id)
+                vals = dict(vals, tier_id=partner.tier_id.id)
+            result.append(vals)
+        return result
+
+    @api.model
+    def _check_manual_create(self, vals):
+        """A revisit created by a person starts planned, for a customer they
+        may read and an active internal user, and carries nothing of the
+        planning or the outcome."""
+        inputs.check_values(self, vals)
+        forged = [
+            name
+            for name in FLOW_FIELDS & vals.keys()
+            if not self._is_initial_value(name, vals[name])
+        ]
+        if forged:
+            raise self._flow_fields_error(forged)
+        self._check_customer(vals.get("partner_id"))
+        if vals.get("user_id"):
+            self._check_responsible(vals["user_id"])
+
+    @api.model
+    def _is_initial_value(self, name, value):
+        """Whether ``value`` is what a new revisit has anyway (clients may send
+        the defaults)."""
+        if isinstance(value, models.BaseModel):
+            value = value.id
+        if name == "state":
+            return value == "planned"
+        if name == "requested_by_id":
+            return value in (False, None, self.env.uid)
+        return not value
+
+    def _check_manual_write(self, vals):
+        """What a person may change on these revisits (see ``write``)."""
+        inputs.check_values(self, vals)
+        forged = set(FLOW_FIELDS & vals.keys())
+        if "company_id" in vals and any(
+            record.company_id.id != vals["company_id"] for record in self
+        ):
+            forged.add("company_id")
+        if forged:
+            raise self._flow_fields_error(forged)
+        if any(name in vals for name in PLAN_FIELDS):
+            closed = self.filtered(lambda r: r.state != "planned")
+            if closed:
+                raise UserError(
+                    self.env._(
+                        "Only planned revisits can be changed; %(revisit)s is "
+                        "%(state)s.",
+                        revisit=closed[0].display_name,
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[closed[0].state],
+                    )
+                )
+        if "user_id" in vals:
+            user_id = vals["user_id"]
+            if isinstance(user_id, models.BaseModel):
+                user_id = user_id.id
+            if any(record.user_id.id != user_id for record in self):
+                if not self.env.user.has_group("revisit_plan.group_revisit_manager"):
+                    raise AccessError(
+                        self.env._(
+                            "Only revisit managers hand a revisit over to someone else."
+                        )
+                    )
+                if user_id:
+                    self._check_responsible(user_id)
+        if "partner_id" in vals:
+            moved = self.filtered(lambda r: r.partner_id.id != vals["partner_id"])
+            tied = moved.filtered(lambda r: r.rule_id or r.origin_name or r.origin_ref)
+            if tied:
+                raise UserError(
+                    self.env._(
+                        "The customer of %(revisit)s cannot change: a revisit rule "
+                        "or another application planned it for that customer.",
+                        revisit=tied[0].display_name,
+                    )
+                )
+            if moved:
+                self._check_customer(vals["partner_id"])
+
+    @api.model
+    def _flow_fields_error(self, names):
+        labels = sorted(
+            self._fields[name]._description_string(self.env) for name in names
+        )
+        return AccessError(
+            self.env._(
+                "Revisits get %(fields)s from their planning and their outcome, "
+                "not by hand.",
+                fields=", ".join(labels),
+            )
+        )
+
+    @api.model
+    def _check_customer(self, partner_id):
+        """The customer of a revisit planned by hand: one the user may read."""
+        partner = self.env["res.partner"].browse(validation.valid_id(partner_id))
+        if not partner.sudo().exists():
+            raise UserError(self.env._("Plan a revisit for exactly one customer."))
+        partner.check_access("read")
+
+    @api.model
+    def _check_responsible(self, user_id):
+        user = self.env["res.users"].sudo().browse(validation.valid_id(user_id))
+        if not user.exists():
+            raise UserError(self.env._("Assign the revisit to one user."))
+        if user.share or not user.active:
+            raise UserError(
+                self.env._(
+                    "%(user)s cannot revisit customers: assign an active "
+                    "internal user.",
+                    user=user.name,
+                )
+            )
+
+    def _sync_activities(self, vals):
+        """Move the activities of these planned revisits to their new due date
+        or responsible."""
+        if self.env.context.get(SYNC_KEY):
+            return
+        sync = {}
+        if "due_date" in vals:
+            sync["date_deadline"] = vals["due_date"]
+        if vals.get("user_id"):
+            user_id = vals["user_id"]
+            sync["user_id"] = (
+                user_id.id if isinstance(user_id, models.BaseModel) else user_id
+            )
+        activities = self.filtered(lambda r: r.state == "planned").sudo().activity_id
+        if sync and activities:
+            activities.with_context(**{SYNC_KEY: True}).write(sync)
 
     # --- the API ------------------------------------------------------------------
 
@@ -512,7 +718,10 @@ class RevisitRecord(models.Model):
         :param values: channel, satisfaction (1-5 or 0), feedback, issues,
             follow_up (bool), follow_up_days, follow_up_user_id, follow_up_note
         :return: the follow-up revisits planned
+        :raise AccessError: when the user may not change these revisits
         """
+        if not self.env.su:
+            self.check_access("write")
         not_open = self.filtered(lambda r: r.state not in ("planned", "missed"))
         if not_open:
             raise UserError(
@@ -532,9 +741,23 @@ class RevisitRecord(models.Model):
                     score=str(satisfaction)[:20],
                 )
             )
+        outcome = inputs.check_values(
+            self,
+            {
+                "channel": values.get("channel") or False,
+                "feedback": values.get("feedback") or False,
+                "issues": values.get("issues") or False,
+            },
+        )
         follow_up = bool(values.get("follow_up"))
         follow_up_days = values.get("follow_up_days") or 0
-        if follow_up and (not isinstance(follow_up_days, int) or follow_up_days < 0):
+        if follow_up and (
+            isinstance(follow_up_days, bool) or not isinstance(follow_up_days, int)
+        ):
+            raise UserError(
+                self.env._("The follow-up is due in a whole number of days.")
+            )
+        if follow_up and follow_up_days < 0:
             raise UserError(self.env._("A follow-up cannot be planned in the past."))
         if follow_up and follow_up_days > MAX_DELAY_DAYS:
             raise UserError(
@@ -542,16 +765,19 @@ class RevisitRecord(models.Model):
                     "Plan the follow-up at most %(max)s days ahead.", max=MAX_DELAY_DAYS
                 )
             )
-        self.write(
-            {
-                "state": "done",
-                "done_date": fields.Date.context_today(self),
-                "channel": values.get("channel") or False,
-                "satisfaction": satisfaction,
-                "feedback": values.get("feedback") or False,
-                "issues": values.get("issues") or False,
-                "follow_up_needed": follow_up,
-            }
+        user = self.env["res.users"]
+        if follow_up and values.get("follow_up_user_id"):
+            user = user.browse(validation.valid_id(values["follow_up_user_id"]))
+            if not user.sudo().exists():
+                raise UserError(self.env._("Assign the revisit to one user."))
+        self.sudo().write(
+            dict(
+                outcome,
+                state="done",
+                done_date=fields.Date.context_today(self),
+                satisfaction=satisfaction,
+                follow_up_needed=follow_up,
+            )
         )
         activities = self.sudo().activity_id
         if activities:
@@ -560,7 +786,6 @@ class RevisitRecord(models.Model):
             )
         follow_ups = self.browse()
         if follow_up:
-            user = self.env["res.users"].browse(values.get("follow_up_user_id"))
             for record in self:
                 follow_ups |= self.schedule_revisit(
                     record.partner_id,
@@ -571,13 +796,14 @@ class RevisitRecord(models.Model):
                     activity_type=record.revisit_type_id,
                     origin=record,
                 )
-                record.next_revisit_id = follow_ups[-1:]
+                record.sudo().next_revisit_id = follow_ups[-1:]
         return follow_ups
 
     def _done_from_activity(self, feedback):
         """An activity of these revisits was marked done without the outcome
-        form (e.g. from a list of activities): keep the feedback."""
-        for record in self.filtered(lambda r: r.state in ("planned", "missed")):
+        form (e.g. from a list of activities): keep the feedback. The caller
+        checked the user's right on the activity."""
+        for record in self.sudo().filtered(lambda r: r.state in ("planned", "missed")):
             record.write(
                 {
                     "state": "done",
@@ -590,6 +816,7 @@ class RevisitRecord(models.Model):
     def action_record_outcome(self):
         """Open the short outcome form of this revisit."""
         self.ensure_one()
+        self.check_access("write")
         if self.state not in ("planned", "missed"):
             raise UserError(
                 self.env._("Only planned or missed revisits get an outcome.")
@@ -608,10 +835,12 @@ class RevisitRecord(models.Model):
         }
 
     def action_cancel(self):
-        """Cancel planned revisits and their activities."""
-        planned = self.filtered(lambda r: r.state in ("planned", "missed"))
+        """Cancel planned or missed revisits and remove their activities."""
+        if not self.env.su:
+            self.check_access("write")
+        planned = self.sudo().filtered(lambda r: r.state in ("planned", "missed"))
         planned.write({"state": "cancelled"})
-        planned.sudo().activity_id.unlink()
+        planned.activity_id.unlink()
 
     def action_open_origin(self):
         self.ensure_one()

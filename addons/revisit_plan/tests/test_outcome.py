@@ -94,7 +94,7 @@ class TestOutcome(RevisitCase):
         with self.assertRaisesMessage(ValidationError, "between 1 and 5, not 6"):
             self.revisit._record_outcome({"channel": "phone", "satisfaction": 6})
         with self.assertRaisesMessage(ValidationError, "between 1 and 5, not -1"):
-            self.revisit.write({"satisfaction": -1})
+            self.revisit.sudo().write({"satisfaction": -1})
         with self.assertRaisesMessage(UserError, "in the past"):
             self.revisit._record_outcome(
                 {"channel": "phone", "follow_up": True, "follow_up_days": -3}
@@ -127,6 +127,24 @@ class TestOutcome(RevisitCase):
         with self.assertRaisesMessage(UserError, "already recorded"):
             self.revisit._record_outcome({"channel": "phone", "satisfaction": "5"})
         self.assertEqual(self.revisit.satisfaction, 3)
+
+    def test_schedule_wizard_as_revisit_user(self):
+        wizard = Form(
+            self.env["revisit.schedule"]
+            .with_user(self.sales1)
+            .with_context(active_model="res.partner", active_id=self.customer.id)
+        )
+        wizard.reason = "Promised a demo"
+        wizard.delay_days = 4
+        wizard.user_id = self.sales2
+        action = wizard.save().action_schedule()
+        revisit = self.Record.browse(action["res_id"])
+        self.assertEqual(revisit.state, "planned")
+        self.assertEqual(revisit.user_id, self.sales2)
+        self.assertEqual(revisit.requested_by_id, self.sales1)
+        self.assertEqual(
+            revisit.activity_id.date_deadline, self.TODAY + timedelta(days=4)
+        )
 
 
 @freeze_time(RevisitCase.TODAY)

@@ -92,8 +92,8 @@ class RevisitReassign(models.TransientModel):
         partners = self.partner_ids.sudo()
         revisits = self._open_revisits().sudo()
         partners.write({"user_id": successor.id})
-        revisits.write({"user_id": successor.id})
-        revisits.activity_id.with_context(mail_activity_quick_update=True).write(
+        # Their activities follow, without one notification per revisit.
+        revisits.with_context(mail_activity_quick_update=True).write(
             {"user_id": successor.id}
         )
         rules = self.env["revisit.rule"].sudo().with_context(active_test=False)
