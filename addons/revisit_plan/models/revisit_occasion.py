@@ -3,7 +3,7 @@ import calendar
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import dates
+from ..tools import dates, inputs
 
 MONTHS = [(str(m), str(m)) for m in range(1, 13)]
 
@@ -118,6 +118,16 @@ class RevisitOccasion(models.Model):
                         name=occasion.name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            inputs.check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        inputs.check_values(self, vals)
+        return super().write(vals)
 
     def _date_in(self, year):
         """The Gregorian date of this occasion in ``year`` (None for a lunar

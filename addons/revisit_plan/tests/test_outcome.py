@@ -128,6 +128,53 @@ class TestOutcome(RevisitCase):
             self.revisit._record_outcome({"channel": "phone", "satisfaction": "5"})
         self.assertEqual(self.revisit.satisfaction, 3)
 
+    def test_bad_form_input_is_refused_clearly(self):
+        """What a client may send to the forms, as the revisit user: words or
+        numbers beyond PostgreSQL's range where a number is due, values a
+        choice does not offer, ids of nothing. A clear error, nothing
+        written."""
+        Outcome = self.env["revisit.outcome"].with_user(self.sales1)
+        base = {"revisit_id": self.revisit.id, "channel": "phone", "follow_up": True}
+        cases = [
+            ({"follow_up_days": "abc"}, "whole number"),
+            ({"follow_up_days": 2**31}, "whole number"),
+            ({"follow_up_days": 1.5}, "whole number"),
+            ({"channel": "fax"}, "not one of the choices"),
+            ({"satisfaction": "9"}, "not one of the choices"),
+            ({"follow_up_user_id": 2**31}, "not a record"),
+            ({"revisit_id": 2**31}, "not a record"),
+            ({"feedback": "nul\x00"}, "NUL"),
+        ]
+        for values, pattern in cases:
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(UserError, pattern):
+                    Outcome.create({**base, **values})
+        with self.assertRaisesMessage(UserError, "whole number of days"):
+            self.revisit._record_outcome(
+                {"channel": "phone", "follow_up": True, "follow_up_days": "abc"}
+            )
+        with self.assertRaisesMessage(UserError, "one user"):
+            self.revisit._record_outcome(
+                {"channel": "phone", "follow_up": True, "follow_up_user_id": 2**31}
+            )
+        Schedule = self.env["revisit.schedule"].with_user(self.sales1)
+        base = {"partner_id": self.customer.id, "reason": "Call"}
+        for values, pattern in (
+            ({"delay_days": 2**31}, "whole number"),
+            ({"delay_days": "abc"}, "whole number"),
+            ({"partner_id": 2**31}, "not a record"),
+            ({"user_id": -1}, "not a record"),
+        ):
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(UserError, pattern):
+                    Schedule.create({**base, **values})
+        with self.assertRaisesMessage(UserError, "not a record"):
+            self.Record.with_user(self.sales1).create(
+                {"partner_id": 2**31, "due_date": self.TODAY}
+            )
+        self.assertEqual(self.revisit.state, "planned")
+        self.assertTrue(self.revisit.activity_id)
+
     def test_schedule_wizard_as_revisit_user(self):
         wizard = Form(
             self.env["revisit.schedule"]

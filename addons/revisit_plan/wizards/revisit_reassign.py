@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import inputs
+
 
 class RevisitReassign(models.TransientModel):
     """Hand a departing user's customers over to a successor: the
@@ -37,6 +39,16 @@ class RevisitReassign(models.TransientModel):
     revisit_count = fields.Integer(
         string="Open Revisits", compute="_compute_partner_count"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            inputs.check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        inputs.check_values(self, vals)
+        return super().write(vals)
 
     @api.model
     def default_get(self, fields_list):
