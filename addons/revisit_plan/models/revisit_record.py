@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.customer_tiering.tools import bulk, validation
+from odoo.addons.customer_tiering.tools import bulk, jobs, validation
 
 from ..tools import dates, inputs
 
@@ -903,7 +903,9 @@ class RevisitRecord(models.Model):
         committed with its batch, so a crash loses at most the batch in
         progress. Two workers never plan the same rule at once (row lock,
         skipped when held), and a unique index refuses a second planned
-        revisit of a customer and rule whatever happens.
+        revisit of a customer and rule whatever happens. A rule that fails
+        (a filter or a cadence the database refuses) is logged and left
+        until the next day; the others are planned.
         """
         rules = self.env["revisit.rule"].sudo().search([])
         done, remaining = self._plan_step(rules)
@@ -913,45 +915,87 @@ class RevisitRecord(models.Model):
     def _plan_step(self, rules):
         """One step of the planning of ``rules``: the day's stale pass of the
         rules not yet cleaned today, else one batch of the first rule with
-        work left. Return (done, remaining)."""
+        work left. Return (done, remaining): the rules cleaned or the
+        customers handled, and the rules with work left today.
+
+        The scheduler calls again only while both are non-zero, so a step
+        that did some work never says 0, and a step says 0 done only when
+        every rule left is held by another worker (who plans it). Each rule
+        runs in a savepoint of its own: a rule that fails is logged and
+        skipped until the next day, so it can neither stop the others nor
+        make the scheduler call for ever."""
         bulk.without_jit(self.env.cr)
         today = fields.Date.context_today(self)
         rules = rules.sudo()
         fresh = self._lock_rows(rules.filtered(lambda r: r.scan_date != today))
         if fresh:
-            cancelled = self._cancel_stale(fresh)
-            fresh.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
-            return cancelled, len(rules.filtered(lambda r: not r.scan_done))
+            cleaned = fresh.browse(
+                jobs.run_isolated(
+                    self.env,
+                    list(fresh),
+                    lambda batch: self._cancel_stale(fresh.browse(r.id for r in batch)),
+                    self._describe_rule,
+                    _logger,
+                )
+            )
+            cleaned.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
+            # Failed: nothing more of them today.
+            (fresh - cleaned).write({"scan_date": today, "scan_done": True})
+            return len(fresh), self._rules_left(rules, today)
         batch_size = self._batch_size()
-        planned = 0
-        for rule in rules.filtered(lambda r: not r.scan_done):
+        handled = 0
+        for rule in rules.filtered(lambda r: r.scan_date == today and not r.scan_done):
             if not self._lock_rows(rule) or rule.scan_done:
                 continue
-            rows = rule._due_partners(today, rule.scan_cursor, batch_size)
-            planned = len(self._plan_for_rule(rule, rows, today))
-            values = {"scan_cursor": rows[-1][0] if rows else rule.scan_cursor}
-            if len(rows) < batch_size:
-                values["scan_done"] = True
-            rule.write(values)
-            if rows:
+            result = jobs.run_isolated(
+                self.env,
+                [rule],
+                lambda batch: [self._plan_batch(batch[0], today, batch_size)],
+                self._describe_rule,
+                _logger,
+            )
+            if not result:
+                rule.scan_done = True  # failed: logged, left until tomorrow
+                continue
+            handled = result[0]
+            if handled:
                 break
-        # The scheduler only needs to know whether work is left (it calls again
-        # while ``remaining`` is not 0): the rules still scanning, since
-        # counting their due customers would scan every customer left.
-        remaining = len(rules.filtered(lambda r: not r.scan_done))
-        return planned, remaining
+        return handled, self._rules_left(rules, today)
+
+    @api.model
+    def _plan_batch(self, rule, today, batch_size):
+        """Plan the next batch of the due customers of ``rule`` and save its
+        progress; return how many customers it handled."""
+        rows = rule._due_partners(today, rule.scan_cursor, batch_size)
+        self._plan_for_rule(rule, rows, today)
+        values = {"scan_cursor": rows[-1][0] if rows else rule.scan_cursor}
+        if len(rows) < batch_size:
+            values["scan_done"] = True
+        rule.write(values)
+        return len(rows)
+
+    @api.model
+    def _rules_left(self, rules, today):
+        """How many of ``rules`` have work left today. The scheduler only needs
+        to know whether work is left: counting the due customers would scan
+        every customer left."""
+        return len(rules.filtered(lambda r: r.scan_date != today or not r.scan_done))
+
+    @api.model
+    def _describe_rule(self, rule):
+        return f"Revisit planning: rule {rule.name!r} (id {rule.id})"
 
     @api.model
     def _cancel_stale(self, rules):
         """Cancel the planned revisits of ``rules`` whose customer the rule no
-        longer applies to; return how many."""
+        longer applies to; return the ids of ``rules``."""
         stale = self.browse(
             record_id for rule in rules for record_id in rule._stale_record_ids()
         ).sudo()
         if stale:
             stale.write({"state": "cancelled"})
             stale.activity_id.unlink()
-        return len(stale)
+        return rules.ids
 
     @api.model
     def _plan_for_rule(self, rule, rows, today):

@@ -316,3 +316,15 @@ class TestManualRevisits(RevisitCase):
             ("planned", 0, self.sales1),
         )
         self.assertTrue(copy.activity_id)
+
+
+class TestManagerActions(RevisitCase):
+    def test_plan_now_is_for_revisit_managers(self):
+        for user in (self.employee, self.sales1):
+            with self.subTest(user=user.login):
+                with self.assertRaisesMessage(AccessError, "Only revisit managers"):
+                    self.rule_vip.with_user(user).action_plan_now()
+        self.assertFalse(self.rule_vip.scan_date)
+        action = self.rule_vip.with_user(self.manager).action_plan_now()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertTrue(self.rule_vip.scan_date)
