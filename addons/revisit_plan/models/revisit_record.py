@@ -858,10 +858,21 @@ class RevisitRecord(models.Model):
 
     @api.model
     def _batch_size(self):
+        """The system parameter ``revisit_plan.batch_size``: a whole number of
+        at least 1, else the default (logged), so that a typo in a parameter
+        never stops the scheduled actions."""
         param = (
             self.env["ir.config_parameter"].sudo().get_param("revisit_plan.batch_size")
         )
-        return max(int(param or DEFAULT_BATCH_SIZE), 1)
+        size = validation.id_from_text((param or "").strip())
+        if param and not size:
+            _logger.warning(
+                "System parameter revisit_plan.batch_size is %r, not a whole "
+                "number of at least 1: %s is used.",
+                param[:20],
+                DEFAULT_BATCH_SIZE,
+            )
+        return size or DEFAULT_BATCH_SIZE
 
     @api.model
     def _lock_rows(self, records):
@@ -1050,7 +1061,13 @@ class RevisitRecord(models.Model):
     def _cron_mark_missed(self):
         """Scheduled action: planned revisits overdue beyond their company's
         grace period become missed, their activities are removed and the
-        responsible's manager is told; one batch per call."""
+        responsible's manager is told; one batch per call.
+
+        The batch is marked at once; when that fails, revisit by revisit. A
+        revisit that fails alone (logged) is marked missed all the same,
+        without the rest, so that it never holds up the next batches; a
+        manager who cannot be told does not keep the others from being
+        told."""
         today = fields.Date.context_today(self)
         self.env.flush_all()
         query = SQL(
@@ -1075,13 +1092,36 @@ class RevisitRecord(models.Model):
         ]
         missed = self.sudo().browse(ids)
         if missed:
-            missed.write({"state": "missed"})
-            missed.activity_id.unlink()
+            marked = missed.browse(
+                jobs.run_isolated(
+                    self.env,
+                    list(missed),
+                    lambda batch: missed.browse(r.id for r in batch)._mark_missed(),
+                    lambda record: f"Missed revisits: marking revisit {record.id}",
+                    _logger,
+                )
+            )
+            failed = missed - marked
+            if failed:
+                self.env.execute_query(
+                    SQL(
+                        "UPDATE revisit_record SET state = 'missed' WHERE id = ANY(%s)",
+                        failed.ids,
+                    )
+                )
+                failed.invalidate_recordset(["state"])
             missed._notify_missed()
         remaining = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) q", query))[
             0
         ][0]
         self.env["ir.cron"]._notify_progress(done=len(missed), remaining=remaining)
+
+    def _mark_missed(self):
+        """Mark these planned revisits missed and remove their activities;
+        return their ids."""
+        self.write({"state": "missed"})
+        self.activity_id.unlink()
+        return self.ids
 
     def _managers_of(self, user, company):
         """Who is told about ``user``'s revisits: their revisit manager, else
@@ -1098,36 +1138,46 @@ class RevisitRecord(models.Model):
         for record in self:
             for manager in self._managers_of(record.user_id, record.company_id):
                 by_manager[manager] |= record
-        for manager, records in by_manager.items():
-            records = records.with_context(lang=manager.lang)
-            env = records.env
-            lines = Markup("").join(
-                Markup("<li><a href='/odoo/revisit.record/%s'>%s</a> (%s, %s)</li>")
-                % (
-                    record.id,
-                    record.partner_id.display_name,
-                    record.user_id.name or "-",
-                    record.due_date,
-                )
-                for record in records[:100]
+        jobs.run_isolated(
+            self.env,
+            list(by_manager.items()),
+            lambda batch: [
+                self._notify_manager(manager, records) for manager, records in batch
+            ],
+            lambda item: f"Missed revisits: telling {item[0].name} (id {item[0].id})",
+            _logger,
+        )
+
+    @api.model
+    def _notify_manager(self, manager, records):
+        """Tell ``manager`` in one message that ``records`` were missed."""
+        records = records.with_context(lang=manager.lang)
+        env = records.env
+        lines = Markup("").join(
+            Markup("<li><a href='/odoo/revisit.record/%s'>%s</a> (%s, %s)</li>")
+            % (
+                record.id,
+                record.partner_id.display_name,
+                record.user_id.name or "-",
+                record.due_date,
             )
-            more = len(records) - 100
-            body = Markup("<p>%s</p><ul>%s</ul>") % (
-                env._(
-                    "These revisits were not done within the grace period and "
-                    "are now missed:"
-                ),
-                lines,
-            )
-            if more > 0:
-                body += Markup("<p>%s</p>") % env._(
-                    "... and %(count)s more.", count=more
-                )
-            self.env["mail.thread"].sudo().message_notify(
-                partner_ids=manager.partner_id.ids,
-                subject=env._("Missed revisits: %(count)s", count=len(records)),
-                body=body,
-            )
+            for record in records[:100]
+        )
+        more = len(records) - 100
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            env._(
+                "These revisits were not done within the grace period and "
+                "are now missed:"
+            ),
+            lines,
+        )
+        if more > 0:
+            body += Markup("<p>%s</p>") % env._("... and %(count)s more.", count=more)
+        self.env["mail.thread"].sudo().message_notify(
+            partner_ids=manager.partner_id.ids,
+            subject=env._("Missed revisits: %(count)s", count=len(records)),
+            body=body,
+        )
 
     @api.model
     def _weekly_summary_values(self, company, date_from, date_to):
@@ -1188,37 +1238,56 @@ class RevisitRecord(models.Model):
     def _cron_weekly_summary(self):
         """Scheduled action (weekly): email the revisit managers of each
         company that asks for it (Settings, off by default) the figures of
-        the past seven days."""
+        the past seven days. Each company's summary is made in a savepoint of
+        its own: one that fails is logged and the others go out. Return the
+        emails queued."""
         date_to = fields.Date.context_today(self) - timedelta(days=1)
         date_from = date_to - timedelta(days=6)
-        mails = self.env["mail.mail"].sudo()
-        for company in (
+        companies = (
             self.env["res.company"]
             .sudo()
             .search([("revisit_weekly_summary", "=", True)])
-        ):
-            values = self._weekly_summary_values(company, date_from, date_to)
-            managers = self._revisit_managers(company).filtered("email")
-            for lang in set(managers.mapped("lang")):
-                recipients = managers.filtered(lambda m, lang=lang: m.lang == lang)
-                env = self.with_context(lang=lang).env
-                body = env["ir.qweb"]._render(
-                    "revisit_plan.revisit_weekly_summary", values
-                )
-                mails |= mails.create(
-                    {
-                        "subject": env._(
-                            "Weekly revisit summary: %(company)s, %(date_from)s to "
-                            "%(date_to)s",
-                            company=company.name,
-                            date_from=date_from,
-                            date_to=date_to,
-                        ),
-                        "body_html": body,
-                        "email_from": company.email_formatted
-                        or self.env.user.email_formatted,
-                        "recipient_ids": [(6, 0, recipients.partner_id.ids)],
-                        "auto_delete": True,
-                    }
-                )
-        return mails
+        )
+        mail_ids = jobs.run_isolated(
+            self.env,
+            list(companies),
+            lambda batch: [
+                mail_id
+                for company in batch
+                for mail_id in self._weekly_summary_mails(company, date_from, date_to)
+            ],
+            lambda company: (
+                f"Weekly revisit summary of {company.name} (id {company.id})"
+            ),
+            _logger,
+        )
+        return self.env["mail.mail"].sudo().browse(mail_ids)
+
+    @api.model
+    def _weekly_summary_mails(self, company, date_from, date_to):
+        """Queue the weekly summary of ``company`` to its revisit managers, one
+        email per language; return the ids of the emails."""
+        mails = self.env["mail.mail"].sudo()
+        values = self._weekly_summary_values(company, date_from, date_to)
+        managers = self._revisit_managers(company).filtered("email")
+        for lang in set(managers.mapped("lang")):
+            recipients = managers.filtered(lambda m, lang=lang: m.lang == lang)
+            env = self.with_context(lang=lang).env
+            body = env["ir.qweb"]._render("revisit_plan.revisit_weekly_summary", values)
+            mails |= mails.create(
+                {
+                    "subject": env._(
+                        "Weekly revisit summary: %(company)s, %(date_from)s to "
+                        "%(date_to)s",
+                        company=company.name,
+                        date_from=date_from,
+                        date_to=date_to,
+                    ),
+                    "body_html": body,
+                    "email_from": company.email_formatted
+                    or self.env.user.email_formatted,
+                    "recipient_ids": [(6, 0, recipients.partner_id.ids)],
+                    "auto_delete": True,
+                }
+            )
+        return mails.ids

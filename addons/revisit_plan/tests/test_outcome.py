@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -6,6 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form
 
 from .common import RevisitCase
+
+LOGGER = "odoo.addons.revisit_plan.models.revisit_record"
 
 
 @freeze_time(RevisitCase.TODAY)
@@ -226,3 +229,58 @@ class TestMissed(RevisitCase):
         # A missed revisit still takes its outcome when done late.
         late._record_outcome({"channel": "phone", "satisfaction": "2"})
         self.assertEqual(late.state, "done")
+
+    def test_a_revisit_that_fails_does_not_hold_up_the_others(self):
+        """One revisit whose activity cannot be removed (a module's hook that
+        fails) is logged and marked missed all the same; the others of the
+        batch are marked as usual and the run ends."""
+        customers = [
+            self.make_customer(f"Late {i}", self.vip, self.sales1) for i in range(3)
+        ]
+        with freeze_time(self.TODAY - timedelta(days=30)):
+            late = self.Record.browse()
+            for customer in customers:
+                late |= self.Record.schedule_revisit(customer, "Late")
+        activities = late.activity_id
+        broken = late[1].activity_id
+        Activity = type(self.env["mail.activity"])
+        unlink = Activity.unlink
+
+        def failing_unlink(activities):
+            if broken in activities:
+                raise ValueError("a module's hook failed")
+            return unlink(activities)
+
+        progress = []
+        with (
+            patch.object(Activity, "unlink", failing_unlink),
+            patch.object(
+                type(self.env["ir.cron"]),
+                "_notify_progress",
+                lambda self_, done, remaining, deactivate=False: progress.append(
+                    (done, remaining)
+                ),
+            ),
+            self.assertLogs(LOGGER, "ERROR") as logs,
+        ):
+            self.Record._cron_mark_missed()
+        self.assertIn(f"revisit {late[1].id}", logs.output[0])
+        self.assertEqual(late.mapped("state"), ["missed"] * 3)
+        self.assertEqual(activities.exists(), broken, "what failed is left, and logged")
+        self.assertEqual(progress[-1][1], 0, "nothing left: the run ends")
+
+    def test_grace_period_bounds_and_batch_size_parameter(self):
+        for days in (-1, 366, 2**31 - 1):
+            with self.subTest(days=days):
+                with self.assertRaisesMessage(ValidationError, "between 0 and 365"):
+                    self.company.revisit_grace_days = days
+                    self.env.flush_all()
+        with self.assertRaisesMessage(UserError, "whole number"):
+            self.env["res.config.settings"].create({"revisit_grace_days": 2**31})
+        # A typo in the batch size parameter does not stop the scheduled
+        # actions: the default is used, and the typo logged.
+        self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", "1O0")
+        with self.assertLogs(LOGGER, "WARNING"):
+            self.assertEqual(self.Record._batch_size(), 1000)
+        self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", "50")
+        self.assertEqual(self.Record._batch_size(), 50)

@@ -98,9 +98,21 @@ class RevisitReassign(models.TransientModel):
             raise UserError(
                 self.env._("Choose a successor other than the departing user.")
             )
-        if not self.to_user_id.active:
-            raise UserError(self.env._("The successor must be an active user."))
+        if not self.to_user_id.active or self.to_user_id.share:
+            raise UserError(
+                self.env._("The successor must be an active internal user.")
+            )
         departing, successor = self.from_user_id, self.to_user_id
+        others = self.partner_ids.filtered(lambda p: p.user_id != departing)
+        if others:
+            raise UserError(
+                self.env._(
+                    "Only the customers of %(user)s are handed over, not "
+                    "%(customers)s.",
+                    user=departing.name,
+                    customers=", ".join(others[:5].mapped("display_name")),
+                )
+            )
         partners = self.partner_ids.sudo()
         revisits = self._open_revisits().sudo()
         partners.write({"user_id": successor.id})
