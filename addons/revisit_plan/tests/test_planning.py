@@ -402,3 +402,28 @@ class TestRuleValidation(RevisitCase):
             rule.write({"tier_ids": [Command.link(2**31)]})
         rule.write({"cadence_number": 10, "cadence_unit": "years"})
         self.assertEqual(rule.cadence_number, 10)
+
+    def test_manager_cannot_save_a_rule_that_would_stop_the_planning(self):
+        """As the revisit manager, who configures rules: a filter that fails
+        in the database, a cadence beyond ten years or a number beyond
+        PostgreSQL's range are refused when saved."""
+        rule = self.rule_important.with_user(self.manager)
+        for values, error, pattern in (
+            ({"partner_domain": "[('id', '=', 'abc')]"}, ValidationError, "not valid"),
+            (
+                {"cadence_number": 1_000_000, "cadence_unit": "years"},
+                ValidationError,
+                "ten years",
+            ),
+            ({"lead_days": 2**31}, UserError, "whole number"),
+        ):
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(error, pattern):
+                    rule.write(values)
+                    self.env.flush_all()
+        with self.assertRaisesMessage(ValidationError, "not valid"):
+            self.Rule.with_user(self.manager).create(
+                {"name": "Bad", "partner_domain": "[('id', '=', 'abc')]"}
+            )
+        rule.invalidate_recordset()
+        self.assertEqual((rule.partner_domain, rule.cadence_number), ("[]", 3))
