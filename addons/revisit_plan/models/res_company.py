@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# The longest grace period: a year.
+MAX_GRACE_DAYS = 365
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -8,8 +11,8 @@ class ResCompany(models.Model):
     revisit_grace_days = fields.Integer(
         string="Revisit Grace Period (days)",
         default=7,
-        help="A planned revisit still open this many days after its due date "
-        "becomes missed, and the responsible's manager is told.",
+        help="A planned revisit still open this many days (0 to 365) after its "
+        "due date becomes missed, and the responsible's manager is told.",
     )
     revisit_birthday_days = fields.Integer(
         string="Birthday Greeting Days Ahead",
@@ -39,9 +42,12 @@ class ResCompany(models.Model):
     @api.constrains("revisit_grace_days", "revisit_birthday_days")
     def _check_revisit_settings(self):
         for company in self:
-            if company.revisit_grace_days < 0:
+            if not 0 <= company.revisit_grace_days <= MAX_GRACE_DAYS:
                 raise ValidationError(
-                    self.env._("The grace period of revisits cannot be negative.")
+                    self.env._(
+                        "The grace period of revisits lies between 0 and %(max)s days.",
+                        max=MAX_GRACE_DAYS,
+                    )
                 )
             if not 2 <= company.revisit_birthday_days <= 7:
                 raise ValidationError(
@@ -49,3 +55,10 @@ class ResCompany(models.Model):
                         "Birthday greetings go out 2 to 7 days before the birthday."
                     )
                 )
+
+    @api.constrains("revisit_birthday_template_id")
+    def _check_revisit_birthday_template(self):
+        for company in self:
+            self.env["revisit.occasion"]._check_greeting_template(
+                company.revisit_birthday_template_id
+            )

@@ -1,4 +1,9 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import inputs
+
+# Numbers checked before they reach the settings' table.
+REVISIT_FIELDS = ("revisit_grace_days", "revisit_birthday_days")
 
 
 class ResConfigSettings(models.TransientModel):
@@ -22,3 +27,12 @@ class ResConfigSettings(models.TransientModel):
     revisit_weekly_summary = fields.Boolean(
         related="company_id.revisit_weekly_summary", readonly=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            inputs.check_values(
+                self,
+                {name: value for name, value in vals.items() if name in REVISIT_FIELDS},
+            )
+        return super().create(vals_list)

@@ -3,7 +3,7 @@ import calendar
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import dates
+from ..tools import dates, inputs
 
 MONTHS = [(str(m), str(m)) for m in range(1, 13)]
 
@@ -118,6 +118,35 @@ class RevisitOccasion(models.Model):
                         name=occasion.name,
                     )
                 )
+
+    @api.constrains("template_id")
+    def _check_template(self):
+        for occasion in self:
+            self._check_greeting_template(occasion.template_id)
+
+    @api.model
+    def _check_greeting_template(self, template):
+        """Greetings are rendered on the customers: a template of another
+        model would render other records (with the customers' ids)."""
+        if template and template.sudo().model != "res.partner":
+            raise ValidationError(
+                self.env._(
+                    "Greetings need an email template of contacts; %(template)s "
+                    "is a template of %(model)s.",
+                    template=template.sudo().name,
+                    model=template.sudo().model_id.name or template.sudo().model,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            inputs.check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        inputs.check_values(self, vals)
+        return super().write(vals)
 
     def _date_in(self, year):
         """The Gregorian date of this occasion in ``year`` (None for a lunar

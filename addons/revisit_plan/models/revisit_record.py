@@ -9,9 +9,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.customer_tiering.tools import bulk
+from odoo.addons.customer_tiering.tools import bulk, jobs, validation
 
-from ..tools import dates
+from ..tools import dates, inputs
 
 _logger = logging.getLogger(__name__)
 
@@ -43,6 +43,31 @@ MAX_DELAY_DAYS = 3 * 365
 # The unique indexes that keep duplicates out (see init()).
 RULE_CONFLICT = SQL("(partner_id, rule_id) WHERE state = 'planned'")
 ORIGIN_CONFLICT = SQL("(partner_id, origin_ref) WHERE state = 'planned'")
+# Written by the planning, the outcome and the hand-over only (with elevated
+# rights): a person cannot make a revisit done, score it, or forge where it
+# comes from.
+FLOW_FIELDS = frozenset(
+    {
+        "state",
+        "done_date",
+        "satisfaction",
+        "channel",
+        "feedback",
+        "issues",
+        "follow_up_needed",
+        "next_revisit_id",
+        "rule_id",
+        "origin_ref",
+        "origin_name",
+        "requested_by_id",
+        "tier_id",
+        "activity_id",
+    }
+)
+# What a person may change on a planned revisit, and only on a planned one.
+PLAN_FIELDS = ("partner_id", "user_id", "due_date", "revisit_type_id", "reason")
+# Context key of a write that echoes the revisit's activity (or the reverse).
+SYNC_KEY = "revisit_activity_sync"
 
 
 class RevisitRecord(models.Model):
@@ -75,6 +100,7 @@ class RevisitRecord(models.Model):
         index="btree_not_null",
         ondelete="restrict",
         readonly=True,
+        copy=False,
         help="The rule that planned this revisit; empty for revisits requested "
         "by hand or by another application.",
     )
@@ -82,13 +108,15 @@ class RevisitRecord(models.Model):
         selection="_selection_origin_model",
         string="Origin",
         readonly=True,
+        copy=False,
         help="The record that asked for this revisit, e.g. an after-sales ticket.",
     )
-    origin_name = fields.Char(string="Requested From", readonly=True)
+    origin_name = fields.Char(string="Requested From", readonly=True, copy=False)
     reason = fields.Text(help="Why the customer is revisited.")
     tier_id = fields.Many2one(
         "customer.tier",
         readonly=True,
+        copy=False,
         index="btree_not_null",
         help="The customer's tier when the revisit was planned.",
     )
@@ -121,10 +149,14 @@ class RevisitRecord(models.Model):
     requested_by_id = fields.Many2one(
         "res.users",
         readonly=True,
+        copy=False,
         default=lambda self: self.env.user,
     )
-    channel = fields.Selection(CHANNELS, help="How the customer was reached.")
+    channel = fields.Selection(
+        CHANNELS, copy=False, help="How the customer was reached."
+    )
     satisfaction = fields.Integer(
+        copy=False,
         help="The customer's score of the service, from 1 (very dissatisfied) "
         "to 5 (very satisfied); 0 when not rated.",
         aggregator="avg",
@@ -134,14 +166,21 @@ class RevisitRecord(models.Model):
         string="Satisfaction Score",
         compute="_compute_satisfaction_label",
     )
-    feedback = fields.Text(help="What the customer said.")
-    issues = fields.Text(string="Issues Found")
-    follow_up_needed = fields.Boolean(string="Follow-up Needed", readonly=True)
+    feedback = fields.Text(copy=False, help="What the customer said.")
+    issues = fields.Text(string="Issues Found", copy=False)
+    follow_up_needed = fields.Boolean(
+        string="Follow-up Needed", readonly=True, copy=False
+    )
     next_revisit_id = fields.Many2one(
         "revisit.record", string="Follow-up Revisit", readonly=True, copy=False
     )
     state = fields.Selection(
-        STATES, required=True, default="planned", readonly=True, tracking=True
+        STATES,
+        required=True,
+        default="planned",
+        readonly=True,
+        copy=False,
+        tracking=True,
     )
     is_overdue = fields.Boolean(compute="_compute_is_overdue")
 
@@ -226,13 +265,182 @@ class RevisitRecord(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Revisits planned by hand (the form) get their activity too; the
-        scheduled actions and the API insert in bulk and create theirs."""
-        records = super().create(vals_list)
+        """Revisits planned by hand (the form) start planned, with the
+        customer's tier and their activity; what the planning and the outcome
+        write is theirs alone (see ``FLOW_FIELDS``). The scheduled actions and
+        the API insert in bulk and create their activities themselves."""
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_manual_create(vals)
+        records = super().create(self._with_tiers(vals_list))
         planned = records.filtered(lambda r: r.state == "planned" and not r.activity_id)
         if planned:
             planned._create_activities(notify=True)
         return records
+
+    def write(self, vals):
+        """People change planned revisits only, and only what planning by
+        hand sets (customer, due date, responsible, type, reason); handing a
+        revisit to someone else is a manager's act, and nobody moves a
+        revisit out of their own sight. A new due date or responsible moves
+        the revisit's activity along."""
+        if not self.env.su:
+            self._check_manual_write(vals)
+        result = super().write(vals)
+        if not self.env.su:
+            self.check_access("write")
+            if "partner_id" in vals:
+                for record in self.sudo():
+                    record.tier_id = record.partner_id.with_company(
+                        record.company_id
+                    ).tier_id
+        self._sync_activities(vals)
+        return result
+
+    def _with_tiers(self, vals_list):
+        """``vals_list`` with the customer's tier (in the revisit's company)
+        for the revisits created without one."""
+        Partner = self.env["res.partner"].sudo()
+        result = []
+        for vals in vals_list:
+            partner_id = vals.get("partner_id")
+            if "tier_id" not in vals and validation.valid_id(partner_id):
+                company_id = vals.get("company_id") or self.env.company.id
+                partner = Partner.browse(partner_id).with_company(company_id)
+                vals = dict(vals, tier_id=partner.tier_id.id)
+            result.append(vals)
+        return result
+
+    @api.model
+    def _check_manual_create(self, vals):
+        """A revisit created by a person starts planned, for a customer they
+        may read and an active internal user, and carries nothing of the
+        planning or the outcome."""
+        inputs.check_values(self, vals)
+        forged = [
+            name
+            for name in FLOW_FIELDS & vals.keys()
+            if not self._is_initial_value(name, vals[name])
+        ]
+        if forged:
+            raise self._flow_fields_error(forged)
+        self._check_customer(vals.get("partner_id"))
+        if vals.get("user_id"):
+            self._check_responsible(vals["user_id"])
+
+    @api.model
+    def _is_initial_value(self, name, value):
+        """Whether ``value`` is what a new revisit has anyway (clients may send
+        the defaults)."""
+        if isinstance(value, models.BaseModel):
+            value = value.id
+        if name == "state":
+            return value == "planned"
+        if name == "requested_by_id":
+            return value in (False, None, self.env.uid)
+        return not value
+
+    def _check_manual_write(self, vals):
+        """What a person may change on these revisits (see ``write``)."""
+        inputs.check_values(self, vals)
+        forged = set(FLOW_FIELDS & vals.keys())
+        if "company_id" in vals and any(
+            record.company_id.id != vals["company_id"] for record in self
+        ):
+            forged.add("company_id")
+        if forged:
+            raise self._flow_fields_error(forged)
+        if any(name in vals for name in PLAN_FIELDS):
+            closed = self.filtered(lambda r: r.state != "planned")
+            if closed:
+                raise UserError(
+                    self.env._(
+                        "Only planned revisits can be changed; %(revisit)s is "
+                        "%(state)s.",
+                        revisit=closed[0].display_name,
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[closed[0].state],
+                    )
+                )
+        if "user_id" in vals:
+            user_id = vals["user_id"]
+            if isinstance(user_id, models.BaseModel):
+                user_id = user_id.id
+            if any(record.user_id.id != user_id for record in self):
+                if not self.env.user.has_group("revisit_plan.group_revisit_manager"):
+                    raise AccessError(
+                        self.env._(
+                            "Only revisit managers hand a revisit over to someone else."
+                        )
+                    )
+                if user_id:
+                    self._check_responsible(user_id)
+        if "partner_id" in vals:
+            moved = self.filtered(lambda r: r.partner_id.id != vals["partner_id"])
+            tied = moved.filtered(lambda r: r.rule_id or r.origin_name or r.origin_ref)
+            if tied:
+                raise UserError(
+                    self.env._(
+                        "The customer of %(revisit)s cannot change: a revisit rule "
+                        "or another application planned it for that customer.",
+                        revisit=tied[0].display_name,
+                    )
+                )
+            if moved:
+                self._check_customer(vals["partner_id"])
+
+    @api.model
+    def _flow_fields_error(self, names):
+        labels = sorted(
+            self._fields[name]._description_string(self.env) for name in names
+        )
+        return AccessError(
+            self.env._(
+                "Revisits get %(fields)s from their planning and their outcome, "
+                "not by hand.",
+                fields=", ".join(labels),
+            )
+        )
+
+    @api.model
+    def _check_customer(self, partner_id):
+        """The customer of a revisit planned by hand: one the user may read."""
+        partner = self.env["res.partner"].browse(validation.valid_id(partner_id))
+        if not partner.sudo().exists():
+            raise UserError(self.env._("Plan a revisit for exactly one customer."))
+        partner.check_access("read")
+
+    @api.model
+    def _check_responsible(self, user_id):
+        user = self.env["res.users"].sudo().browse(validation.valid_id(user_id))
+        if not user.exists():
+            raise UserError(self.env._("Assign the revisit to one user."))
+        if user.share or not user.active:
+            raise UserError(
+                self.env._(
+                    "%(user)s cannot revisit customers: assign an active "
+                    "internal user.",
+                    user=user.name,
+                )
+            )
+
+    def _sync_activities(self, vals):
+        """Move the activities of these planned revisits to their new due date
+        or responsible."""
+        if self.env.context.get(SYNC_KEY):
+            return
+        sync = {}
+        if "due_date" in vals:
+            sync["date_deadline"] = vals["due_date"]
+        if vals.get("user_id"):
+            user_id = vals["user_id"]
+            sync["user_id"] = (
+                user_id.id if isinstance(user_id, models.BaseModel) else user_id
+            )
+        activities = self.filtered(lambda r: r.state == "planned").sudo().activity_id
+        if sync and activities:
+            activities.with_context(**{SYNC_KEY: True}).write(sync)
 
     # --- the API ------------------------------------------------------------------
 
@@ -510,7 +718,10 @@ class RevisitRecord(models.Model):
         :param values: channel, satisfaction (1-5 or 0), feedback, issues,
             follow_up (bool), follow_up_days, follow_up_user_id, follow_up_note
         :return: the follow-up revisits planned
+        :raise AccessError: when the user may not change these revisits
         """
+        if not self.env.su:
+            self.check_access("write")
         not_open = self.filtered(lambda r: r.state not in ("planned", "missed"))
         if not_open:
             raise UserError(
@@ -530,9 +741,23 @@ class RevisitRecord(models.Model):
                     score=str(satisfaction)[:20],
                 )
             )
+        outcome = inputs.check_values(
+            self,
+            {
+                "channel": values.get("channel") or False,
+                "feedback": values.get("feedback") or False,
+                "issues": values.get("issues") or False,
+            },
+        )
         follow_up = bool(values.get("follow_up"))
         follow_up_days = values.get("follow_up_days") or 0
-        if follow_up and (not isinstance(follow_up_days, int) or follow_up_days < 0):
+        if follow_up and (
+            isinstance(follow_up_days, bool) or not isinstance(follow_up_days, int)
+        ):
+            raise UserError(
+                self.env._("The follow-up is due in a whole number of days.")
+            )
+        if follow_up and follow_up_days < 0:
             raise UserError(self.env._("A follow-up cannot be planned in the past."))
         if follow_up and follow_up_days > MAX_DELAY_DAYS:
             raise UserError(
@@ -540,16 +765,19 @@ class RevisitRecord(models.Model):
                     "Plan the follow-up at most %(max)s days ahead.", max=MAX_DELAY_DAYS
                 )
             )
-        self.write(
-            {
-                "state": "done",
-                "done_date": fields.Date.context_today(self),
-                "channel": values.get("channel") or False,
-                "satisfaction": satisfaction,
-                "feedback": values.get("feedback") or False,
-                "issues": values.get("issues") or False,
-                "follow_up_needed": follow_up,
-            }
+        user = self.env["res.users"]
+        if follow_up and values.get("follow_up_user_id"):
+            user = user.browse(validation.valid_id(values["follow_up_user_id"]))
+            if not user.sudo().exists():
+                raise UserError(self.env._("Assign the revisit to one user."))
+        self.sudo().write(
+            dict(
+                outcome,
+                state="done",
+                done_date=fields.Date.context_today(self),
+                satisfaction=satisfaction,
+                follow_up_needed=follow_up,
+            )
         )
         activities = self.sudo().activity_id
         if activities:
@@ -558,7 +786,6 @@ class RevisitRecord(models.Model):
             )
         follow_ups = self.browse()
         if follow_up:
-            user = self.env["res.users"].browse(values.get("follow_up_user_id"))
             for record in self:
                 follow_ups |= self.schedule_revisit(
                     record.partner_id,
@@ -569,13 +796,14 @@ class RevisitRecord(models.Model):
                     activity_type=record.revisit_type_id,
                     origin=record,
                 )
-                record.next_revisit_id = follow_ups[-1:]
+                record.sudo().next_revisit_id = follow_ups[-1:]
         return follow_ups
 
     def _done_from_activity(self, feedback):
         """An activity of these revisits was marked done without the outcome
-        form (e.g. from a list of activities): keep the feedback."""
-        for record in self.filtered(lambda r: r.state in ("planned", "missed")):
+        form (e.g. from a list of activities): keep the feedback. The caller
+        checked the user's right on the activity."""
+        for record in self.sudo().filtered(lambda r: r.state in ("planned", "missed")):
             record.write(
                 {
                     "state": "done",
@@ -588,6 +816,7 @@ class RevisitRecord(models.Model):
     def action_record_outcome(self):
         """Open the short outcome form of this revisit."""
         self.ensure_one()
+        self.check_access("write")
         if self.state not in ("planned", "missed"):
             raise UserError(
                 self.env._("Only planned or missed revisits get an outcome.")
@@ -606,10 +835,12 @@ class RevisitRecord(models.Model):
         }
 
     def action_cancel(self):
-        """Cancel planned revisits and their activities."""
-        planned = self.filtered(lambda r: r.state in ("planned", "missed"))
+        """Cancel planned or missed revisits and remove their activities."""
+        if not self.env.su:
+            self.check_access("write")
+        planned = self.sudo().filtered(lambda r: r.state in ("planned", "missed"))
         planned.write({"state": "cancelled"})
-        planned.sudo().activity_id.unlink()
+        planned.activity_id.unlink()
 
     def action_open_origin(self):
         self.ensure_one()
@@ -627,10 +858,21 @@ class RevisitRecord(models.Model):
 
     @api.model
     def _batch_size(self):
+        """The system parameter ``revisit_plan.batch_size``: a whole number of
+        at least 1, else the default (logged), so that a typo in a parameter
+        never stops the scheduled actions."""
         param = (
             self.env["ir.config_parameter"].sudo().get_param("revisit_plan.batch_size")
         )
-        return max(int(param or DEFAULT_BATCH_SIZE), 1)
+        size = validation.id_from_text((param or "").strip())
+        if param and not size:
+            _logger.warning(
+                "System parameter revisit_plan.batch_size is %r, not a whole "
+                "number of at least 1: %s is used.",
+                param[:20],
+                DEFAULT_BATCH_SIZE,
+            )
+        return size or DEFAULT_BATCH_SIZE
 
     @api.model
     def _lock_rows(self, records):
@@ -672,7 +914,9 @@ class RevisitRecord(models.Model):
         committed with its batch, so a crash loses at most the batch in
         progress. Two workers never plan the same rule at once (row lock,
         skipped when held), and a unique index refuses a second planned
-        revisit of a customer and rule whatever happens.
+        revisit of a customer and rule whatever happens. A rule that fails
+        (a filter or a cadence the database refuses) is logged and left
+        until the next day; the others are planned.
         """
         rules = self.env["revisit.rule"].sudo().search([])
         done, remaining = self._plan_step(rules)
@@ -682,45 +926,87 @@ class RevisitRecord(models.Model):
     def _plan_step(self, rules):
         """One step of the planning of ``rules``: the day's stale pass of the
         rules not yet cleaned today, else one batch of the first rule with
-        work left. Return (done, remaining)."""
+        work left. Return (done, remaining): the rules cleaned or the
+        customers handled, and the rules with work left today.
+
+        The scheduler calls again only while both are non-zero, so a step
+        that did some work never says 0, and a step says 0 done only when
+        every rule left is held by another worker (who plans it). Each rule
+        runs in a savepoint of its own: a rule that fails is logged and
+        skipped until the next day, so it can neither stop the others nor
+        make the scheduler call for ever."""
         bulk.without_jit(self.env.cr)
         today = fields.Date.context_today(self)
         rules = rules.sudo()
         fresh = self._lock_rows(rules.filtered(lambda r: r.scan_date != today))
         if fresh:
-            cancelled = self._cancel_stale(fresh)
-            fresh.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
-            return cancelled, len(rules.filtered(lambda r: not r.scan_done))
+            cleaned = fresh.browse(
+                jobs.run_isolated(
+                    self.env,
+                    list(fresh),
+                    lambda batch: self._cancel_stale(fresh.browse(r.id for r in batch)),
+                    self._describe_rule,
+                    _logger,
+                )
+            )
+            cleaned.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
+            # Failed: nothing more of them today.
+            (fresh - cleaned).write({"scan_date": today, "scan_done": True})
+            return len(fresh), self._rules_left(rules, today)
         batch_size = self._batch_size()
-        planned = 0
-        for rule in rules.filtered(lambda r: not r.scan_done):
+        handled = 0
+        for rule in rules.filtered(lambda r: r.scan_date == today and not r.scan_done):
             if not self._lock_rows(rule) or rule.scan_done:
                 continue
-            rows = rule._due_partners(today, rule.scan_cursor, batch_size)
-            planned = len(self._plan_for_rule(rule, rows, today))
-            values = {"scan_cursor": rows[-1][0] if rows else rule.scan_cursor}
-            if len(rows) < batch_size:
-                values["scan_done"] = True
-            rule.write(values)
-            if rows:
+            result = jobs.run_isolated(
+                self.env,
+                [rule],
+                lambda batch: [self._plan_batch(batch[0], today, batch_size)],
+                self._describe_rule,
+                _logger,
+            )
+            if not result:
+                rule.scan_done = True  # failed: logged, left until tomorrow
+                continue
+            handled = result[0]
+            if handled:
                 break
-        # The scheduler only needs to know whether work is left (it calls again
-        # while ``remaining`` is not 0): the rules still scanning, since
-        # counting their due customers would scan every customer left.
-        remaining = len(rules.filtered(lambda r: not r.scan_done))
-        return planned, remaining
+        return handled, self._rules_left(rules, today)
+
+    @api.model
+    def _plan_batch(self, rule, today, batch_size):
+        """Plan the next batch of the due customers of ``rule`` and save its
+        progress; return how many customers it handled."""
+        rows = rule._due_partners(today, rule.scan_cursor, batch_size)
+        self._plan_for_rule(rule, rows, today)
+        values = {"scan_cursor": rows[-1][0] if rows else rule.scan_cursor}
+        if len(rows) < batch_size:
+            values["scan_done"] = True
+        rule.write(values)
+        return len(rows)
+
+    @api.model
+    def _rules_left(self, rules, today):
+        """How many of ``rules`` have work left today. The scheduler only needs
+        to know whether work is left: counting the due customers would scan
+        every customer left."""
+        return len(rules.filtered(lambda r: r.scan_date != today or not r.scan_done))
+
+    @api.model
+    def _describe_rule(self, rule):
+        return f"Revisit planning: rule {rule.name!r} (id {rule.id})"
 
     @api.model
     def _cancel_stale(self, rules):
         """Cancel the planned revisits of ``rules`` whose customer the rule no
-        longer applies to; return how many."""
+        longer applies to; return the ids of ``rules``."""
         stale = self.browse(
             record_id for rule in rules for record_id in rule._stale_record_ids()
         ).sudo()
         if stale:
             stale.write({"state": "cancelled"})
             stale.activity_id.unlink()
-        return len(stale)
+        return rules.ids
 
     @api.model
     def _plan_for_rule(self, rule, rows, today):
@@ -775,7 +1061,13 @@ class RevisitRecord(models.Model):
     def _cron_mark_missed(self):
         """Scheduled action: planned revisits overdue beyond their company's
         grace period become missed, their activities are removed and the
-        responsible's manager is told; one batch per call."""
+        responsible's manager is told; one batch per call.
+
+        The batch is marked at once; when that fails, revisit by revisit. A
+        revisit that fails alone (logged) is marked missed all the same,
+        without the rest, so that it never holds up the next batches; a
+        manager who cannot be told does not keep the others from being
+        told."""
         today = fields.Date.context_today(self)
         self.env.flush_all()
         query = SQL(
@@ -800,13 +1092,36 @@ class RevisitRecord(models.Model):
         ]
         missed = self.sudo().browse(ids)
         if missed:
-            missed.write({"state": "missed"})
-            missed.activity_id.unlink()
+            marked = missed.browse(
+                jobs.run_isolated(
+                    self.env,
+                    list(missed),
+                    lambda batch: missed.browse(r.id for r in batch)._mark_missed(),
+                    lambda record: f"Missed revisits: marking revisit {record.id}",
+                    _logger,
+                )
+            )
+            failed = missed - marked
+            if failed:
+                self.env.execute_query(
+                    SQL(
+                        "UPDATE revisit_record SET state = 'missed' WHERE id = ANY(%s)",
+                        failed.ids,
+                    )
+                )
+                failed.invalidate_recordset(["state"])
             missed._notify_missed()
         remaining = self.env.execute_query(SQL("SELECT COUNT(*) FROM (%s) q", query))[
             0
         ][0]
         self.env["ir.cron"]._notify_progress(done=len(missed), remaining=remaining)
+
+    def _mark_missed(self):
+        """Mark these planned revisits missed and remove their activities;
+        return their ids."""
+        self.write({"state": "missed"})
+        self.activity_id.unlink()
+        return self.ids
 
     def _managers_of(self, user, company):
         """Who is told about ``user``'s revisits: their revisit manager, else
@@ -823,36 +1138,46 @@ class RevisitRecord(models.Model):
         for record in self:
             for manager in self._managers_of(record.user_id, record.company_id):
                 by_manager[manager] |= record
-        for manager, records in by_manager.items():
-            records = records.with_context(lang=manager.lang)
-            env = records.env
-            lines = Markup("").join(
-                Markup("<li><a href='/odoo/revisit.record/%s'>%s</a> (%s, %s)</li>")
-                % (
-                    record.id,
-                    record.partner_id.display_name,
-                    record.user_id.name or "-",
-                    record.due_date,
-                )
-                for record in records[:100]
+        jobs.run_isolated(
+            self.env,
+            list(by_manager.items()),
+            lambda batch: [
+                self._notify_manager(manager, records) for manager, records in batch
+            ],
+            lambda item: f"Missed revisits: telling {item[0].name} (id {item[0].id})",
+            _logger,
+        )
+
+    @api.model
+    def _notify_manager(self, manager, records):
+        """Tell ``manager`` in one message that ``records`` were missed."""
+        records = records.with_context(lang=manager.lang)
+        env = records.env
+        lines = Markup("").join(
+            Markup("<li><a href='/odoo/revisit.record/%s'>%s</a> (%s, %s)</li>")
+            % (
+                record.id,
+                record.partner_id.display_name,
+                record.user_id.name or "-",
+                record.due_date,
             )
-            more = len(records) - 100
-            body = Markup("<p>%s</p><ul>%s</ul>") % (
-                env._(
-                    "These revisits were not done within the grace period and "
-                    "are now missed:"
-                ),
-                lines,
-            )
-            if more > 0:
-                body += Markup("<p>%s</p>") % env._(
-                    "... and %(count)s more.", count=more
-                )
-            self.env["mail.thread"].sudo().message_notify(
-                partner_ids=manager.partner_id.ids,
-                subject=env._("Missed revisits: %(count)s", count=len(records)),
-                body=body,
-            )
+            for record in records[:100]
+        )
+        more = len(records) - 100
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            env._(
+                "These revisits were not done within the grace period and "
+                "are now missed:"
+            ),
+            lines,
+        )
+        if more > 0:
+            body += Markup("<p>%s</p>") % env._("... and %(count)s more.", count=more)
+        self.env["mail.thread"].sudo().message_notify(
+            partner_ids=manager.partner_id.ids,
+            subject=env._("Missed revisits: %(count)s", count=len(records)),
+            body=body,
+        )
 
     @api.model
     def _weekly_summary_values(self, company, date_from, date_to):
@@ -913,37 +1238,56 @@ class RevisitRecord(models.Model):
     def _cron_weekly_summary(self):
         """Scheduled action (weekly): email the revisit managers of each
         company that asks for it (Settings, off by default) the figures of
-        the past seven days."""
+        the past seven days. Each company's summary is made in a savepoint of
+        its own: one that fails is logged and the others go out. Return the
+        emails queued."""
         date_to = fields.Date.context_today(self) - timedelta(days=1)
         date_from = date_to - timedelta(days=6)
-        mails = self.env["mail.mail"].sudo()
-        for company in (
+        companies = (
             self.env["res.company"]
             .sudo()
             .search([("revisit_weekly_summary", "=", True)])
-        ):
-            values = self._weekly_summary_values(company, date_from, date_to)
-            managers = self._revisit_managers(company).filtered("email")
-            for lang in set(managers.mapped("lang")):
-                recipients = managers.filtered(lambda m, lang=lang: m.lang == lang)
-                env = self.with_context(lang=lang).env
-                body = env["ir.qweb"]._render(
-                    "revisit_plan.revisit_weekly_summary", values
-                )
-                mails |= mails.create(
-                    {
-                        "subject": env._(
-                            "Weekly revisit summary: %(company)s, %(date_from)s to "
-                            "%(date_to)s",
-                            company=company.name,
-                            date_from=date_from,
-                            date_to=date_to,
-                        ),
-                        "body_html": body,
-                        "email_from": company.email_formatted
-                        or self.env.user.email_formatted,
-                        "recipient_ids": [(6, 0, recipients.partner_id.ids)],
-                        "auto_delete": True,
-                    }
-                )
-        return mails
+        )
+        mail_ids = jobs.run_isolated(
+            self.env,
+            list(companies),
+            lambda batch: [
+                mail_id
+                for company in batch
+                for mail_id in self._weekly_summary_mails(company, date_from, date_to)
+            ],
+            lambda company: (
+                f"Weekly revisit summary of {company.name} (id {company.id})"
+            ),
+            _logger,
+        )
+        return self.env["mail.mail"].sudo().browse(mail_ids)
+
+    @api.model
+    def _weekly_summary_mails(self, company, date_from, date_to):
+        """Queue the weekly summary of ``company`` to its revisit managers, one
+        email per language; return the ids of the emails."""
+        mails = self.env["mail.mail"].sudo()
+        values = self._weekly_summary_values(company, date_from, date_to)
+        managers = self._revisit_managers(company).filtered("email")
+        for lang in set(managers.mapped("lang")):
+            recipients = managers.filtered(lambda m, lang=lang: m.lang == lang)
+            env = self.with_context(lang=lang).env
+            body = env["ir.qweb"]._render("revisit_plan.revisit_weekly_summary", values)
+            mails |= mails.create(
+                {
+                    "subject": env._(
+                        "Weekly revisit summary: %(company)s, %(date_from)s to "
+                        "%(date_to)s",
+                        company=company.name,
+                        date_from=date_from,
+                        date_to=date_to,
+                    ),
+                    "body_html": body,
+                    "email_from": company.email_formatted
+                    or self.env.user.email_formatted,
+                    "recipient_ids": [(6, 0, recipients.partner_id.ids)],
+                    "auto_delete": True,
+                }
+            )
+        return mails.ids

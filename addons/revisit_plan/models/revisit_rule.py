@@ -1,13 +1,14 @@
 from datetime import timedelta
 
+import psycopg2
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from ..tools import dates
+from ..tools import dates, inputs
 
 CADENCE_UNITS = [
     ("days", "Days"),
@@ -64,7 +65,7 @@ class RevisitRule(models.Model):
         required=True,
         tracking=True,
         help="A customer is revisited this many days, weeks, months or years "
-        "after its last done revisit of this rule.",
+        "after its last done revisit of this rule; ten years at most.",
     )
     cadence_unit = fields.Selection(
         CADENCE_UNITS, string="Unit", default="months", required=True, tracking=True
@@ -140,6 +141,7 @@ class RevisitRule(models.Model):
 
     @api.constrains("cadence_number", "cadence_unit", "lead_days")
     def _check_cadence(self):
+        units = dict(self._fields["cadence_unit"]._description_selection(self.env))
         for rule in self:
             if rule.cadence_number <= 0:
                 raise ValidationError(
@@ -147,11 +149,18 @@ class RevisitRule(models.Model):
                         "The cadence of revisit rule %(rule)s must be a positive "
                         "number of %(unit)s.",
                         rule=rule.name,
-                        unit=dict(
-                            self._fields["cadence_unit"]._description_selection(
-                                self.env
-                            )
-                        )[rule.cadence_unit],
+                        unit=units[rule.cadence_unit],
+                    )
+                )
+            maximum = dates.MAX_CADENCE[rule.cadence_unit]
+            if rule.cadence_number > maximum:
+                raise ValidationError(
+                    self.env._(
+                        "The cadence of revisit rule %(rule)s is at most ten years "
+                        "(%(max)s %(unit)s).",
+                        rule=rule.name,
+                        max=maximum,
+                        unit=units[rule.cadence_unit],
                     )
                 )
             if rule.lead_days < 0:
@@ -192,6 +201,13 @@ class RevisitRule(models.Model):
                         rule=rule.name,
                     )
                 )
+            if (rule.user_id | rule.user_ids).filtered("share"):
+                raise ValidationError(
+                    self.env._(
+                        "Revisit rule %(rule)s hands revisits to internal users only.",
+                        rule=rule.name,
+                    )
+                )
 
     @api.constrains("tier_ids", "partner_domain", "company_id")
     def _check_scope(self):
@@ -212,6 +228,30 @@ class RevisitRule(models.Model):
                         rule=rule.name,
                     )
                 )
+            if domain:
+                rule._check_domain_runs()
+
+    def _check_domain_runs(self):
+        """Run the customer selection of this rule once (one row at most, in a
+        savepoint): a filter can compile and still fail in the database, e.g.
+        ``[('id', '=', 'abc')]``."""
+        self.ensure_one()
+        self.env.flush_all()
+        query = SQL(
+            "SELECT 1 FROM res_partner p WHERE %s LIMIT 1", self._partner_condition()
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+        except psycopg2.Error as error:
+            raise ValidationError(
+                self.env._(
+                    "The customer filter of revisit rule %(rule)s is not valid: "
+                    "%(error)s",
+                    rule=self.name,
+                    error=(error.diag.message_primary or str(error))[:200],
+                )
+            ) from None
 
     def _parsed_domain(self):
         self.ensure_one()
@@ -338,7 +378,14 @@ class RevisitRule(models.Model):
             )
         ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            inputs.check_values(self, vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        inputs.check_values(self, vals)
         result = super().write(vals)
         if vals.get("active") is False:
             # Archived rules plan no more: their planned revisits go.
@@ -395,7 +442,19 @@ class RevisitRule(models.Model):
 
     def action_plan_now(self):
         """Plan the due revisits of these rules at once (what the daily
-        scheduled action does), with a fresh pass of today."""
+        scheduled action does), with a fresh pass of today. For revisit
+        managers; a rule the database cannot run is named in the error."""
+        if not (
+            self.env.su or self.env.user.has_group("revisit_plan.group_revisit_manager")
+        ):
+            raise AccessError(
+                self.env._("Only revisit managers plan the revisits of a rule.")
+            )
+        self.check_access("write")
+        # Rules saved before their checks ran (e.g. an older version) are
+        # checked here, where the manager sees the error.
+        self._check_cadence()
+        self._check_scope()
         Record = self.env["revisit.record"]
         rules = self.sudo()
         rules.write({"scan_date": False})

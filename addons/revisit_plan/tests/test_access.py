@@ -1,7 +1,9 @@
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import RevisitCase
 
@@ -71,3 +73,258 @@ class TestAccess(RevisitCase):
             self.env["revisit.report"].with_user(self.sales1).search([])
         self.rule_vip.with_user(self.manager).write({"cadence_number": 2})
         self.assertEqual(self.rule_vip.cadence_number, 2)
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestActivityHooks(RevisitCase):
+    """A revisit follows its own activity only: an activity re-pointed at
+    somebody else's revisit neither moves, reassigns nor completes it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # What Odoo gives every new internal user: Contact Creation, enough to
+        # put an activity on a contact. No revisit group.
+        cls.clerk = mail_new_test_user(
+            cls.env,
+            login="rp_clerk",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.theirs = cls.Record.schedule_revisit(
+            cls.make_customer("Hooks Customer", cls.vip, cls.sales2), "Theirs"
+        )
+        cls.revisit_model = cls.env["ir.model"]._get_id("revisit.record")
+
+    def own_activity(self, user):
+        """An activity ``user`` creates on a contact and may therefore edit."""
+        return (
+            self.env["mail.activity"]
+            .with_user(user)
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": self.make_customer("Clerk Contact").id,
+                    "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                    "user_id": user.id,
+                    "summary": "Mine",
+                }
+            )
+        )
+
+    def test_activity_cannot_be_moved_onto_a_revisit_the_user_may_not_write(self):
+        activity = self.own_activity(self.clerk)
+        for values in (
+            {"res_model_id": self.revisit_model, "res_id": self.theirs.id},
+            {
+                "res_model_id": self.revisit_model,
+                "res_id": self.theirs.id,
+                "user_id": self.clerk.id,
+                "date_deadline": "2031-01-01",
+            },
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                activity.write(values)
+        self.assertEqual(activity.res_model, "res.partner")
+        self.assertEqual(
+            (self.theirs.state, self.theirs.user_id, self.theirs.due_date),
+            ("planned", self.sales2, self.TODAY),
+        )
+
+    def test_only_the_revisits_own_activity_acts_on_it(self):
+        # An activity that points at the revisit without being its activity
+        # (moved there before this check, or by a script).
+        stray = self.own_activity(self.clerk)
+        stray.sudo().write(
+            {"res_model_id": self.revisit_model, "res_id": self.theirs.id}
+        )
+        stray = stray.with_user(self.clerk)
+        stray.write({"date_deadline": "2031-01-01", "user_id": self.clerk.id})
+        self.assertEqual(self.theirs.due_date, self.TODAY)
+        self.assertEqual(self.theirs.user_id, self.sales2)
+        stray.action_feedback(feedback="forged")
+        self.assertEqual(self.theirs.state, "planned")
+        self.assertFalse(self.theirs.feedback)
+        # Its own activity still does.
+        self.theirs.activity_id.with_user(self.sales2).action_feedback(feedback="Done")
+        self.assertEqual((self.theirs.state, self.theirs.feedback), ("done", "Done"))
+
+    def test_a_revisits_activity_stays_on_its_revisit(self):
+        activity = self.theirs.activity_id.with_user(self.sales2)
+        with self.assertRaisesMessage(UserError, "stays on its revisit"):
+            activity.write(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": self.theirs.partner_id.id,
+                }
+            )
+        self.assertEqual(self.theirs.activity_id.res_id, self.theirs.id)
+
+    def test_reassigning_through_the_activity_is_for_managers(self):
+        with self.assertRaisesMessage(AccessError, "Only revisit managers"):
+            self.theirs.activity_id.with_user(self.sales2).user_id = self.sales1
+        self.assertEqual(self.theirs.user_id, self.sales2)
+        self.theirs.activity_id.with_user(self.manager).user_id = self.sales1
+        self.assertEqual(self.theirs.user_id, self.sales1)
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestManualRevisits(RevisitCase):
+    """What a revisit user writes by hand: planned revisits of customers they
+    may read, never the outcome, the origin or the planning's own fields."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.make_customer("Manual Customer", cls.vip, cls.sales1)
+        cls.stranger = cls.make_customer("Somebody Else's", cls.important, cls.sales2)
+        cls.as_sales1 = cls.Record.with_user(cls.sales1)
+
+    def test_created_revisit_starts_planned_without_forged_fields(self):
+        ticket = self.env["res.partner.category"].create({"name": "Ticket 6"})
+        forged = [
+            {"state": "done", "done_date": "2025-03-01", "satisfaction": 5},
+            {"satisfaction": 5},
+            {"channel": "visit"},
+            {"feedback": "Perfect"},
+            {"follow_up_needed": True},
+            {"rule_id": self.rule_vip.id},
+            {"tier_id": self.vip.id},
+            {"origin_ref": f"res.partner.category,{ticket.id}"},
+            {"origin_name": "Ticket 6"},
+            {"requested_by_id": self.manager.id},
+        ]
+        count = self.Record.sudo().search_count([])
+        for values in forged:
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(AccessError, "not by hand"):
+                    self.as_sales1.create(
+                        {
+                            "partner_id": self.stranger.id,
+                            "due_date": self.TODAY,
+                            "user_id": self.sales1.id,
+                            **values,
+                        }
+                    )
+        self.assertEqual(self.Record.sudo().search_count([]), count)
+        revisit = self.as_sales1.create(
+            {
+                "partner_id": self.customer.id,
+                "due_date": self.TODAY,
+                "state": "planned",
+                "requested_by_id": self.sales1.id,
+            }
+        )
+        self.assertEqual(revisit.state, "planned")
+        self.assertEqual(revisit.requested_by_id, self.sales1)
+        self.assertEqual(revisit.tier_id, self.vip, "the customer's tier")
+        self.assertTrue(revisit.activity_id)
+
+    def test_outcome_and_origin_fields_are_not_written_by_hand(self):
+        revisit = self.Record.schedule_revisit(
+            self.customer, "Check", user=self.sales1
+        ).with_user(self.sales1)
+        for values in (
+            {"state": "done"},
+            {"done_date": "2025-03-01"},
+            {"satisfaction": 5},
+            {"channel": "phone"},
+            {"feedback": "x"},
+            {"issues": "x"},
+            {"follow_up_needed": True},
+            {"next_revisit_id": revisit.id},
+            {"rule_id": self.rule_vip.id},
+            {"origin_ref": f"res.partner,{self.stranger.id}"},
+            {"origin_name": "x"},
+            {"requested_by_id": self.sales2.id},
+            {"tier_id": self.regular.id},
+            {"activity_id": False},
+            {"company_id": self.env.ref("base.main_company").id},
+        ):
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(AccessError, "not by hand"):
+                    revisit.write(values)
+        self.assertEqual(
+            (revisit.state, revisit.satisfaction, revisit.tier_id, revisit.rule_id),
+            ("planned", 0, self.vip, self.rule_vip.browse()),
+        )
+        # Done through the outcome, then closed to changes.
+        revisit._record_outcome({"channel": "phone", "satisfaction": "4"})
+        with self.assertRaisesMessage(UserError, "Only planned revisits"):
+            revisit.write({"due_date": "2025-04-01"})
+        self.assertEqual(revisit.due_date, self.TODAY)
+
+    def test_handing_over_and_moving_revisits(self):
+        revisit = self.as_sales1.create(
+            {"partner_id": self.customer.id, "due_date": self.TODAY}
+        )
+        with self.assertRaisesMessage(AccessError, "Only revisit managers"):
+            revisit.write({"user_id": self.sales2.id})
+        self.assertEqual(revisit.user_id, self.sales1)
+        # Another customer the user may read: still their revisit.
+        other = self.make_customer("Also Readable", self.regular)
+        revisit.partner_id = other
+        self.assertEqual(revisit.tier_id, self.regular)
+        # The manager hands it over; its activity follows.
+        revisit.with_user(self.manager).user_id = self.sales2
+        self.assertEqual(revisit.activity_id.user_id, self.sales2)
+        # A revisit sales1 sees only as the salesperson of its customer cannot
+        # be moved out of their sight.
+        seen = self.Record.schedule_revisit(
+            self.customer, "Of my customer", user=self.sales2
+        ).with_user(self.sales1)
+        with self.assertRaises(AccessError):
+            seen.write({"partner_id": self.stranger.id})
+        self.assertEqual(seen.partner_id, self.customer)
+        # A rule's revisit stays with its customer.
+        planned = self.Record.sudo().create(
+            {
+                "partner_id": self.customer.id,
+                "rule_id": self.rule_vip.id,
+                "due_date": self.TODAY,
+                "user_id": self.sales1.id,
+            }
+        )
+        with self.assertRaisesMessage(UserError, "cannot change"):
+            planned.with_user(self.sales1).partner_id = other
+
+    def test_outcome_and_cancel_only_on_revisits_the_user_may_change(self):
+        theirs = self.Record.schedule_revisit(self.stranger, "Theirs", user=self.sales2)
+        with self.assertRaises(AccessError):
+            self.env["revisit.outcome"].with_user(self.sales1).create(
+                {"revisit_id": theirs.id, "channel": "phone", "satisfaction": "5"}
+            )
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.sales1).action_cancel()
+        # The employee who asked for a revisit reads it, and that is all.
+        requested = self.Record.with_user(self.employee).schedule_revisit(
+            self.customer, "From a ticket", user=self.sales1
+        )
+        with self.assertRaises(AccessError):
+            requested.action_cancel()
+        with self.assertRaises(AccessError):
+            requested.action_record_outcome()
+        self.assertEqual((theirs.state, requested.state), ("planned", "planned"))
+
+    def test_duplicate_is_a_new_planned_revisit(self):
+        done = self.Record.schedule_revisit(self.customer, "Done", user=self.sales1)
+        done._record_outcome({"channel": "phone", "satisfaction": "5"})
+        copy = done.with_user(self.sales1).copy()
+        self.assertEqual(
+            (copy.state, copy.satisfaction, copy.requested_by_id),
+            ("planned", 0, self.sales1),
+        )
+        self.assertTrue(copy.activity_id)
+
+
+class TestManagerActions(RevisitCase):
+    def test_plan_now_is_for_revisit_managers(self):
+        for user in (self.employee, self.sales1):
+            with self.subTest(user=user.login):
+                with self.assertRaisesMessage(AccessError, "Only revisit managers"):
+                    self.rule_vip.with_user(user).action_plan_now()
+        self.assertFalse(self.rule_vip.scan_date)
+        action = self.rule_vip.with_user(self.manager).action_plan_now()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertTrue(self.rule_vip.scan_date)

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools import dates
 from .common import RevisitCase
@@ -310,6 +310,23 @@ class TestCareMessages(RevisitCase):
         )
         self.assertIn("尊敬的 Moon Vip", str(body[self.vip_customer.id]))
         self.assertIn("中秋节快乐", str(body[self.vip_customer.id]))
+
+    def test_greetings_need_a_template_of_contacts(self):
+        """A template of another model would render other records with the
+        customers' ids (and send them)."""
+        users_template = self.env["mail.template"].create(
+            {
+                "name": "Not for contacts",
+                "model_id": self.env["ir.model"]._get_id("res.users"),
+                "subject": "x",
+            }
+        )
+        with self.assertRaisesMessage(ValidationError, "template of contacts"):
+            self.mid_autumn.with_user(self.manager).template_id = users_template
+        with self.assertRaisesMessage(ValidationError, "template of contacts"):
+            self.company.revisit_birthday_template_id = users_template
+        with self.assertRaisesMessage(UserError, "whole number"):
+            self.mid_autumn.with_user(self.manager).day = 2**31
 
     def test_birthday_setting_bounds(self):
         for days in (1, 8):

@@ -59,6 +59,41 @@ class TestOrphanedCustomers(RevisitCase):
             wizard.action_reassign()
         self.assertEqual(self.customers.user_id, self.sales1)
 
+    def test_only_the_departing_users_customers_go_to_an_internal_user(self):
+        stranger = self.make_customer("Not A Leaver Customer", self.vip, self.sales2)
+        wizard = (
+            self.env["revisit.reassign"]
+            .with_user(self.manager)
+            .create({"from_user_id": self.sales1.id, "to_user_id": self.manager.id})
+        )
+        wizard.partner_ids = [Command.link(stranger.id)]
+        with self.assertRaisesMessage(UserError, "Only the customers of Sales1"):
+            wizard.action_reassign()
+        self.assertEqual(stranger.user_id, self.sales2)
+        portal = self.env["res.users"].create(
+            {
+                "name": "Portal Successor",
+                "login": "rp_portal_successor",
+                "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        wizard.write(
+            {"to_user_id": portal.id, "partner_ids": [Command.unlink(stranger.id)]}
+        )
+        with self.assertRaisesMessage(UserError, "active internal user"):
+            wizard.action_reassign()
+        self.assertEqual(self.customers.user_id, self.sales1)
+        for values in (
+            {"from_user_id": 2**31},
+            {"partner_ids": [Command.set([stranger.id, 2**31])]},
+        ):
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(UserError, "not a record"):
+                    self.env["revisit.reassign"].with_user(self.manager).create(
+                        {"from_user_id": self.sales1.id, "to_user_id": self.manager.id}
+                        | values
+                    )
+
     def test_archiving_a_user_tells_the_manager(self):
         self.sales1.revisit_manager_id = self.manager
         self.sales1.action_archive()

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -6,6 +7,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form
 
 from .common import RevisitCase
+
+LOGGER = "odoo.addons.revisit_plan.models.revisit_record"
 
 
 @freeze_time(RevisitCase.TODAY)
@@ -94,7 +97,7 @@ class TestOutcome(RevisitCase):
         with self.assertRaisesMessage(ValidationError, "between 1 and 5, not 6"):
             self.revisit._record_outcome({"channel": "phone", "satisfaction": 6})
         with self.assertRaisesMessage(ValidationError, "between 1 and 5, not -1"):
-            self.revisit.write({"satisfaction": -1})
+            self.revisit.sudo().write({"satisfaction": -1})
         with self.assertRaisesMessage(UserError, "in the past"):
             self.revisit._record_outcome(
                 {"channel": "phone", "follow_up": True, "follow_up_days": -3}
@@ -127,6 +130,71 @@ class TestOutcome(RevisitCase):
         with self.assertRaisesMessage(UserError, "already recorded"):
             self.revisit._record_outcome({"channel": "phone", "satisfaction": "5"})
         self.assertEqual(self.revisit.satisfaction, 3)
+
+    def test_bad_form_input_is_refused_clearly(self):
+        """What a client may send to the forms, as the revisit user: words or
+        numbers beyond PostgreSQL's range where a number is due, values a
+        choice does not offer, ids of nothing. A clear error, nothing
+        written."""
+        Outcome = self.env["revisit.outcome"].with_user(self.sales1)
+        base = {"revisit_id": self.revisit.id, "channel": "phone", "follow_up": True}
+        cases = [
+            ({"follow_up_days": "abc"}, "whole number"),
+            ({"follow_up_days": 2**31}, "whole number"),
+            ({"follow_up_days": 1.5}, "whole number"),
+            ({"channel": "fax"}, "not one of the choices"),
+            ({"satisfaction": "9"}, "not one of the choices"),
+            ({"follow_up_user_id": 2**31}, "not a record"),
+            ({"revisit_id": 2**31}, "not a record"),
+            ({"feedback": "nul\x00"}, "NUL"),
+        ]
+        for values, pattern in cases:
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(UserError, pattern):
+                    Outcome.create({**base, **values})
+        with self.assertRaisesMessage(UserError, "whole number of days"):
+            self.revisit._record_outcome(
+                {"channel": "phone", "follow_up": True, "follow_up_days": "abc"}
+            )
+        with self.assertRaisesMessage(UserError, "one user"):
+            self.revisit._record_outcome(
+                {"channel": "phone", "follow_up": True, "follow_up_user_id": 2**31}
+            )
+        Schedule = self.env["revisit.schedule"].with_user(self.sales1)
+        base = {"partner_id": self.customer.id, "reason": "Call"}
+        for values, pattern in (
+            ({"delay_days": 2**31}, "whole number"),
+            ({"delay_days": "abc"}, "whole number"),
+            ({"partner_id": 2**31}, "not a record"),
+            ({"user_id": -1}, "not a record"),
+        ):
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(UserError, pattern):
+                    Schedule.create({**base, **values})
+        with self.assertRaisesMessage(UserError, "not a record"):
+            self.Record.with_user(self.sales1).create(
+                {"partner_id": 2**31, "due_date": self.TODAY}
+            )
+        self.assertEqual(self.revisit.state, "planned")
+        self.assertTrue(self.revisit.activity_id)
+
+    def test_schedule_wizard_as_revisit_user(self):
+        wizard = Form(
+            self.env["revisit.schedule"]
+            .with_user(self.sales1)
+            .with_context(active_model="res.partner", active_id=self.customer.id)
+        )
+        wizard.reason = "Promised a demo"
+        wizard.delay_days = 4
+        wizard.user_id = self.sales2
+        action = wizard.save().action_schedule()
+        revisit = self.Record.browse(action["res_id"])
+        self.assertEqual(revisit.state, "planned")
+        self.assertEqual(revisit.user_id, self.sales2)
+        self.assertEqual(revisit.requested_by_id, self.sales1)
+        self.assertEqual(
+            revisit.activity_id.date_deadline, self.TODAY + timedelta(days=4)
+        )
 
 
 @freeze_time(RevisitCase.TODAY)
@@ -161,3 +229,58 @@ class TestMissed(RevisitCase):
         # A missed revisit still takes its outcome when done late.
         late._record_outcome({"channel": "phone", "satisfaction": "2"})
         self.assertEqual(late.state, "done")
+
+    def test_a_revisit_that_fails_does_not_hold_up_the_others(self):
+        """One revisit whose activity cannot be removed (a module's hook that
+        fails) is logged and marked missed all the same; the others of the
+        batch are marked as usual and the run ends."""
+        customers = [
+            self.make_customer(f"Late {i}", self.vip, self.sales1) for i in range(3)
+        ]
+        with freeze_time(self.TODAY - timedelta(days=30)):
+            late = self.Record.browse()
+            for customer in customers:
+                late |= self.Record.schedule_revisit(customer, "Late")
+        activities = late.activity_id
+        broken = late[1].activity_id
+        Activity = type(self.env["mail.activity"])
+        unlink = Activity.unlink
+
+        def failing_unlink(activities):
+            if broken in activities:
+                raise ValueError("a module's hook failed")
+            return unlink(activities)
+
+        progress = []
+        with (
+            patch.object(Activity, "unlink", failing_unlink),
+            patch.object(
+                type(self.env["ir.cron"]),
+                "_notify_progress",
+                lambda self_, done, remaining, deactivate=False: progress.append(
+                    (done, remaining)
+                ),
+            ),
+            self.assertLogs(LOGGER, "ERROR") as logs,
+        ):
+            self.Record._cron_mark_missed()
+        self.assertIn(f"revisit {late[1].id}", logs.output[0])
+        self.assertEqual(late.mapped("state"), ["missed"] * 3)
+        self.assertEqual(activities.exists(), broken, "what failed is left, and logged")
+        self.assertEqual(progress[-1][1], 0, "nothing left: the run ends")
+
+    def test_grace_period_bounds_and_batch_size_parameter(self):
+        for days in (-1, 366, 2**31 - 1):
+            with self.subTest(days=days):
+                with self.assertRaisesMessage(ValidationError, "between 0 and 365"):
+                    self.company.revisit_grace_days = days
+                    self.env.flush_all()
+        with self.assertRaisesMessage(UserError, "whole number"):
+            self.env["res.config.settings"].create({"revisit_grace_days": 2**31})
+        # A typo in the batch size parameter does not stop the scheduled
+        # actions: the default is used, and the typo logged.
+        self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", "1O0")
+        with self.assertLogs(LOGGER, "WARNING"):
+            self.assertEqual(self.Record._batch_size(), 1000)
+        self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", "50")
+        self.assertEqual(self.Record._batch_size(), 50)

@@ -5,22 +5,27 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
 from ..tools import dates
 from .common import RevisitCase
 
+LOGGER = "odoo.addons.revisit_plan.models.revisit_record"
 
-class SimulatedCrash(Exception):
-    pass
+
+class SimulatedCrash(BaseException):
+    """The worker dies (killed, out of memory): not an error of a rule, which
+    the planning would log and skip."""
 
 
 class PlanningCase(RevisitCase):
     def run_cron(self, max_calls=50):
         """Call the planning action as the scheduler does, each call in its
-        own savepoint (the scheduler commits each); return the progress
-        [(done, remaining)] of every call."""
+        own savepoint (the scheduler commits each), and call again only while
+        the call reports work done and work remaining (Odoo's ir.cron takes
+        "nothing done" as "no progress API, nothing left"); return the
+        progress [(done, remaining)] of every call."""
         progress = []
         with patch.object(
             type(self.env["ir.cron"]),
@@ -32,7 +37,7 @@ class PlanningCase(RevisitCase):
             for _i in range(max_calls):
                 with self.env.cr.savepoint():
                     self.Record._cron_plan_revisits()
-                if progress[-1][1] == 0:
+                if not progress[-1][0] or not progress[-1][1]:
                     break
         return progress
 
@@ -156,10 +161,15 @@ class TestPlanning(PlanningCase):
         self.assertEqual(self.run_cron(), [(0, 0)])
         self.Record.sudo().search([]).invalidate_recordset()
         self.assertEqual(self.mine(), first)
-        # A new day: the stale pass, then the rules again, still nothing new.
+        # A new day: the stale pass (its rules count as done), then the rules
+        # again, still nothing new.
+        count = self.Record.sudo().search_count([])
         with freeze_time(self.TODAY + timedelta(days=1)):
             progress = self.run_cron()
-        self.assertEqual(sum(done for done, _r in progress), 0)
+        rules = len(self.Rule.sudo().search([]))
+        self.assertEqual(progress[0], (rules, rules), "the stale pass of every rule")
+        self.assertEqual(progress[-1], (0, 0))
+        self.assertEqual(self.Record.sudo().search_count([]), count)
         self.assertEqual(self.mine(), first)
 
     def test_database_refuses_a_second_planned_revisit(self):
@@ -268,6 +278,66 @@ class TestPlanning(PlanningCase):
         self.assertIn("(Important)", note)
         self.assertIn("last -", note)
 
+    def test_first_step_of_the_day_reports_its_work(self):
+        """The stale pass cancels nothing on most days: it still reports work
+        done, or the scheduler (which stops on "nothing done") would never
+        reach the planning."""
+        progress = self.run_cron()
+        self.assertGreater(progress[0][0], 0)
+        self.assertGreater(progress[0][1], 0)
+        self.assertEqual(progress[-1][1], 0)
+        self.assertTrue(self.planned(self.vip_due))
+
+    def test_a_failing_rule_is_skipped_and_the_others_planned(self):
+        """A rule the database cannot run (saved before the checks below, say)
+        is logged and left until the next day, in the stale pass (a filter
+        that fails) as in the planning (a cadence beyond the dates the
+        database holds); the other rules are planned and the run ends."""
+        self.env.cr.execute(
+            "UPDATE revisit_rule SET partner_domain = %s WHERE id = %s",
+            ["[('id', '=', 'abc')]", self.rule_regular.id],
+        )
+        self.env.cr.execute(
+            "UPDATE revisit_rule SET cadence_number = 1000000, cadence_unit = 'years' "
+            "WHERE id = %s",
+            [self.rule_vip.id],
+        )
+        self.env.invalidate_all()
+        fine = self.make_customer("Important Fine", self.important, self.sales1)
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertLogs(LOGGER, "ERROR") as logs,
+        ):
+            progress = self.run_cron()
+        self.assertEqual(progress[-1][1], 0, "the run ends")
+        self.assertLess(len(progress), 10)
+        self.assertTrue(self.planned(fine), "the other rules are planned")
+        self.assertFalse(self.planned(self.regular_never))
+        self.assertFalse(self.planned(self.vip_due))
+        failures = "\n".join(logs.output)
+        self.assertIn("rule 'Yearly'", failures)
+        self.assertIn("rule 'Monthly'", failures)
+        # Mended, the rules plan again the next day.
+        self.env.cr.execute(
+            "UPDATE revisit_rule SET partner_domain = '[]', cadence_number = 1, "
+            "cadence_unit = 'months' WHERE id IN %s",
+            [(self.rule_regular.id, self.rule_vip.id)],
+        )
+        self.env.invalidate_all()
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.run_cron()
+        self.assertTrue(self.planned(self.regular_never))
+        self.assertTrue(self.planned(self.vip_due))
+
+    def test_plan_now_names_a_rule_the_database_cannot_run(self):
+        self.env.cr.execute(
+            "UPDATE revisit_rule SET partner_domain = %s WHERE id = %s",
+            ["[('id', '=', 'abc')]", self.rule_regular.id],
+        )
+        self.env.invalidate_all()
+        with self.assertRaisesMessage(ValidationError, "Yearly is not valid"):
+            self.rule_regular.with_user(self.manager).action_plan_now()
+
     def test_archived_rule_cancels_its_planned_revisits(self):
         self.run_cron()
         vip = self.planned(self.vip_due)
@@ -289,6 +359,12 @@ class TestRuleValidation(RevisitCase):
             ({"responsible": "round_robin"}, "needs the users"),
             ({"tier_ids": [Command.clear()], "partner_domain": "[]"}, "tiers or"),
             ({"partner_domain": "[('no_such_field', '=', 1)]"}, "not valid"),
+            # Compiles, but fails in the database.
+            ({"partner_domain": "[('id', '=', 'abc')]"}, "not valid"),
+            ({"partner_domain": "[('birthday', '=', 'soon')]"}, "not valid"),
+            ({"cadence_number": 1_000_000, "cadence_unit": "years"}, "ten years"),
+            ({"cadence_number": 121}, r"ten years \(120 Months\)"),
+            ({"cadence_number": 3651, "cadence_unit": "days"}, "ten years"),
         ]
         for values, pattern in cases:
             with self.subTest(values=values):
@@ -310,3 +386,44 @@ class TestRuleValidation(RevisitCase):
                 }
             )
         self.assertFalse(self.Rule.search([("name", "=", "Zero")]))
+        portal = self.env["res.users"].create(
+            {
+                "name": "Portal Revisitor",
+                "login": "rp_portal_revisitor",
+                "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        with self.assertRaisesMessage(ValidationError, "internal users only"):
+            rule.write({"responsible": "fixed", "user_id": portal.id})
+            self.env.flush_all()
+        with self.assertRaisesMessage(UserError, "whole number"):
+            rule.write({"cadence_number": 2**31})
+        with self.assertRaisesMessage(UserError, "not a record"):
+            rule.write({"tier_ids": [Command.link(2**31)]})
+        rule.write({"cadence_number": 10, "cadence_unit": "years"})
+        self.assertEqual(rule.cadence_number, 10)
+
+    def test_manager_cannot_save_a_rule_that_would_stop_the_planning(self):
+        """As the revisit manager, who configures rules: a filter that fails
+        in the database, a cadence beyond ten years or a number beyond
+        PostgreSQL's range are refused when saved."""
+        rule = self.rule_important.with_user(self.manager)
+        for values, error, pattern in (
+            ({"partner_domain": "[('id', '=', 'abc')]"}, ValidationError, "not valid"),
+            (
+                {"cadence_number": 1_000_000, "cadence_unit": "years"},
+                ValidationError,
+                "ten years",
+            ),
+            ({"lead_days": 2**31}, UserError, "whole number"),
+        ):
+            with self.subTest(values=values):
+                with self.assertRaisesMessage(error, pattern):
+                    rule.write(values)
+                    self.env.flush_all()
+        with self.assertRaisesMessage(ValidationError, "not valid"):
+            self.Rule.with_user(self.manager).create(
+                {"name": "Bad", "partner_domain": "[('id', '=', 'abc')]"}
+            )
+        rule.invalidate_recordset()
+        self.assertEqual((rule.partner_domain, rule.cadence_number), ("[]", 3))

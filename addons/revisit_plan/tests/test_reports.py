@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -65,6 +66,31 @@ class TestReports(RevisitCase):
         self.assertIn("Missed: 1", body)
         self.assertIn("Completion rate: 75.0 %", body)
         self.assertIn("Average satisfaction: 4.0", body)
+
+    def test_weekly_summary_of_one_company_failing_does_not_stop_the_others(self):
+        other = self.env["res.company"].create(
+            {"name": "Other Summary Co", "revisit_weekly_summary": True}
+        )
+        self.manager.company_ids = [Command.link(other.id)]
+        self.company.revisit_weekly_summary = True
+        Record = type(self.Record)
+        values = Record._weekly_summary_values
+
+        def failing(records, company, date_from, date_to):
+            if company == self.company:
+                raise ValueError("broken figures")
+            return values(records, company, date_from, date_to)
+
+        with (
+            patch.object(Record, "_weekly_summary_values", failing),
+            self.assertLogs(
+                "odoo.addons.revisit_plan.models.revisit_record", "ERROR"
+            ) as logs,
+        ):
+            mails = self.Record._cron_weekly_summary()
+        self.assertIn("Revisit Test Company", logs.output[0])
+        self.assertTrue(mails.filtered(lambda m: other.name in m.subject))
+        self.assertFalse(mails.filtered(lambda m: self.company.name in m.subject))
 
     def test_revisit_satisfaction_indicator(self):
         indicator = (

@@ -11,6 +11,9 @@ CADENCE_UNITS = ("days", "weeks", "months", "years")
 # The shortest length of one unit, in days: a lead time must stay below the
 # shortest possible cadence (February, common years).
 MIN_DAYS = {"days": 1, "weeks": 7, "months": 28, "years": 365}
+# The longest cadence, ten years in each unit: beyond it a rule is a mistake,
+# and its dates would soon leave what the database can hold.
+MAX_CADENCE = {"days": 3650, "weeks": 520, "months": 120, "years": 10}
 
 
 def cadence_delta(number, unit):

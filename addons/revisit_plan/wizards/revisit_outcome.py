@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 
+from odoo.addons.customer_tiering.tools import validation
+
 from ..models.revisit_record import CHANNELS, SATISFACTION
+from ..tools import inputs
 
 
 class RevisitOutcome(models.TransientModel):
@@ -35,10 +38,28 @@ class RevisitOutcome(models.TransientModel):
     )
     follow_up_note = fields.Text(string="What to Follow Up")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Only for a revisit the user may change (the form also shows its
+        customer)."""
+        for vals in vals_list:
+            inputs.check_values(self, vals)
+        wizards = super().create(vals_list)
+        wizards.revisit_id.check_access("write")
+        return wizards
+
+    def write(self, vals):
+        inputs.check_values(self, vals)
+        result = super().write(vals)
+        self.revisit_id.check_access("write")
+        return result
+
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        revisit = self.env["revisit.record"].browse(values.get("revisit_id"))
+        revisit = self.env["revisit.record"].browse(
+            validation.valid_id(values.get("revisit_id"))
+        )
         if revisit and revisit.revisit_type_id.revisit_channel:
             values.setdefault("channel", revisit.revisit_type_id.revisit_channel)
         return values

@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import inputs
+
 
 class RevisitReassign(models.TransientModel):
     """Hand a departing user's customers over to a successor: the
@@ -37,6 +39,16 @@ class RevisitReassign(models.TransientModel):
     revisit_count = fields.Integer(
         string="Open Revisits", compute="_compute_partner_count"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            inputs.check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        inputs.check_values(self, vals)
+        return super().write(vals)
 
     @api.model
     def default_get(self, fields_list):
@@ -86,14 +98,26 @@ class RevisitReassign(models.TransientModel):
             raise UserError(
                 self.env._("Choose a successor other than the departing user.")
             )
-        if not self.to_user_id.active:
-            raise UserError(self.env._("The successor must be an active user."))
+        if not self.to_user_id.active or self.to_user_id.share:
+            raise UserError(
+                self.env._("The successor must be an active internal user.")
+            )
         departing, successor = self.from_user_id, self.to_user_id
+        others = self.partner_ids.filtered(lambda p: p.user_id != departing)
+        if others:
+            raise UserError(
+                self.env._(
+                    "Only the customers of %(user)s are handed over, not "
+                    "%(customers)s.",
+                    user=departing.name,
+                    customers=", ".join(others[:5].mapped("display_name")),
+                )
+            )
         partners = self.partner_ids.sudo()
         revisits = self._open_revisits().sudo()
         partners.write({"user_id": successor.id})
-        revisits.write({"user_id": successor.id})
-        revisits.activity_id.with_context(mail_activity_quick_update=True).write(
+        # Their activities follow, without one notification per revisit.
+        revisits.with_context(mail_activity_quick_update=True).write(
             {"user_id": successor.id}
         )
         rules = self.env["revisit.rule"].sudo().with_context(active_test=False)

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import inputs
+
 
 class RevisitSchedule(models.TransientModel):
     """Staff plan a revisit of a customer by hand (the API's form)."""
@@ -28,6 +30,16 @@ class RevisitSchedule(models.TransientModel):
         ),
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            inputs.check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        inputs.check_values(self, vals)
+        return super().write(vals)
+
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
@@ -36,6 +48,8 @@ class RevisitSchedule(models.TransientModel):
         return values
 
     def action_schedule(self):
+        """Plan the revisit through ``revisit.record.schedule_revisit`` and
+        open it."""
         self.ensure_one()
         revisit = self.env["revisit.record"].schedule_revisit(
             self.partner_id.commercial_partner_id,
