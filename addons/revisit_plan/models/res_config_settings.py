@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..tools import inputs
+from odoo.addons.customer_tiering.tools import validation
 
 # Numbers checked before they reach the settings' table.
 REVISIT_FIELDS = ("revisit_grace_days", "revisit_birthday_days")
@@ -31,7 +31,7 @@ class ResConfigSettings(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            inputs.check_values(
+            validation.check_values(
                 self,
                 {name: value for name, value in vals.items() if name in REVISIT_FIELDS},
             )

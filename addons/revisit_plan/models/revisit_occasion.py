@@ -3,7 +3,9 @@ import calendar
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import dates, inputs
+from odoo.addons.customer_tiering.tools import validation
+
+from ..tools import dates
 
 MONTHS = [(str(m), str(m)) for m in range(1, 13)]
 
@@ -141,11 +143,11 @@ class RevisitOccasion(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            inputs.check_values(self, vals)
+            validation.check_values(self, vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        inputs.check_values(self, vals)
+        validation.check_values(self, vals)
         return super().write(vals)
 
     def _date_in(self, year):

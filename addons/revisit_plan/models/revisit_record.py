@@ -11,7 +11,7 @@ from odoo.tools import SQL
 
 from odoo.addons.customer_tiering.tools import bulk, jobs, validation
 
-from ..tools import dates, inputs
+from ..tools import dates
 
 _logger = logging.getLogger(__name__)
 
@@ -316,7 +316,7 @@ class RevisitRecord(models.Model):
         """A revisit created by a person starts planned, for a customer they
         may read and an active internal user, and carries nothing of the
         planning or the outcome."""
-        inputs.check_values(self, vals)
+        validation.check_values(self, vals)
         forged = [
             name
             for name in FLOW_FIELDS & vals.keys()
@@ -342,7 +342,7 @@ class RevisitRecord(models.Model):
 
     def _check_manual_write(self, vals):
         """What a person may change on these revisits (see ``write``)."""
-        inputs.check_values(self, vals)
+        validation.check_values(self, vals)
         forged = set(FLOW_FIELDS & vals.keys())
         if "company_id" in vals and any(
             record.company_id.id != vals["company_id"] for record in self
@@ -741,7 +741,7 @@ class RevisitRecord(models.Model):
                     score=str(satisfaction)[:20],
                 )
             )
-        outcome = inputs.check_values(
+        outcome = validation.check_values(
             self,
             {
                 "channel": values.get("channel") or False,

@@ -8,7 +8,9 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from ..tools import dates, inputs
+from odoo.addons.customer_tiering.tools import validation
+
+from ..tools import dates
 
 CADENCE_UNITS = [
     ("days", "Days"),
@@ -381,11 +383,11 @@ class RevisitRule(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            inputs.check_values(self, vals)
+            validation.check_values(self, vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        inputs.check_values(self, vals)
+        validation.check_values(self, vals)
         result = super().write(vals)
         if vals.get("active") is False:
             # Archived rules plan no more: their planned revisits go.

@@ -1,2 +1,1 @@
 from . import dates
-from . import inputs

@@ -3,7 +3,6 @@ from odoo import api, fields, models
 from odoo.addons.customer_tiering.tools import validation
 
 from ..models.revisit_record import CHANNELS, SATISFACTION
-from ..tools import inputs
 
 
 class RevisitOutcome(models.TransientModel):
@@ -43,13 +42,13 @@ class RevisitOutcome(models.TransientModel):
         """Only for a revisit the user may change (the form also shows its
         customer)."""
         for vals in vals_list:
-            inputs.check_values(self, vals)
+            validation.check_values(self, vals)
         wizards = super().create(vals_list)
         wizards.revisit_id.check_access("write")
         return wizards
 
     def write(self, vals):
-        inputs.check_values(self, vals)
+        validation.check_values(self, vals)
         result = super().write(vals)
         self.revisit_id.check_access("write")
         return result

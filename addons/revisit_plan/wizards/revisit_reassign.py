@@ -3,7 +3,7 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import inputs
+from odoo.addons.customer_tiering.tools import validation
 
 
 class RevisitReassign(models.TransientModel):
@@ -43,11 +43,11 @@ class RevisitReassign(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            inputs.check_values(self, vals)
+            validation.check_values(self, vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        inputs.check_values(self, vals)
+        validation.check_values(self, vals)
         return super().write(vals)
 
     @api.model

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..tools import inputs
+from odoo.addons.customer_tiering.tools import validation
 
 
 class RevisitSchedule(models.TransientModel):
@@ -33,11 +33,11 @@ class RevisitSchedule(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            inputs.check_values(self, vals)
+            validation.check_values(self, vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        inputs.check_values(self, vals)
+        validation.check_values(self, vals)
         return super().write(vals)
 
     @api.model
