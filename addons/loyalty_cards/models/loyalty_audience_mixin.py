@@ -86,7 +86,9 @@ class LoyaltyAudienceMixin(models.AbstractModel):
                 # rows (values the database refuses, such as text for an id).
                 query = self.env["res.partner"]._search(domain)
                 with self.env.cr.savepoint(flush=False):
-                    self.env.execute_query(SQL("%s LIMIT 0", query.select()))
+                    self.env.cr.execute(
+                        SQL("%s LIMIT 0", query.select()), log_exceptions=False
+                    )
             except (
                 ValueError,
                 TypeError,
