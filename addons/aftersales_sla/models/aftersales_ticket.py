@@ -3,7 +3,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.sla_planner import PlannerCache
 from .aftersales_stage import OPEN_KINDS
@@ -14,6 +14,34 @@ SLA_STATUSES = [
     ("warning", "At risk"),
     ("failed", "Failed"),
 ]
+# Written by the ticket's flows only (check-in, first response, stages, the
+# service level planning, invoicing), with sudo: KPIs, deadlines and fees are
+# computed from them, so no user sets them by hand.
+FLOW_FIELDS = frozenset(
+    {
+        "number",
+        "date_received",
+        "commercial_partner_id",
+        "assessed_on",
+        "assessed_by_id",
+        "checkin_at",
+        "checkin_user_id",
+        "checkout_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "reopen_count",
+        "reassigned_team",
+        "handling_hours",
+        "sla_policy_id",
+        "sla_line_ids",
+        "sla_status",
+        "sla_deadline",
+        "invoice_id",
+    }
+)
+# Set by the flows from the customer's tier, and changed by managers only.
+MANAGER_FIELDS = frozenset({"tier_id", "fee_policy", "fee_discount", "active"})
 
 
 class AftersalesTicket(models.Model):
@@ -54,6 +82,7 @@ class AftersalesTicket(models.Model):
         "customer.tier",
         string="Customer Tier",
         tracking=True,
+        copy=False,
         help="The customer's tier when the ticket was created; it follows the "
         "customer's tier changes while the ticket is open.",
     )
@@ -126,7 +155,9 @@ class AftersalesTicket(models.Model):
     planned_visit = fields.Datetime(tracking=True)
     planned_visit_end = fields.Datetime()
     checkin_at = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
-    checkin_user_id = fields.Many2one("res.users", string="Technician", readonly=True)
+    checkin_user_id = fields.Many2one(
+        "res.users", string="Technician", readonly=True, copy=False
+    )
     checkout_at = fields.Datetime(string="Left Site", readonly=True, copy=False)
     service_report = fields.Html()
     resolution = fields.Html()
@@ -137,9 +168,11 @@ class AftersalesTicket(models.Model):
         default="charged",
         required=True,
         tracking=True,
-        help="Set from the customer's tier when the ticket is created.",
+        copy=False,
+        help="Set from the customer's tier when the ticket is created; managers "
+        "may change it.",
     )
-    fee_discount = fields.Float(string="Discount (%)", digits="Discount")
+    fee_discount = fields.Float(string="Discount (%)", digits="Discount", copy=False)
     line_ids = fields.One2many(
         "aftersales.ticket.line", "ticket_id", string="Labour and Parts"
     )
@@ -285,6 +318,7 @@ class AftersalesTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_protected_fields(vals, creating=True)
             if vals.get("number", "/") == "/":
                 vals["number"] = (
                     self.env["ir.sequence"].next_by_code("aftersales.ticket") or "/"
@@ -295,13 +329,10 @@ class AftersalesTicket(models.Model):
                 or self.env.company
             )
             if partner and "tier_id" not in vals:
-                vals["tier_id"] = partner.commercial_partner_id.with_company(
-                    company
-                ).tier_id.id
+                vals["tier_id"] = self._customer_tier(partner, company).id
             tier = self.env["customer.tier"].browse(vals.get("tier_id"))
             if tier and "fee_policy" not in vals:
-                vals["fee_policy"] = tier.aftersales_fee_policy or "charged"
-                vals["fee_discount"] = tier.aftersales_fee_discount
+                vals.update(self._tier_fees(tier))
             if not vals.get("team_id"):
                 vals["team_id"] = (
                     self.env["aftersales.team"]._team_for(company, tier).id
@@ -319,6 +350,7 @@ class AftersalesTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        self._check_protected_fields(vals)
         now = fields.Datetime.now()
         old_kinds = {ticket.id: ticket.stage_kind for ticket in self}
         old_scope = {
@@ -331,6 +363,11 @@ class AftersalesTicket(models.Model):
             for ticket in self
         }
         old_mode = {ticket.id: ticket.service_mode for ticket in self}
+        old_customer = (
+            {ticket.id: ticket.commercial_partner_id for ticket in self}
+            if "partner_id" in vals and "tier_id" not in vals
+            else {}
+        )
         moved_team = self.browse()
         if vals.get("team_id"):
             moved_team = self.filtered(
@@ -342,8 +379,14 @@ class AftersalesTicket(models.Model):
         result = super().write(vals)
         if moved_team:
             super(AftersalesTicket, moved_team).write({"reassigned_team": True})
+        if old_customer:
+            self.filtered(
+                lambda t: t.commercial_partner_id != old_customer[t.id]
+            )._follow_customer_tier(keep_fees="fee_policy" in vals)
         planners = PlannerCache()
-        if {"tier_id", "severity_id", "team_id", "channel_id"} & set(vals):
+        if {"tier_id", "severity_id", "team_id", "channel_id", "partner_id"} & set(
+            vals
+        ):
             self.filtered(
                 lambda t: (
                     old_scope[t.id]
@@ -358,6 +401,81 @@ class AftersalesTicket(models.Model):
             for ticket in self:
                 ticket._on_stage_change(old_kinds[ticket.id], now, planners)
         return result
+
+    def _check_protected_fields(self, vals, creating=False):
+        """Refuse what users may not set by hand: the fields the flows write
+        (milestones, service levels, invoice, number) and, for anyone but an
+        after-sales manager, the tier, the fees and archiving. The flows
+        write with sudo, which passes; a new ticket may come active and
+        without these values (the flows then derive them)."""
+        if self.env.su:
+            return
+        if creating:
+            vals = {
+                fname: value
+                for fname, value in vals.items()
+                if not (fname == "active" and value)
+                and not (fname == "number" and value == "/")
+                and not (fname in FLOW_FIELDS and not value)
+            }
+        flow = FLOW_FIELDS.intersection(vals)
+        if flow:
+            raise AccessError(
+                self.env._(
+                    "These ticket fields are set by the ticket's flow, not by "
+                    "hand: %(fields)s.",
+                    fields=self._field_labels(flow),
+                )
+            )
+        managed = MANAGER_FIELDS.intersection(vals)
+        if managed and not self.env.user.has_group(
+            "aftersales_sla.group_aftersales_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only after-sales managers change these ticket fields: %(fields)s.",
+                    fields=self._field_labels(managed),
+                )
+            )
+
+    def _field_labels(self, fnames):
+        descriptions = self.fields_get(sorted(fnames), ["string"])
+        return ", ".join(
+            descriptions[fname]["string"] if fname in descriptions else fname
+            for fname in sorted(fnames)
+        )
+
+    @api.model
+    def _customer_tier(self, partner, company):
+        """The customer's tier in ``company``, which a new ticket copies."""
+        return (
+            partner.commercial_partner_id.sudo()
+            .with_company(company)
+            .tier_id.sudo(False)
+        )
+
+    @api.model
+    def _tier_fees(self, tier):
+        """The fee values a tier gives its customers' tickets."""
+        tier = tier.sudo()
+        return {
+            "fee_policy": tier.aftersales_fee_policy or "charged",
+            "fee_discount": tier.aftersales_fee_discount,
+        }
+
+    def _follow_customer_tier(self, keep_fees=False):
+        """Open tickets moved to another customer take that customer's tier
+        and, unless invoiced (or ``keep_fees``), its fees, as if they had
+        been created for it."""
+        by_values = defaultdict(list)
+        for ticket in self.sudo().filtered(lambda t: t.stage_kind in OPEN_KINDS):
+            tier = self._customer_tier(ticket.partner_id, ticket.company_id)
+            values = {"tier_id": tier.id}
+            if not keep_fees and not ticket.invoice_id:
+                values.update(self._tier_fees(tier))
+            by_values[tuple(sorted(values.items()))].append(ticket.id)
+        for values, ticket_ids in by_values.items():
+            super(AftersalesTicket, self.sudo().browse(ticket_ids)).write(dict(values))
 
     # --- service level logic ------------------------------------------------
 
@@ -623,13 +741,14 @@ class AftersalesTicket(models.Model):
 
     def action_check_in(self):
         """The technician arrived on site: reaches the on-site target."""
+        self.check_access("write")
         now = fields.Datetime.now()
         for ticket in self:
             if ticket.service_mode != "on_site":
                 raise UserError(self.env._("Only on-site tickets are checked in."))
             if ticket.checkin_at:
                 raise UserError(self.env._("This ticket is already checked in."))
-            ticket.write({"checkin_at": now, "checkin_user_id": self.env.uid})
+            ticket.sudo().write({"checkin_at": now, "checkin_user_id": self.env.uid})
             ticket.sudo().sla_line_ids.filtered(
                 lambda line: line.target == "on_site"
             )._reach(now)
@@ -639,6 +758,8 @@ class AftersalesTicket(models.Model):
             )
 
     def action_check_out(self):
+        """The technician leaves the site, with the service report written."""
+        self.check_access("write")
         now = fields.Datetime.now()
         for ticket in self:
             if not ticket.checkin_at or ticket.checkout_at:
@@ -647,7 +768,7 @@ class AftersalesTicket(models.Model):
                 raise UserError(
                     self.env._("Write the service report before checking out.")
                 )
-            ticket.checkout_at = now
+            ticket.sudo().checkout_at = now
             ticket.message_post(
                 body=Markup("%s<br/>%s")
                 % (self.env._("Left the site. Service report:"), ticket.service_report),
@@ -707,7 +828,7 @@ class AftersalesTicket(models.Model):
                 }
             )
         )
-        self.invoice_id = invoice
+        self.sudo().invoice_id = invoice
         self.message_post(
             body=self.env._(
                 "Invoice %(invoice)s created.", invoice=invoice._get_html_link()

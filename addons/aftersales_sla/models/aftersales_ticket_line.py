@@ -22,7 +22,15 @@ class AftersalesTicketLine(models.Model):
     name = fields.Char(string="Description", required=True)
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     price_unit = fields.Float(string="Unit Price", digits="Product Price")
-    discount = fields.Float(string="Discount (%)", digits="Discount")
+    discount = fields.Float(
+        string="Discount (%)",
+        digits="Discount",
+        compute="_compute_discount",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The ticket's discount when its fees are discounted.",
+    )
     subtotal = fields.Monetary(compute="_compute_subtotal", store=True)
 
     @api.depends("quantity", "price_unit", "discount")
@@ -32,19 +40,19 @@ class AftersalesTicketLine(models.Model):
                 line.quantity * line.price_unit * (1 - line.discount / 100.0)
             )
 
+    @api.depends("ticket_id")
+    def _compute_discount(self):
+        for line in self:
+            ticket = line.ticket_id
+            line.discount = (
+                ticket.fee_discount if ticket.fee_policy == "discounted" else 0.0
+            )
+
     @api.onchange("product_id")
     def _onchange_product_id(self):
         if self.product_id:
             self.name = self.product_id.display_name
             self.price_unit = self.product_id.lst_price
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            ticket = self.env["aftersales.ticket"].browse(vals.get("ticket_id"))
-            if "discount" not in vals and ticket.fee_policy == "discounted":
-                vals["discount"] = ticket.fee_discount
-        return super().create(vals_list)
 
     @api.constrains("quantity", "price_unit", "discount")
     def _check_values(self):
