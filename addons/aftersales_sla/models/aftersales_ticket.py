@@ -678,6 +678,19 @@ class AftersalesTicket(models.Model):
             self._reach_first_response(fields.Datetime.now())
         return result
 
+    def _get_allowed_message_post_params(self):
+        # Customers rate tickets from their rating request only, not with a
+        # rating attached to a message of the portal's chatter.
+        return super()._get_allowed_message_post_params() - {"rating_value"}
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        """Messages of tickets carry no rating but the customer's, which
+        ``rating_apply`` posts (in sudo) from the rating request."""
+        if not self.env.su and (kwargs.get("rating_value") or kwargs.get("rating_id")):
+            raise self.env["rating.rating"]._ticket_rating_error()
+        return super().message_post(**kwargs)
+
     def _send_rating_request(self):
         template = self.env.ref(
             "aftersales_sla.mail_template_ticket_rating", raise_if_not_found=False

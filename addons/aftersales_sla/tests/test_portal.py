@@ -178,6 +178,27 @@ class TestPortal(AftersalesCase, HttpCase):
         self.assertEqual(rating.rating, 5)
         self.assertEqual(self.url_open("/rate/not-a-token/5").status_code, 404)
 
+    def test_portal_message_carries_no_rating(self):
+        """The portal's chatter posts messages, not ratings: customers rate
+        from the rating request (a rating in a message would count in the
+        satisfaction KPI and the customer's tier)."""
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "aftersales.ticket",
+                "thread_id": self.alice_ticket.id,
+                "post_data": {
+                    "body": "Five stars for me",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                    "rating_value": 5,
+                },
+            },
+        )
+        self.assertIn("Five stars for me", self.alice_ticket.message_ids[:1].body)
+        self.assertFalse(self.alice_ticket.rating_ids)
+
     def test_ticket_link_needs_its_token(self):
         page = self.url_open(f"/my/tickets/{self.bob_ticket.id}?access_token=wrong")
         self.assertNotIn("secret", page.text)

@@ -1,7 +1,10 @@
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import AftersalesCase, utc
 
@@ -164,3 +167,98 @@ class TestTicketFieldAccess(AftersalesCase):
         self.assertFalse(outsider in (self.team | self.vip_team).member_ids)
         with self.assertRaises(AccessError):
             self.ticket.with_user(outsider).action_check_in()
+
+
+class TestTicketRatings(AftersalesCase):
+    """Customers' ratings of tickets feed the satisfaction KPI and a tier
+    indicator: read by whoever may read the ticket, written only from the
+    customer's rating request (finding 4)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.employee = mail_new_test_user(
+            cls.env,
+            login="as_employee",
+            name="Employee Without After-sales",
+            groups="base.group_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.outsider = mail_new_test_user(
+            cls.env,
+            login="as_outsider_agent",
+            name="Agent Of No Team",
+            groups="base.group_user,aftersales_sla.group_aftersales_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.ticket = cls.make_ticket(cls)
+        cls.ticket.stage_id = cls.env["aftersales.stage"].search(
+            [("kind", "=", "closed")], limit=1
+        )
+        cls.rating = cls.ticket.rating_ids
+        cls.ticket.rating_apply(1, token=cls.rating.access_token, feedback="Slow")
+        cls.Rating = cls.env["rating.rating"]
+        cls.ticket_model_id = cls.env["ir.model"]._get_id("aftersales.ticket")
+
+    def test_who_reads_ticket_ratings(self):
+        domain = [("res_model", "=", "aftersales.ticket")]
+        for user in (self.employee, self.outsider):
+            with self.subTest(user=user.login):
+                self.assertFalse(self.Rating.with_user(user).search(domain))
+                with self.assertRaises(AccessError):
+                    self.rating.with_user(user).read(["rating", "feedback"])
+        self.assertEqual(
+            self.Rating.with_user(self.agent).search(domain),
+            self.rating,
+            "the team's agent reads the ratings of the team's tickets",
+        )
+        self.assertIn(self.rating, self.Rating.with_user(self.manager).search(domain))
+        self.assertEqual(self.ticket.with_user(self.agent).rating_ids, self.rating)
+
+    def test_nobody_forges_a_rating(self):
+        for user in (self.employee, self.agent, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    self.rating.with_user(user).write(
+                        {"rating": 5, "feedback": "great (forged)"}
+                    )
+                with self.assertRaises(AccessError):
+                    self.Rating.with_user(user).create(
+                        {
+                            "res_model_id": self.ticket_model_id,
+                            "res_id": self.ticket.id,
+                            "rating": 5,
+                            "consumed": True,
+                            "partner_id": self.basic_customer.id,
+                        }
+                    )
+        self.assertEqual((self.rating.rating, self.rating.feedback), (1, "Slow"))
+        self.assertEqual(len(self.ticket.rating_ids), 1)
+
+    def test_no_rating_by_other_paths(self):
+        """Not by moving another document's rating onto the ticket, not with
+        a message, not by applying the customer's token oneself."""
+        partner_model_id = self.env["ir.model"]._get_id("res.partner")
+        other = self.Rating.with_user(self.employee).create(
+            {
+                "res_model_id": partner_model_id,
+                "res_id": self.basic_customer.id,
+                "rating": 5,
+            }
+        )
+        with self.assertRaises(AccessError):
+            other.with_user(self.employee).write(
+                {"res_model_id": self.ticket_model_id, "res_id": self.ticket.id}
+            )
+        as_agent = self.ticket.with_user(self.agent)
+        with self.assertRaises(AccessError):
+            as_agent.message_post(body="Great service", rating_value=5)
+        self.ticket.stage_id = self.stage("in_progress")
+        self.ticket.stage_id = self.stage("closed")
+        pending = self.ticket.rating_ids.filtered(lambda r: not r.consumed)
+        self.assertTrue(pending, "closed again: a new rating request")
+        with self.assertRaises(AccessError):
+            as_agent.rating_apply(5, token=pending.with_user(self.agent).access_token)
+        self.assertEqual(self.ticket.rating_ids.mapped("rating"), [0, 1])
