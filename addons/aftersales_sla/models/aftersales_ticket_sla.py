@@ -84,7 +84,9 @@ class AftersalesTicketSla(models.Model):
         result = super()._check_access(operation)
         if result:
             return result
-        tickets = self.sudo().ticket_id
+        # The tickets are found in sudo (a line may be out of the user's
+        # reach) but checked with the user's rights.
+        tickets = self.sudo().ticket_id.sudo(False)
         ticket_result = tickets._check_access(
             "read" if operation == "read" else "write"
         )

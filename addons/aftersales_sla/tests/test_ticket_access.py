@@ -262,3 +262,98 @@ class TestTicketRatings(AftersalesCase):
         with self.assertRaises(AccessError):
             as_agent.rating_apply(5, token=pending.with_user(self.agent).access_token)
         self.assertEqual(self.ticket.rating_ids.mapped("rating"), [0, 1])
+
+
+class TestServiceLevelAccess(AftersalesCase):
+    """Service level lines and escalations taken follow their ticket: an
+    after-sales user reads those of the tickets they may read, nothing else
+    (finding 14)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.outsider = mail_new_test_user(
+            cls.env,
+            login="as_no_team",
+            name="Agent Of No Team",
+            groups="base.group_user,aftersales_sla.group_aftersales_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.gold_policy.escalation_ids = [
+            Command.create({"trigger": "breach", "action": "notify_leader"})
+        ]
+        with freeze_time(utc(2026, 11, 30, 2)):
+            cls.ticket = cls.make_ticket(cls, cls.gold_customer)
+        with freeze_time(utc(2026, 11, 30, 4)):
+            cls.env["aftersales.ticket.sla"]._cron_check_sla()
+        cls.lines = cls.ticket.sla_line_ids
+        cls.logs = cls.env["aftersales.sla.escalation.log"].search(
+            [("ticket_id", "=", cls.ticket.id)]
+        )
+
+    def test_outsider_reads_no_service_level(self):
+        self.assertTrue(self.logs, "the breach was escalated")
+        Line = self.env["aftersales.ticket.sla"].with_user(self.outsider)
+        Log = self.env["aftersales.sla.escalation.log"].with_user(self.outsider)
+        self.assertFalse(self.ticket.with_user(self.outsider).search([]))
+        self.assertFalse(Line.search_read([], ["ticket_id", "deadline"]))
+        self.assertFalse(Line._read_group([], ["ticket_id"], ["__count"]))
+        self.assertFalse(Log.search_read([], ["ticket_id"]))
+        with self.assertRaises(AccessError):
+            self.lines.with_user(self.outsider).read(["ticket_id", "deadline"])
+        with self.assertRaises(AccessError):
+            self.logs.with_user(self.outsider).read(["ticket_id"])
+
+    def test_team_and_managers_read_them(self):
+        Line = self.env["aftersales.ticket.sla"]
+        self.assertEqual(
+            Line.with_user(self.agent).search([("ticket_id", "=", self.ticket.id)]),
+            self.lines,
+        )
+        self.assertEqual(
+            self.env["aftersales.sla.escalation.log"]
+            .with_user(self.leader)
+            .search([("ticket_id", "=", self.ticket.id)]),
+            self.logs,
+        )
+        self.assertEqual(
+            Line.with_user(self.manager).search([("ticket_id", "=", self.ticket.id)]),
+            self.lines,
+        )
+
+    def test_lines_follow_their_ticket(self):
+        """Whoever may not read a ticket may not read its lines, whatever
+        rule hides the ticket: the lines are checked against their ticket with
+        the user's rights (the check ran in sudo and refused nothing)."""
+        self.env["ir.rule"].create(
+            {
+                "name": "Tickets named Hidden are hidden",
+                "model_id": self.env["ir.model"]._get_id("aftersales.ticket"),
+                "domain_force": "[('name', '!=', 'Hidden')]",
+            }
+        )
+        self.ticket.name = "Hidden"
+        lines = self.lines.with_user(self.agent)
+        self.assertFalse(self.ticket.with_user(self.agent).has_access("read"))
+        with self.assertRaises(AccessError):
+            lines.check_access("read")
+        self.assertFalse(lines._filtered_access("read"))
+
+    def test_lines_of_another_company(self):
+        """A manager of another company reads no line of this company's
+        tickets."""
+        main = self.env.ref("base.main_company")
+        elsewhere = mail_new_test_user(
+            self.env,
+            login="as_manager_elsewhere",
+            name="Manager Elsewhere",
+            groups="base.group_user,aftersales_sla.group_aftersales_manager",
+            company_id=main.id,
+            company_ids=[Command.set(main.ids)],
+        )
+        lines = self.lines.with_user(elsewhere).with_context(
+            allowed_company_ids=main.ids
+        )
+        with self.assertRaisesMessage(AccessError, "After-sales Ticket"):
+            lines.read(["deadline"])
