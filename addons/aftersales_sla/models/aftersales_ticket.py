@@ -814,20 +814,26 @@ class AftersalesTicket(models.Model):
         return action
 
     def action_create_invoice(self):
-        """Invoice the customer the labour and parts, at the tier's fee policy."""
+        """Invoice the customer the labour and parts, at the tier's fee
+        policy: a draft invoice, which accounting checks and posts. Whoever
+        may work the ticket creates it, also without invoicing rights; the
+        invoice opens for those who may read invoices."""
         self.ensure_one()
         self.check_access("write")
         if self.fee_policy == "free":
             raise UserError(
                 self.env._("This customer's service is free: nothing to invoice.")
             )
-        if self.invoice_id and self.invoice_id.state != "cancel":
+        if self.invoice_id and self.invoice_state != "cancel":
             raise UserError(self.env._("This ticket is already invoiced."))
         lines = self.line_ids.filtered(lambda line: line.quantity and line.price_unit)
         if not lines:
             raise UserError(self.env._("Add the labour and parts to invoice first."))
+        # sudo: the user may work this ticket (checked above); the draft holds
+        # its labour and parts only, and posting it stays with accounting.
         invoice = (
             self.env["account.move"]
+            .sudo()
             .with_company(self.company_id)
             .create(
                 {
@@ -848,9 +854,21 @@ class AftersalesTicket(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
+        if invoice.with_env(self.env).has_access("read"):
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "account.move",
+                "res_id": invoice.id,
+                "view_mode": "form",
+            }
         return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": invoice.id,
-            "view_mode": "form",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Draft invoice created: accounting checks and posts it."
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }

@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -94,6 +94,35 @@ class TestFees(AccountTestInvoicingCommon):
         self.assertEqual(invoice.invoice_origin, ticket.number)
         with self.assertRaises(UserError):
             ticket.action_create_invoice()
+
+    def test_agent_invoices_the_customer(self):
+        """An agent without invoicing rights invoices the customer, as the
+        usage promises: a draft invoice that accounting posts (the agent got
+        an access error on the journal entry)."""
+        agent = new_test_user(
+            self.env,
+            login="fees_agent",
+            groups="base.group_user,aftersales_sla.group_aftersales_user",
+            company_id=self.env.company.id,
+        )
+        self.team.sudo().member_ids |= agent
+        ticket = self.ticket_for(self.charged_tier)
+        self.add_lines(ticket)
+        as_agent = ticket.with_user(agent)
+        action = as_agent.action_create_invoice()
+        self.assertEqual(action["tag"], "display_notification", "nothing to open")
+        invoice = ticket.invoice_id
+        self.assertEqual(invoice.state, "draft")
+        self.assertEqual(invoice.partner_id, self.partner_a)
+        self.assertAlmostEqual(invoice.amount_untaxed, 240)
+        self.assertEqual(as_agent.invoice_state, "draft")
+        self.assertFalse(invoice.with_user(agent).has_access("read"))
+        with self.assertRaises(UserError):
+            as_agent.action_create_invoice()
+        # Cancelled by accounting: the agent invoices again.
+        invoice.button_cancel()
+        as_agent.action_create_invoice()
+        self.assertNotEqual(ticket.invoice_id, invoice)
 
     def test_free_tier_cannot_be_invoiced(self):
         ticket = self.ticket_for(self.free_tier)
