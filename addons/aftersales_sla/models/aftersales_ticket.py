@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools.sla_planner import PlannerCache
+from ..tools.sla_planner import DeadlineOutOfReach, PlannerCache
 from .aftersales_stage import OPEN_KINDS
 
 SLA_STATUSES = [
@@ -548,14 +548,16 @@ class AftersalesTicket(models.Model):
                 start = (
                     now if target == "on_site" and by_target else ticket.date_received
                 )
-                planner = planners.get(policy.calendar_id, start)
+                with policy._planning():
+                    planner = planners.get(policy.calendar_id, start)
+                    deadlines = Line._deadlines(
+                        planner, start, target_hours, 0.0, policy.warning_percent
+                    )
                 to_create.append(
                     {
                         "policy_id": policy.id,
                         "target_hours": target_hours,
-                        **Line._deadlines(
-                            planner, start, target_hours, 0.0, policy.warning_percent
-                        ),
+                        **deadlines,
                         "ticket_id": ticket.id,
                         "target": target,
                         "start": start,
@@ -630,8 +632,22 @@ class AftersalesTicket(models.Model):
         values = {"resolved_at": now}
         calendar = self.team_id.resource_calendar_id or self.sla_policy_id.calendar_id
         if calendar:
-            planner = planners.get(calendar, self.date_received)
-            values["handling_hours"] = planner.working_hours(self.date_received, now)
+            try:
+                planner = planners.get(calendar, self.date_received)
+                values["handling_hours"] = planner.working_hours(
+                    self.date_received, now
+                )
+            except DeadlineOutOfReach:
+                raise UserError(
+                    self.env._(
+                        "The handling time of %(ticket)s cannot be counted: "
+                        "calendar %(calendar)s of team %(team)s has no working "
+                        "time. Give the team working hours.",
+                        ticket=self.display_name,
+                        calendar=calendar.display_name,
+                        team=self.team_id.display_name,
+                    )
+                ) from None
         self.sudo().write(values)
 
     def _reach_first_response(self, now):

@@ -159,6 +159,31 @@ class TestPortal(AftersalesCase, HttpCase):
                 self.assertTrue(ticket, "created without a type")
                 self.assertFalse(ticket.type_id)
 
+    def test_create_from_portal_with_a_broken_calendar(self):
+        """A service level calendar left without working time: the customer
+        is told on the form, as typed, and nothing is created (the page
+        answered 500)."""
+        self.office.attendance_ids.write(
+            {"date_from": "2020-01-06", "date_to": "2020-01-10"}
+        )
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        csrf = http.Request.csrf_token(self)
+        with self.assertLogs(
+            "odoo.addons.aftersales_sla.controllers.portal", "WARNING"
+        ):
+            response = self.url_open(
+                "/my/tickets/new",
+                data={
+                    "csrf_token": csrf,
+                    "name": "Rings at night",
+                    "description": "Every night.",
+                },
+            )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("could not be registered", response.text)
+        self.assertIn("Rings at night", response.text)
+        self.assertFalse(self.Ticket.search([("name", "=", "Rings at night")]))
+
     def test_rating_by_token_without_login(self):
         self.alice_ticket.stage_id = self.stage("closed")
         rating = self.alice_ticket.rating_ids
