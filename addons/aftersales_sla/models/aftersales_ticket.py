@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools.numbers import check_number_values
 from ..tools.sla_planner import DeadlineOutOfReach, PlannerCache
 from .aftersales_stage import OPEN_KINDS
 
@@ -42,6 +43,7 @@ FLOW_FIELDS = frozenset(
 )
 # Set by the flows from the customer's tier, and changed by managers only.
 MANAGER_FIELDS = frozenset({"tier_id", "fee_policy", "fee_discount", "active"})
+FEE_BOUNDS = {"fee_discount": (0, 100)}
 
 
 class AftersalesTicket(models.Model):
@@ -319,6 +321,7 @@ class AftersalesTicket(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_protected_fields(vals, creating=True)
+            check_number_values(self, vals, FEE_BOUNDS)
             if vals.get("number", "/") == "/":
                 vals["number"] = (
                     self.env["ir.sequence"].next_by_code("aftersales.ticket") or "/"
@@ -351,6 +354,7 @@ class AftersalesTicket(models.Model):
 
     def write(self, vals):
         self._check_protected_fields(vals)
+        check_number_values(self, vals, FEE_BOUNDS)
         now = fields.Datetime.now()
         old_kinds = {ticket.id: ticket.stage_kind for ticket in self}
         old_scope = {

@@ -1,6 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.numbers import check_number_values
+
+# What a line may hold: a million units at a billion each, at most.
+AMOUNT_BOUNDS = {
+    "quantity": (0, 1_000_000),
+    "price_unit": (0, 1_000_000_000),
+    "discount": (0, 100),
+}
+
 
 class AftersalesTicketLine(models.Model):
     """Labour or a part spent on a ticket, invoiced at the tier's fee policy."""
@@ -67,6 +76,16 @@ class AftersalesTicketLine(models.Model):
                 raise ValidationError(
                     self.env._("The discount must lie between 0 and 100%%.")
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_number_values(self, vals, AMOUNT_BOUNDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_number_values(self, vals, AMOUNT_BOUNDS)
+        return super().write(vals)
 
     def _invoice_line_values(self):
         self.ensure_one()

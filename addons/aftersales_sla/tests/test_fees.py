@@ -124,6 +124,41 @@ class TestFees(AccountTestInvoicingCommon):
         as_agent.action_create_invoice()
         self.assertNotEqual(ticket.invoice_id, invoice)
 
+    def test_numbers_that_are_not_amounts(self):
+        """NaN, infinity and huge numbers in labour, parts and the fee
+        discount get a clear error (they failed in the ORM's rounding with
+        ValueError or OverflowError)."""
+        agent = new_test_user(
+            self.env,
+            login="fees_agent_numbers",
+            groups="base.group_user,aftersales_sla.group_aftersales_user",
+            company_id=self.env.company.id,
+        )
+        self.team.sudo().member_ids |= agent
+        ticket = self.ticket_for(self.discount_tier)
+        Line = self.env["aftersales.ticket.line"].with_user(agent)
+        line = Line.create({"ticket_id": ticket.id, "name": "Seal", "price_unit": 5})
+        for fname in ("quantity", "price_unit", "discount"):
+            for value in (float("nan"), float("inf"), -float("inf"), 1e300):
+                with self.subTest(field=fname, value=value):
+                    with self.assertRaises(ValidationError):
+                        Line.create(
+                            {"ticket_id": ticket.id, "name": "Odd", fname: value}
+                        )
+                    with self.assertRaises(ValidationError):
+                        line.write({fname: value})
+        self.assertEqual(ticket.line_ids, line)
+        manager = new_test_user(
+            self.env,
+            login="fees_manager_numbers",
+            groups="base.group_user,aftersales_sla.group_aftersales_manager",
+            company_id=self.env.company.id,
+        )
+        for value in (float("nan"), float("inf"), 1e300):
+            with self.subTest(fee_discount=value), self.assertRaises(ValidationError):
+                ticket.with_user(manager).write({"fee_discount": value})
+        self.assertEqual(ticket.fee_discount, 25)
+
     def test_free_tier_cannot_be_invoiced(self):
         ticket = self.ticket_for(self.free_tier)
         self.add_lines(ticket)
