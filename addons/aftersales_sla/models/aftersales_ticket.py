@@ -59,6 +59,10 @@ class AftersalesTicket(models.Model):
     _primary_email = "email_from"
     _mail_post_access = "read"
 
+    # Fields with groups="base.group_user" are the team's own (assignment,
+    # complaint follow-up, fees, service level internals): portal customers
+    # read the others on their tickets; the portal pages read in sudo.
+
     # --- identity and customer ----------------------------------------------
     number = fields.Char(readonly=True, copy=False, default="/", index="trigram")
     name = fields.Char(string="Subject", required=True, tracking=True)
@@ -87,8 +91,9 @@ class AftersalesTicket(models.Model):
         copy=False,
         help="The customer's tier when the ticket was created; it follows the "
         "customer's tier changes while the ticket is open.",
+        groups="base.group_user",
     )
-    tier_rank = fields.Integer(related="tier_id.rank")
+    tier_rank = fields.Integer(related="tier_id.rank", groups="base.group_user")
     channel_id = fields.Many2one(
         "aftersales.channel",
         default=lambda self: self.env.ref(
@@ -106,8 +111,10 @@ class AftersalesTicket(models.Model):
     color = fields.Integer()
 
     # --- complaint ----------------------------------------------------------
-    root_cause_id = fields.Many2one("aftersales.root.cause", tracking=True)
-    corrective_action = fields.Html()
+    root_cause_id = fields.Many2one(
+        "aftersales.root.cause", tracking=True, groups="base.group_user"
+    )
+    corrective_action = fields.Html(groups="base.group_user")
 
     # --- assessment and routing ---------------------------------------------
     severity_id = fields.Many2one(
@@ -118,17 +125,24 @@ class AftersalesTicket(models.Model):
         ),
     )
     complexity = fields.Selection(
-        [("low", "Simple"), ("medium", "Medium"), ("high", "Complex")], tracking=True
+        [("low", "Simple"), ("medium", "Medium"), ("high", "Complex")],
+        tracking=True,
+        groups="base.group_user",
     )
-    assessed_on = fields.Datetime(readonly=True, copy=False)
-    assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    team_id = fields.Many2one("aftersales.team", tracking=True, index=True)
+    assessed_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    assessed_by_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
+    team_id = fields.Many2one(
+        "aftersales.team", tracking=True, index=True, groups="base.group_user"
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Assigned to",
         tracking=True,
         domain="[('share', '=', False)]",
         index=True,
+        groups="base.group_user",
     )
     stage_id = fields.Many2one(
         "aftersales.stage",
@@ -158,7 +172,11 @@ class AftersalesTicket(models.Model):
     planned_visit_end = fields.Datetime()
     checkin_at = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
     checkin_user_id = fields.Many2one(
-        "res.users", string="Technician", readonly=True, copy=False
+        "res.users",
+        string="Technician",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     checkout_at = fields.Datetime(string="Left Site", readonly=True, copy=False)
     service_report = fields.Html()
@@ -173,19 +191,31 @@ class AftersalesTicket(models.Model):
         copy=False,
         help="Set from the customer's tier when the ticket is created; managers "
         "may change it.",
+        groups="base.group_user",
     )
-    fee_discount = fields.Float(string="Discount (%)", digits="Discount", copy=False)
+    fee_discount = fields.Float(
+        string="Discount (%)", digits="Discount", copy=False, groups="base.group_user"
+    )
     line_ids = fields.One2many(
-        "aftersales.ticket.line", "ticket_id", string="Labour and Parts"
+        "aftersales.ticket.line",
+        "ticket_id",
+        string="Labour and Parts",
+        groups="base.group_user",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
-    invoice_id = fields.Many2one("account.move", readonly=True, copy=False)
+    amount_total = fields.Monetary(
+        compute="_compute_amount_total", store=True, groups="base.group_user"
+    )
+    invoice_id = fields.Many2one(
+        "account.move", readonly=True, copy=False, groups="base.group_user"
+    )
     invoice_state = fields.Selection(
-        related="invoice_id.state", string="Invoice Status"
+        related="invoice_id.state", string="Invoice Status", groups="base.group_user"
     )
     revisit_count = fields.Integer(
-        string="Follow-up Revisits", compute="_compute_revisit_count"
+        string="Follow-up Revisits",
+        compute="_compute_revisit_count",
+        groups="base.group_user",
     )
 
     date_received = fields.Datetime(
@@ -198,27 +228,38 @@ class AftersalesTicket(models.Model):
     )
 
     # --- milestones ---------------------------------------------------------
-    first_response_at = fields.Datetime(readonly=True, copy=False)
-    resolved_at = fields.Datetime(readonly=True, copy=False)
-    closed_at = fields.Datetime(readonly=True, copy=False)
-    reopen_count = fields.Integer(readonly=True, copy=False, default=0)
+    first_response_at = fields.Datetime(
+        readonly=True, copy=False, groups="base.group_user"
+    )
+    resolved_at = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    closed_at = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    reopen_count = fields.Integer(
+        readonly=True, copy=False, default=0, groups="base.group_user"
+    )
     reassigned_team = fields.Boolean(
         default=False,
         readonly=True,
         copy=False,
         help="Moved to another team after it was created.",
+        groups="base.group_user",
     )
     handling_hours = fields.Float(
         string="Handling Time (working hours)",
         readonly=True,
         copy=False,
         help="Working hours of the team's calendar from creation to resolution.",
+        groups="base.group_user",
     )
 
     # --- service levels -----------------------------------------------------
-    sla_policy_id = fields.Many2one("aftersales.sla.policy", readonly=True, copy=False)
+    sla_policy_id = fields.Many2one(
+        "aftersales.sla.policy", readonly=True, copy=False, groups="base.group_user"
+    )
     sla_line_ids = fields.One2many(
-        "aftersales.ticket.sla", "ticket_id", string="Service Levels"
+        "aftersales.ticket.sla",
+        "ticket_id",
+        string="Service Levels",
+        groups="base.group_user",
     )
     sla_status = fields.Selection(
         SLA_STATUSES, compute="_compute_sla_status", store=True, string="Service Level"

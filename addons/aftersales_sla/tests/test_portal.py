@@ -94,6 +94,39 @@ class TestPortal(AftersalesCase, HttpCase):
         )
         self.assertEqual([row["name"] for row in result], ["Alice's printer"])
 
+    def test_rpc_internal_fields(self):
+        """The team's fields of a customer's own ticket stay internal: the
+        assignment, the complaint follow-up, the fees and the service level
+        internals (portal users read them all over RPC)."""
+        Ticket = self.env["aftersales.ticket"].with_user(self.alice)
+        ticket = Ticket.browse(self.alice_ticket.id)
+        for fname in (
+            "corrective_action",
+            "root_cause_id",
+            "sla_policy_id",
+            "fee_policy",
+            "fee_discount",
+            "user_id",
+            "team_id",
+            "tier_id",
+            "amount_total",
+            "line_ids",
+            "invoice_id",
+            "first_response_at",
+            "handling_hours",
+        ):
+            with self.subTest(field=fname), self.assertRaises(AccessError):
+                ticket.read([fname])
+        self.assertNotIn(
+            "corrective_action", set(Ticket.fields_get(attributes=["type"]))
+        )
+        # What the portal shows stays readable.
+        values = ticket.read(["number", "name", "stage_id", "sla_status"])[0]
+        self.assertEqual(values["number"], self.alice_ticket.number)
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        page = self.url_open(f"/my/tickets/{self.alice_ticket.id}").text
+        self.assertIn(self.alice_ticket.number, page)
+
     def test_create_from_portal(self):
         self.authenticate("as_portal_alice", "as_portal_alice")
         csrf = http.Request.csrf_token(self)
