@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools.numbers import check_number_values
 
@@ -81,11 +81,40 @@ class AftersalesTicketLine(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             check_number_values(self, vals, AMOUNT_BOUNDS)
+        self._check_not_invoiced(
+            self.env["aftersales.ticket"].browse(
+                {vals.get("ticket_id") for vals in vals_list} - {None, False}
+            )
+        )
         return super().create(vals_list)
 
     def write(self, vals):
         check_number_values(self, vals, AMOUNT_BOUNDS)
+        tickets = self.ticket_id
+        if vals.get("ticket_id"):
+            tickets |= tickets.browse(vals["ticket_id"])
+        self._check_not_invoiced(tickets)
         return super().write(vals)
+
+    def unlink(self):
+        self._check_not_invoiced(self.ticket_id)
+        return super().unlink()
+
+    @api.model
+    def _check_not_invoiced(self, tickets):
+        """The labour and parts of an invoiced ticket are what its invoice
+        bills: they change no more, unless the invoice is cancelled."""
+        invoiced = tickets.sudo().filtered(
+            lambda ticket: ticket.invoice_id and ticket.invoice_state != "cancel"
+        )
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is invoiced: its labour and parts no longer "
+                    "change (unless the invoice is cancelled).",
+                    ticket=invoiced[0].display_name,
+                )
+            )
 
     def _invoice_line_values(self):
         self.ensure_one()

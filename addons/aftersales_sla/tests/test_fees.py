@@ -124,6 +124,33 @@ class TestFees(AccountTestInvoicingCommon):
         as_agent.action_create_invoice()
         self.assertNotEqual(ticket.invoice_id, invoice)
 
+    def test_invoiced_lines_are_locked(self):
+        """What the invoice bills stays on the ticket: an agent changes no
+        line of an invoiced ticket (the ticket's total then differed from its
+        invoice), until accounting cancels the invoice."""
+        agent = new_test_user(
+            self.env,
+            login="fees_agent_locked",
+            groups="base.group_user,aftersales_sla.group_aftersales_user",
+            company_id=self.env.company.id,
+        )
+        self.team.sudo().member_ids |= agent
+        ticket = self.ticket_for(self.charged_tier)
+        self.add_lines(ticket)
+        ticket.with_user(agent).action_create_invoice()
+        lines = ticket.line_ids.with_user(agent)
+        Line = self.env["aftersales.ticket.line"].with_user(agent)
+        with self.assertRaisesRegex(UserError, "is invoiced"):
+            lines[0].write({"quantity": 20})
+        with self.assertRaisesRegex(UserError, "is invoiced"):
+            Line.create({"ticket_id": ticket.id, "name": "Extra", "price_unit": 9})
+        with self.assertRaisesRegex(UserError, "is invoiced"):
+            lines[1].unlink()
+        self.assertAlmostEqual(ticket.amount_total, ticket.invoice_id.amount_untaxed)
+        ticket.invoice_id.button_cancel()
+        lines[0].write({"quantity": 3})
+        self.assertAlmostEqual(ticket.amount_total, 340)
+
     def test_numbers_that_are_not_amounts(self):
         """NaN, infinity and huge numbers in labour, parts and the fee
         discount get a clear error (they failed in the ORM's rounding with

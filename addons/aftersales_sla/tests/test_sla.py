@@ -375,6 +375,34 @@ class TestFollowUpRevisit(AftersalesCase):
             1,
         )
 
+    def test_settings_within_bounds(self):
+        """A follow-up delay longer than revisits may be planned stopped every
+        ticket from closing; a NaN or infinite handling time target was
+        accepted."""
+        admin = mail_new_test_user(
+            self.env,
+            login="as_settings_admin",
+            name="Settings Admin",
+            groups="base.group_user,base.group_system",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        Settings = self.env["res.config.settings"].with_user(admin)
+        for values, message in (
+            ({"aftersales_followup_days": 5000}, "at most 1095 days"),
+            ({"aftersales_target_handling_hours": float("nan")}, "at most 8784"),
+            ({"aftersales_target_handling_hours": float("inf")}, "at most 8784"),
+        ):
+            with (
+                self.subTest(values=values),
+                self.assertRaisesMessage(ValidationError, message),
+            ):
+                Settings.create(values)
+        Settings.create({"aftersales_followup_days": 1095}).execute()
+        ticket = self.make_ticket()
+        ticket.stage_id = self.stage("closed")
+        self.assertEqual(ticket.revisit_count, 1)
+
     def test_follow_up_without_agent_and_cancelled_tickets(self):
         self.company.aftersales_followup_days = 0
         ticket = self.make_ticket()
