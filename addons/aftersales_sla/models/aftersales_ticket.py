@@ -818,8 +818,8 @@ class AftersalesTicket(models.Model):
         self.check_access("write")
         now = fields.Datetime.now()
         for ticket in self:
-            if ticket.service_mode != "on_site":
-                raise UserError(self.env._("Only on-site tickets are checked in."))
+            if ticket.service_mode != "on_site" or not ticket.is_open:
+                raise UserError(self.env._("Only open on-site tickets are checked in."))
             if ticket.checkin_at:
                 raise UserError(self.env._("This ticket is already checked in."))
             ticket.sudo().write({"checkin_at": now, "checkin_user_id": self.env.uid})

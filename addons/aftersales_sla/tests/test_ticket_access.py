@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -161,6 +161,14 @@ class TestTicketFieldAccess(AftersalesCase):
         self.assertEqual(ticket.reopen_count, 1)
         self.assertTrue(ticket.closed_at)
         self.assertEqual(self.line(ticket, "on_site").status, "achieved")
+
+    def test_closed_tickets_are_not_checked_in(self):
+        repair = self.env.ref("aftersales_sla.type_repair")
+        ticket = self.make_ticket(self.gold_customer, type_id=repair.id)
+        ticket.stage_id = self.stage("closed")
+        with self.assertRaisesMessage(UserError, "Only open on-site tickets"):
+            ticket.with_user(self.agent).action_check_in()
+        self.assertFalse(ticket.checkin_at)
 
     def test_other_teams_agent_cannot_check_in(self):
         outsider = self.agent.copy({"login": "as_outsider", "name": "Outsider"})
