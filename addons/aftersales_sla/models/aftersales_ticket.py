@@ -425,9 +425,14 @@ class AftersalesTicket(models.Model):
         if moved_team:
             super(AftersalesTicket, moved_team).write({"reassigned_team": True})
         if old_customer:
-            self.filtered(
+            moved = self.filtered(
                 lambda t: t.commercial_partner_id != old_customer[t.id]
-            )._follow_customer_tier(keep_fees="fee_policy" in vals)
+            )
+            for values, tickets in moved._customer_tier_values(
+                keep_fees="fee_policy" in vals
+            ):
+                # The flow's own write (in sudo), past the checks of write().
+                super(AftersalesTicket, tickets).write(values)
         planners = PlannerCache()
         if {"tier_id", "severity_id", "team_id", "channel_id", "partner_id"} & set(
             vals
@@ -508,10 +513,11 @@ class AftersalesTicket(models.Model):
             "fee_discount": tier.aftersales_fee_discount,
         }
 
-    def _follow_customer_tier(self, keep_fees=False):
-        """Open tickets moved to another customer take that customer's tier
-        and, unless invoiced (or ``keep_fees``), its fees, as if they had
-        been created for it."""
+    def _customer_tier_values(self, keep_fees=False):
+        """[(values, tickets in sudo)] that give these tickets, moved to
+        another customer, that customer's tier and, unless invoiced (or
+        ``keep_fees``), its fees, as if they had been created for it; open
+        tickets only, grouped by values."""
         by_values = defaultdict(list)
         for ticket in self.sudo().filtered(lambda t: t.stage_kind in OPEN_KINDS):
             tier = self._customer_tier(ticket.partner_id, ticket.company_id)
@@ -519,8 +525,10 @@ class AftersalesTicket(models.Model):
             if not keep_fees and not ticket.invoice_id:
                 values.update(self._tier_fees(tier))
             by_values[tuple(sorted(values.items()))].append(ticket.id)
-        for values, ticket_ids in by_values.items():
-            super(AftersalesTicket, self.sudo().browse(ticket_ids)).write(dict(values))
+        return [
+            (dict(values), self.sudo().browse(ticket_ids))
+            for values, ticket_ids in by_values.items()
+        ]
 
     # --- service level logic ------------------------------------------------
 
