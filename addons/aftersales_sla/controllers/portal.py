@@ -1,3 +1,5 @@
+import logging
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
@@ -10,6 +12,8 @@ from odoo.addons.customer_tiering.tools.validation import (
 )
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+_logger = logging.getLogger(__name__)
 
 TICKETS_PER_PAGE = 20
 # What a customer may write in a new request (the form says so).
@@ -160,30 +164,52 @@ class AftersalesPortal(CustomerPortal):
             .exists()
         )
         if error:
-            # Shown again as typed, without what cannot be shown.
-            form = {
-                key: value.replace("\x00", "")[: MAX_DESCRIPTION + 1]
-                for key, value in post.items()
-                if isinstance(value, str)
-            }
-            page = self._prepare_portal_layout_values()
-            page.update(self._new_ticket_values(form, error))
-            return request.render("aftersales_sla.portal_new_ticket", page)
+            return self._render_new_ticket_again(post, error)
         partner = env.user.partner_id
         company = partner.commercial_partner_id.company_id or env.company
-        ticket = (
-            env["aftersales.ticket"]
-            .sudo()
-            .with_company(company)
-            .create(
-                {
-                    "name": values["name"],
-                    "description": plaintext2html(values["description"]),
-                    "partner_id": partner.id,
-                    "type_id": ticket_type.id,
-                    "channel_id": env.ref("aftersales_sla.channel_portal").id,
-                    "company_id": company.id,
-                }
+        try:
+            with env.cr.savepoint():
+                ticket = (
+                    env["aftersales.ticket"]
+                    .sudo()
+                    .with_company(company)
+                    .create(
+                        {
+                            "name": values["name"],
+                            "description": plaintext2html(values["description"]),
+                            "partner_id": partner.id,
+                            "type_id": ticket_type.id,
+                            "channel_id": env.ref("aftersales_sla.channel_portal").id,
+                            "company_id": company.id,
+                        }
+                    )
+                )
+        except UserError as exc:
+            # A configuration the request cannot pass (such as a service level
+            # calendar without working time): said on the form, nothing kept.
+            _logger.warning(
+                "Portal request of %s refused: %s", partner.display_name, exc
             )
-        )
+            return self._render_new_ticket_again(
+                post,
+                {
+                    "general": env._(
+                        "Your request could not be registered: %(reason)s Please "
+                        "try again later, or call us.",
+                        reason=exc.args[0],
+                    )
+                },
+            )
         return request.redirect(f"/my/tickets/{ticket.id}")
+
+    def _render_new_ticket_again(self, post, error):
+        """The new request form, shown again as typed (without what cannot be
+        shown) with what went wrong."""
+        form = {
+            key: value.replace("\x00", "")[: MAX_DESCRIPTION + 1]
+            for key, value in post.items()
+            if isinstance(value, str)
+        }
+        page = self._prepare_portal_layout_values()
+        page.update(self._new_ticket_values(form, error))
+        return request.render("aftersales_sla.portal_new_ticket", page)

@@ -18,3 +18,4 @@ from . import res_config_settings
 from . import resource_calendar
 from . import resource_calendar_attendance
 from . import resource_calendar_leaves
+from . import rating_rating

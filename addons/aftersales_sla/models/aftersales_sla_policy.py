@@ -1,5 +1,10 @@
+import math
+from contextlib import contextmanager
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.sla_planner import DeadlineOutOfReach
 
 TARGETS = [
     ("response", "First response"),
@@ -11,6 +16,9 @@ UNITS = [
     ("hours", "Hours"),
     ("working_days", "Working days"),
 ]
+# The longest target of each unit: a year of working time (366 days round
+# the clock; 366 working days, about 17 months of office days).
+MAX_TARGETS = {"minutes": 366 * 24 * 60, "hours": 366 * 24, "working_days": 366}
 
 
 class AftersalesSlaPolicy(models.Model):
@@ -77,13 +85,38 @@ class AftersalesSlaPolicy(models.Model):
 
     @api.constrains(
         "response_target",
+        "response_unit",
         "on_site_target",
+        "on_site_unit",
         "resolution_target",
+        "resolution_unit",
         "warning_percent",
         "calendar_id",
     )
     def _check_targets(self):
+        target_labels = dict(
+            self.env["aftersales.ticket.sla"]
+            ._fields["target"]
+            ._description_selection(self.env)
+        )
+        unit_labels = dict(
+            self._fields["response_unit"]._description_selection(self.env)
+        )
         for policy in self:
+            for target, label in target_labels.items():
+                value, unit = policy[f"{target}_target"], policy[f"{target}_unit"]
+                if not math.isfinite(value) or value > MAX_TARGETS[unit]:
+                    limit = f"{MAX_TARGETS[unit]:,}"
+                    raise ValidationError(
+                        self.env._(
+                            "Policy %(policy)s: %(target)s is limited to "
+                            "%(max)s %(unit)s, a year of working time.",
+                            policy=policy.name,
+                            target=label,
+                            max=limit,
+                            unit=unit_labels[unit],
+                        )
+                    )
             targets = (
                 policy.response_target,
                 policy.on_site_target,
@@ -121,11 +154,11 @@ class AftersalesSlaPolicy(models.Model):
                         policy=policy.name,
                     )
                 )
-            if not policy.calendar_id.attendance_ids:
+            if not policy.calendar_id._aftersales_has_work_ahead():
                 raise ValidationError(
                     self.env._(
                         "Calendar %(calendar)s of policy %(policy)s has no working "
-                        "time.",
+                        "time in the coming weeks.",
                         calendar=policy.calendar_id.name,
                         policy=policy.name,
                     )
@@ -174,6 +207,25 @@ class AftersalesSlaPolicy(models.Model):
         return same_scope(self.team_ids, other.team_ids) and same_scope(
             self.channel_ids, other.channel_ids
         )
+
+    @contextmanager
+    def _planning(self):
+        """Plan deadlines on this policy's calendar; when the calendar has too
+        little working time to reach one, a clear error names the policy and
+        the calendar."""
+        try:
+            yield
+        except DeadlineOutOfReach as error:
+            raise UserError(
+                self.env._(
+                    "Service level policy %(policy)s cannot plan its deadlines: "
+                    "calendar %(calendar)s has too little working time ahead. "
+                    "Give the calendar working hours, or the policy another "
+                    "calendar.",
+                    policy=self.display_name,
+                    calendar=error.calendar.display_name,
+                )
+            ) from None
 
     def _target_hours(self, target):
         """Working hours a target gives (working days count the calendar's

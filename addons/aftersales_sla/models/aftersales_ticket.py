@@ -3,9 +3,10 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools.sla_planner import PlannerCache
+from ..tools.numbers import check_number_values
+from ..tools.sla_planner import DeadlineOutOfReach, PlannerCache
 from .aftersales_stage import OPEN_KINDS
 
 SLA_STATUSES = [
@@ -14,6 +15,35 @@ SLA_STATUSES = [
     ("warning", "At risk"),
     ("failed", "Failed"),
 ]
+# Written by the ticket's flows only (check-in, first response, stages, the
+# service level planning, invoicing), with sudo: KPIs, deadlines and fees are
+# computed from them, so no user sets them by hand.
+FLOW_FIELDS = frozenset(
+    {
+        "number",
+        "date_received",
+        "commercial_partner_id",
+        "assessed_on",
+        "assessed_by_id",
+        "checkin_at",
+        "checkin_user_id",
+        "checkout_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "reopen_count",
+        "reassigned_team",
+        "handling_hours",
+        "sla_policy_id",
+        "sla_line_ids",
+        "sla_status",
+        "sla_deadline",
+        "invoice_id",
+    }
+)
+# Set by the flows from the customer's tier, and changed by managers only.
+MANAGER_FIELDS = frozenset({"tier_id", "fee_policy", "fee_discount", "active"})
+FEE_BOUNDS = {"fee_discount": (0, 100)}
 
 
 class AftersalesTicket(models.Model):
@@ -28,6 +58,10 @@ class AftersalesTicket(models.Model):
     _order = "priority desc, id desc"
     _primary_email = "email_from"
     _mail_post_access = "read"
+
+    # Fields with groups="base.group_user" are the team's own (assignment,
+    # complaint follow-up, fees, service level internals): portal customers
+    # read the others on their tickets; the portal pages read in sudo.
 
     # --- identity and customer ----------------------------------------------
     number = fields.Char(readonly=True, copy=False, default="/", index="trigram")
@@ -54,10 +88,12 @@ class AftersalesTicket(models.Model):
         "customer.tier",
         string="Customer Tier",
         tracking=True,
+        copy=False,
         help="The customer's tier when the ticket was created; it follows the "
         "customer's tier changes while the ticket is open.",
+        groups="base.group_user",
     )
-    tier_rank = fields.Integer(related="tier_id.rank")
+    tier_rank = fields.Integer(related="tier_id.rank", groups="base.group_user")
     channel_id = fields.Many2one(
         "aftersales.channel",
         default=lambda self: self.env.ref(
@@ -75,8 +111,10 @@ class AftersalesTicket(models.Model):
     color = fields.Integer()
 
     # --- complaint ----------------------------------------------------------
-    root_cause_id = fields.Many2one("aftersales.root.cause", tracking=True)
-    corrective_action = fields.Html()
+    root_cause_id = fields.Many2one(
+        "aftersales.root.cause", tracking=True, groups="base.group_user"
+    )
+    corrective_action = fields.Html(groups="base.group_user")
 
     # --- assessment and routing ---------------------------------------------
     severity_id = fields.Many2one(
@@ -87,17 +125,24 @@ class AftersalesTicket(models.Model):
         ),
     )
     complexity = fields.Selection(
-        [("low", "Simple"), ("medium", "Medium"), ("high", "Complex")], tracking=True
+        [("low", "Simple"), ("medium", "Medium"), ("high", "Complex")],
+        tracking=True,
+        groups="base.group_user",
     )
-    assessed_on = fields.Datetime(readonly=True, copy=False)
-    assessed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
-    team_id = fields.Many2one("aftersales.team", tracking=True, index=True)
+    assessed_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    assessed_by_id = fields.Many2one(
+        "res.users", readonly=True, copy=False, groups="base.group_user"
+    )
+    team_id = fields.Many2one(
+        "aftersales.team", tracking=True, index=True, groups="base.group_user"
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Assigned to",
         tracking=True,
         domain="[('share', '=', False)]",
         index=True,
+        groups="base.group_user",
     )
     stage_id = fields.Many2one(
         "aftersales.stage",
@@ -126,7 +171,13 @@ class AftersalesTicket(models.Model):
     planned_visit = fields.Datetime(tracking=True)
     planned_visit_end = fields.Datetime()
     checkin_at = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
-    checkin_user_id = fields.Many2one("res.users", string="Technician", readonly=True)
+    checkin_user_id = fields.Many2one(
+        "res.users",
+        string="Technician",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+    )
     checkout_at = fields.Datetime(string="Left Site", readonly=True, copy=False)
     service_report = fields.Html()
     resolution = fields.Html()
@@ -137,20 +188,34 @@ class AftersalesTicket(models.Model):
         default="charged",
         required=True,
         tracking=True,
-        help="Set from the customer's tier when the ticket is created.",
+        copy=False,
+        help="Set from the customer's tier when the ticket is created; managers "
+        "may change it.",
+        groups="base.group_user",
     )
-    fee_discount = fields.Float(string="Discount (%)", digits="Discount")
+    fee_discount = fields.Float(
+        string="Discount (%)", digits="Discount", copy=False, groups="base.group_user"
+    )
     line_ids = fields.One2many(
-        "aftersales.ticket.line", "ticket_id", string="Labour and Parts"
+        "aftersales.ticket.line",
+        "ticket_id",
+        string="Labour and Parts",
+        groups="base.group_user",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
-    invoice_id = fields.Many2one("account.move", readonly=True, copy=False)
+    amount_total = fields.Monetary(
+        compute="_compute_amount_total", store=True, groups="base.group_user"
+    )
+    invoice_id = fields.Many2one(
+        "account.move", readonly=True, copy=False, groups="base.group_user"
+    )
     invoice_state = fields.Selection(
-        related="invoice_id.state", string="Invoice Status"
+        related="invoice_id.state", string="Invoice Status", groups="base.group_user"
     )
     revisit_count = fields.Integer(
-        string="Follow-up Revisits", compute="_compute_revisit_count"
+        string="Follow-up Revisits",
+        compute="_compute_revisit_count",
+        groups="base.group_user",
     )
 
     date_received = fields.Datetime(
@@ -163,27 +228,38 @@ class AftersalesTicket(models.Model):
     )
 
     # --- milestones ---------------------------------------------------------
-    first_response_at = fields.Datetime(readonly=True, copy=False)
-    resolved_at = fields.Datetime(readonly=True, copy=False)
-    closed_at = fields.Datetime(readonly=True, copy=False)
-    reopen_count = fields.Integer(readonly=True, copy=False, default=0)
+    first_response_at = fields.Datetime(
+        readonly=True, copy=False, groups="base.group_user"
+    )
+    resolved_at = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    closed_at = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    reopen_count = fields.Integer(
+        readonly=True, copy=False, default=0, groups="base.group_user"
+    )
     reassigned_team = fields.Boolean(
         default=False,
         readonly=True,
         copy=False,
         help="Moved to another team after it was created.",
+        groups="base.group_user",
     )
     handling_hours = fields.Float(
         string="Handling Time (working hours)",
         readonly=True,
         copy=False,
         help="Working hours of the team's calendar from creation to resolution.",
+        groups="base.group_user",
     )
 
     # --- service levels -----------------------------------------------------
-    sla_policy_id = fields.Many2one("aftersales.sla.policy", readonly=True, copy=False)
+    sla_policy_id = fields.Many2one(
+        "aftersales.sla.policy", readonly=True, copy=False, groups="base.group_user"
+    )
     sla_line_ids = fields.One2many(
-        "aftersales.ticket.sla", "ticket_id", string="Service Levels"
+        "aftersales.ticket.sla",
+        "ticket_id",
+        string="Service Levels",
+        groups="base.group_user",
     )
     sla_status = fields.Selection(
         SLA_STATUSES, compute="_compute_sla_status", store=True, string="Service Level"
@@ -285,6 +361,8 @@ class AftersalesTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_protected_fields(vals, creating=True)
+            check_number_values(self, vals, FEE_BOUNDS)
             if vals.get("number", "/") == "/":
                 vals["number"] = (
                     self.env["ir.sequence"].next_by_code("aftersales.ticket") or "/"
@@ -295,13 +373,10 @@ class AftersalesTicket(models.Model):
                 or self.env.company
             )
             if partner and "tier_id" not in vals:
-                vals["tier_id"] = partner.commercial_partner_id.with_company(
-                    company
-                ).tier_id.id
+                vals["tier_id"] = self._customer_tier(partner, company).id
             tier = self.env["customer.tier"].browse(vals.get("tier_id"))
             if tier and "fee_policy" not in vals:
-                vals["fee_policy"] = tier.aftersales_fee_policy or "charged"
-                vals["fee_discount"] = tier.aftersales_fee_discount
+                vals.update(self._tier_fees(tier))
             if not vals.get("team_id"):
                 vals["team_id"] = (
                     self.env["aftersales.team"]._team_for(company, tier).id
@@ -319,6 +394,8 @@ class AftersalesTicket(models.Model):
         return tickets
 
     def write(self, vals):
+        self._check_protected_fields(vals)
+        check_number_values(self, vals, FEE_BOUNDS)
         now = fields.Datetime.now()
         old_kinds = {ticket.id: ticket.stage_kind for ticket in self}
         old_scope = {
@@ -331,6 +408,11 @@ class AftersalesTicket(models.Model):
             for ticket in self
         }
         old_mode = {ticket.id: ticket.service_mode for ticket in self}
+        old_customer = (
+            {ticket.id: ticket.commercial_partner_id for ticket in self}
+            if "partner_id" in vals and "tier_id" not in vals
+            else {}
+        )
         moved_team = self.browse()
         if vals.get("team_id"):
             moved_team = self.filtered(
@@ -342,8 +424,19 @@ class AftersalesTicket(models.Model):
         result = super().write(vals)
         if moved_team:
             super(AftersalesTicket, moved_team).write({"reassigned_team": True})
+        if old_customer:
+            moved = self.filtered(
+                lambda t: t.commercial_partner_id != old_customer[t.id]
+            )
+            for values, tickets in moved._customer_tier_values(
+                keep_fees="fee_policy" in vals
+            ):
+                # The flow's own write (in sudo), past the checks of write().
+                super(AftersalesTicket, tickets).write(values)
         planners = PlannerCache()
-        if {"tier_id", "severity_id", "team_id", "channel_id"} & set(vals):
+        if {"tier_id", "severity_id", "team_id", "channel_id", "partner_id"} & set(
+            vals
+        ):
             self.filtered(
                 lambda t: (
                     old_scope[t.id]
@@ -358,6 +451,84 @@ class AftersalesTicket(models.Model):
             for ticket in self:
                 ticket._on_stage_change(old_kinds[ticket.id], now, planners)
         return result
+
+    def _check_protected_fields(self, vals, creating=False):
+        """Refuse what users may not set by hand: the fields the flows write
+        (milestones, service levels, invoice, number) and, for anyone but an
+        after-sales manager, the tier, the fees and archiving. The flows
+        write with sudo, which passes; a new ticket may come active and
+        without these values (the flows then derive them)."""
+        if self.env.su:
+            return
+        if creating:
+            vals = {
+                fname: value
+                for fname, value in vals.items()
+                if not (fname == "active" and value)
+                and not (fname == "number" and value == "/")
+                and not (fname in FLOW_FIELDS and not value)
+            }
+        flow = FLOW_FIELDS.intersection(vals)
+        if flow:
+            raise AccessError(
+                self.env._(
+                    "These ticket fields are set by the ticket's flow, not by "
+                    "hand: %(fields)s.",
+                    fields=self._field_labels(flow),
+                )
+            )
+        managed = MANAGER_FIELDS.intersection(vals)
+        if managed and not self.env.user.has_group(
+            "aftersales_sla.group_aftersales_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only after-sales managers change these ticket fields: %(fields)s.",
+                    fields=self._field_labels(managed),
+                )
+            )
+
+    def _field_labels(self, fnames):
+        descriptions = self.fields_get(sorted(fnames), ["string"])
+        return ", ".join(
+            descriptions[fname]["string"] if fname in descriptions else fname
+            for fname in sorted(fnames)
+        )
+
+    @api.model
+    def _customer_tier(self, partner, company):
+        """The customer's tier in ``company``, which a new ticket copies."""
+        return (
+            partner.commercial_partner_id.sudo()
+            .with_company(company)
+            .tier_id.sudo(False)
+        )
+
+    @api.model
+    def _tier_fees(self, tier):
+        """The fee values a tier gives its customers' tickets."""
+        tier = tier.sudo()
+        return {
+            "fee_policy": tier.aftersales_fee_policy or "charged",
+            "fee_discount": tier.aftersales_fee_discount,
+        }
+
+    def _customer_tier_values(self, keep_fees=False):
+        """[(values, tickets in sudo)] that give these tickets, moved to
+        another customer, that customer's tier and, unless invoiced (or
+        ``keep_fees``), its fees, as if they had been created for it; open
+        tickets only, grouped by values."""
+        by_values = defaultdict(list)
+        for ticket in self.sudo().filtered(lambda t: t.stage_kind in OPEN_KINDS):
+            tier = self._customer_tier(ticket.partner_id, ticket.company_id)
+            values = {"tier_id": tier.id}
+            if not keep_fees and not ticket.invoice_id:
+                values.update(self._tier_fees(tier))
+            by_values[tuple(sorted(values.items()))].append(ticket.id)
+        return [
+            (dict(values), self.sudo().browse(ticket_ids))
+            for values, ticket_ids in by_values.items()
+        ]
 
     # --- service level logic ------------------------------------------------
 
@@ -430,14 +601,16 @@ class AftersalesTicket(models.Model):
                 start = (
                     now if target == "on_site" and by_target else ticket.date_received
                 )
-                planner = planners.get(policy.calendar_id, start)
+                with policy._planning():
+                    planner = planners.get(policy.calendar_id, start)
+                    deadlines = Line._deadlines(
+                        planner, start, target_hours, 0.0, policy.warning_percent
+                    )
                 to_create.append(
                     {
                         "policy_id": policy.id,
                         "target_hours": target_hours,
-                        **Line._deadlines(
-                            planner, start, target_hours, 0.0, policy.warning_percent
-                        ),
+                        **deadlines,
                         "ticket_id": ticket.id,
                         "target": target,
                         "start": start,
@@ -512,8 +685,22 @@ class AftersalesTicket(models.Model):
         values = {"resolved_at": now}
         calendar = self.team_id.resource_calendar_id or self.sla_policy_id.calendar_id
         if calendar:
-            planner = planners.get(calendar, self.date_received)
-            values["handling_hours"] = planner.working_hours(self.date_received, now)
+            try:
+                planner = planners.get(calendar, self.date_received)
+                values["handling_hours"] = planner.working_hours(
+                    self.date_received, now
+                )
+            except DeadlineOutOfReach:
+                raise UserError(
+                    self.env._(
+                        "The handling time of %(ticket)s cannot be counted: "
+                        "calendar %(calendar)s of team %(team)s has no working "
+                        "time. Give the team working hours.",
+                        ticket=self.display_name,
+                        calendar=calendar.display_name,
+                        team=self.team_id.display_name,
+                    )
+                ) from None
         self.sudo().write(values)
 
     def _reach_first_response(self, now):
@@ -559,6 +746,19 @@ class AftersalesTicket(models.Model):
         ):
             self._reach_first_response(fields.Datetime.now())
         return result
+
+    def _get_allowed_message_post_params(self):
+        # Customers rate tickets from their rating request only, not with a
+        # rating attached to a message of the portal's chatter.
+        return super()._get_allowed_message_post_params() - {"rating_value"}
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        """Messages of tickets carry no rating but the customer's, which
+        ``rating_apply`` posts (in sudo) from the rating request."""
+        if not self.env.su and (kwargs.get("rating_value") or kwargs.get("rating_id")):
+            raise self.env["rating.rating"]._ticket_rating_error()
+        return super().message_post(**kwargs)
 
     def _send_rating_request(self):
         template = self.env.ref(
@@ -623,13 +823,14 @@ class AftersalesTicket(models.Model):
 
     def action_check_in(self):
         """The technician arrived on site: reaches the on-site target."""
+        self.check_access("write")
         now = fields.Datetime.now()
         for ticket in self:
-            if ticket.service_mode != "on_site":
-                raise UserError(self.env._("Only on-site tickets are checked in."))
+            if ticket.service_mode != "on_site" or not ticket.is_open:
+                raise UserError(self.env._("Only open on-site tickets are checked in."))
             if ticket.checkin_at:
                 raise UserError(self.env._("This ticket is already checked in."))
-            ticket.write({"checkin_at": now, "checkin_user_id": self.env.uid})
+            ticket.sudo().write({"checkin_at": now, "checkin_user_id": self.env.uid})
             ticket.sudo().sla_line_ids.filtered(
                 lambda line: line.target == "on_site"
             )._reach(now)
@@ -639,6 +840,8 @@ class AftersalesTicket(models.Model):
             )
 
     def action_check_out(self):
+        """The technician leaves the site, with the service report written."""
+        self.check_access("write")
         now = fields.Datetime.now()
         for ticket in self:
             if not ticket.checkin_at or ticket.checkout_at:
@@ -647,7 +850,7 @@ class AftersalesTicket(models.Model):
                 raise UserError(
                     self.env._("Write the service report before checking out.")
                 )
-            ticket.checkout_at = now
+            ticket.sudo().checkout_at = now
             ticket.message_post(
                 body=Markup("%s<br/>%s")
                 % (self.env._("Left the site. Service report:"), ticket.service_report),
@@ -680,20 +883,26 @@ class AftersalesTicket(models.Model):
         return action
 
     def action_create_invoice(self):
-        """Invoice the customer the labour and parts, at the tier's fee policy."""
+        """Invoice the customer the labour and parts, at the tier's fee
+        policy: a draft invoice, which accounting checks and posts. Whoever
+        may work the ticket creates it, also without invoicing rights; the
+        invoice opens for those who may read invoices."""
         self.ensure_one()
         self.check_access("write")
         if self.fee_policy == "free":
             raise UserError(
                 self.env._("This customer's service is free: nothing to invoice.")
             )
-        if self.invoice_id and self.invoice_id.state != "cancel":
+        if self.invoice_id and self.invoice_state != "cancel":
             raise UserError(self.env._("This ticket is already invoiced."))
         lines = self.line_ids.filtered(lambda line: line.quantity and line.price_unit)
         if not lines:
             raise UserError(self.env._("Add the labour and parts to invoice first."))
+        # sudo: the user may work this ticket (checked above); the draft holds
+        # its labour and parts only, and posting it stays with accounting.
         invoice = (
             self.env["account.move"]
+            .sudo()
             .with_company(self.company_id)
             .create(
                 {
@@ -707,16 +916,28 @@ class AftersalesTicket(models.Model):
                 }
             )
         )
-        self.invoice_id = invoice
+        self.sudo().invoice_id = invoice
         self.message_post(
             body=self.env._(
                 "Invoice %(invoice)s created.", invoice=invoice._get_html_link()
             ),
             subtype_xmlid="mail.mt_note",
         )
+        if invoice.with_env(self.env).has_access("read"):
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "account.move",
+                "res_id": invoice.id,
+                "view_mode": "form",
+            }
         return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": invoice.id,
-            "view_mode": "form",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Draft invoice created: accounting checks and posts it."
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }

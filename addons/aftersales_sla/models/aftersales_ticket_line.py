@@ -1,5 +1,14 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.numbers import check_number_values
+
+# What a line may hold: a million units at a billion each, at most.
+AMOUNT_BOUNDS = {
+    "quantity": (0, 1_000_000),
+    "price_unit": (0, 1_000_000_000),
+    "discount": (0, 100),
+}
 
 
 class AftersalesTicketLine(models.Model):
@@ -22,7 +31,15 @@ class AftersalesTicketLine(models.Model):
     name = fields.Char(string="Description", required=True)
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure")
     price_unit = fields.Float(string="Unit Price", digits="Product Price")
-    discount = fields.Float(string="Discount (%)", digits="Discount")
+    discount = fields.Float(
+        string="Discount (%)",
+        digits="Discount",
+        compute="_compute_discount",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The ticket's discount when its fees are discounted.",
+    )
     subtotal = fields.Monetary(compute="_compute_subtotal", store=True)
 
     @api.depends("quantity", "price_unit", "discount")
@@ -32,19 +49,19 @@ class AftersalesTicketLine(models.Model):
                 line.quantity * line.price_unit * (1 - line.discount / 100.0)
             )
 
+    @api.depends("ticket_id")
+    def _compute_discount(self):
+        for line in self:
+            ticket = line.ticket_id
+            line.discount = (
+                ticket.fee_discount if ticket.fee_policy == "discounted" else 0.0
+            )
+
     @api.onchange("product_id")
     def _onchange_product_id(self):
         if self.product_id:
             self.name = self.product_id.display_name
             self.price_unit = self.product_id.lst_price
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            ticket = self.env["aftersales.ticket"].browse(vals.get("ticket_id"))
-            if "discount" not in vals and ticket.fee_policy == "discounted":
-                vals["discount"] = ticket.fee_discount
-        return super().create(vals_list)
 
     @api.constrains("quantity", "price_unit", "discount")
     def _check_values(self):
@@ -59,6 +76,45 @@ class AftersalesTicketLine(models.Model):
                 raise ValidationError(
                     self.env._("The discount must lie between 0 and 100%%.")
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_number_values(self, vals, AMOUNT_BOUNDS)
+        self._check_not_invoiced(
+            self.env["aftersales.ticket"].browse(
+                {vals.get("ticket_id") for vals in vals_list} - {None, False}
+            )
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_number_values(self, vals, AMOUNT_BOUNDS)
+        tickets = self.ticket_id
+        if vals.get("ticket_id"):
+            tickets |= tickets.browse(vals["ticket_id"])
+        self._check_not_invoiced(tickets)
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_not_invoiced(self.ticket_id)
+        return super().unlink()
+
+    @api.model
+    def _check_not_invoiced(self, tickets):
+        """The labour and parts of an invoiced ticket are what its invoice
+        bills: they change no more, unless the invoice is cancelled."""
+        invoiced = tickets.sudo().filtered(
+            lambda ticket: ticket.invoice_id and ticket.invoice_state != "cancel"
+        )
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s is invoiced: its labour and parts no longer "
+                    "change (unless the invoice is cancelled).",
+                    ticket=invoiced[0].display_name,
+                )
+            )
 
     def _invoice_line_values(self):
         self.ensure_one()

@@ -84,7 +84,9 @@ class AftersalesTicketSla(models.Model):
         result = super()._check_access(operation)
         if result:
             return result
-        tickets = self.sudo().ticket_id
+        # The tickets are found in sudo (a line may be out of the user's
+        # reach) but checked with the user's rights.
+        tickets = self.sudo().ticket_id.sudo(False)
         ticket_result = tickets._check_access(
             "read" if operation == "read" else "write"
         )
@@ -111,16 +113,16 @@ class AftersalesTicketSla(models.Model):
         """Compute deadline and warning time of running and paused lines."""
         planners = planners or PlannerCache()
         for line in self.filtered(lambda line: line.status in ("running", "paused")):
-            planner = planners.get(line.policy_id.calendar_id, line.start)
-            line.write(
-                self._deadlines(
+            with line.policy_id._planning():
+                planner = planners.get(line.policy_id.calendar_id, line.start)
+                deadlines = self._deadlines(
                     planner,
                     line.start,
                     line.target_hours,
                     line.paused_hours,
                     line.policy_id.warning_percent,
                 )
-            )
+            line.write(deadlines)
 
     def _pause(self, now):
         self.filtered(lambda line: line.status == "running").write(
@@ -133,12 +135,13 @@ class AftersalesTicketSla(models.Model):
         planners = planners or PlannerCache()
         paused = self.filtered(lambda line: line.status == "paused")
         for line in paused:
-            planner = planners.get(line.policy_id.calendar_id, line.start)
+            with line.policy_id._planning():
+                planner = planners.get(line.policy_id.calendar_id, line.start)
+                paused_hours = planner.working_hours(line.paused_since, now)
             line.write(
                 {
                     "status": "running",
-                    "paused_hours": line.paused_hours
-                    + planner.working_hours(line.paused_since, now),
+                    "paused_hours": line.paused_hours + paused_hours,
                     "paused_since": False,
                 }
             )

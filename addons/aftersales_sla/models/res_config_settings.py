@@ -1,6 +1,12 @@
+import math
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.revisit_plan.models.revisit_record import MAX_DELAY_DAYS
+
+# A year of working time round the clock.
+MAX_HANDLING_HOURS = 366 * 24
 KPI_TARGETS = (
     "aftersales_target_response",
     "aftersales_target_resolution",
@@ -48,9 +54,26 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(
                     self.env._("The follow-up delay cannot be negative.")
                 )
+            # Revisits are planned at most this far ahead: a longer delay
+            # would stop every ticket from closing.
+            if settings.aftersales_followup_days > MAX_DELAY_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The follow-up delay is at most %(max)s days.",
+                        max=MAX_DELAY_DAYS,
+                    )
+                )
             if settings.aftersales_target_handling_hours < 0:
                 raise ValidationError(
                     self.env._("The handling time target cannot be negative.")
+                )
+            handling = settings.aftersales_target_handling_hours
+            if not math.isfinite(handling) or handling > MAX_HANDLING_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "The handling time target is at most %(max)s working hours.",
+                        max=MAX_HANDLING_HOURS,
+                    )
                 )
             if any(not 0 <= settings[fname] <= 100 for fname in KPI_TARGETS):
                 raise ValidationError(

@@ -2,9 +2,9 @@ from datetime import datetime, time
 
 import pytz
 
-from odoo import models, tools
+from odoo import fields, models, tools
 
-from ..tools.sla_planner import BLOCK
+from ..tools.sla_planner import BLOCK, block_start
 
 
 class ResourceCalendar(models.Model):
@@ -28,6 +28,17 @@ class ResourceCalendar(models.Model):
             for begin, end, _meta in intervals
             if end > begin
         )
+
+    def _aftersales_has_work_ahead(self, weeks=8):
+        """Whether the calendar has working time in the coming ``weeks``."""
+        self.ensure_one()
+        now = fields.Datetime.now()
+        first = block_start(now)
+        for index in range(weeks * 7 // BLOCK.days + 1):
+            intervals = self._aftersales_work_intervals(first + index * BLOCK)
+            if any(end > now for _begin, end in intervals):
+                return True
+        return False
 
     def write(self, vals):
         self.env.registry.clear_cache()

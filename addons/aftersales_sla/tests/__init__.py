@@ -7,3 +7,4 @@ from . import test_holidays
 from . import test_kpi
 from . import test_portal
 from . import test_tours
+from . import test_ticket_access

@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -94,6 +94,97 @@ class TestFees(AccountTestInvoicingCommon):
         self.assertEqual(invoice.invoice_origin, ticket.number)
         with self.assertRaises(UserError):
             ticket.action_create_invoice()
+
+    def test_agent_invoices_the_customer(self):
+        """An agent without invoicing rights invoices the customer, as the
+        usage promises: a draft invoice that accounting posts (the agent got
+        an access error on the journal entry)."""
+        agent = new_test_user(
+            self.env,
+            login="fees_agent",
+            groups="base.group_user,aftersales_sla.group_aftersales_user",
+            company_id=self.env.company.id,
+        )
+        self.team.sudo().member_ids |= agent
+        ticket = self.ticket_for(self.charged_tier)
+        self.add_lines(ticket)
+        as_agent = ticket.with_user(agent)
+        action = as_agent.action_create_invoice()
+        self.assertEqual(action["tag"], "display_notification", "nothing to open")
+        invoice = ticket.invoice_id
+        self.assertEqual(invoice.state, "draft")
+        self.assertEqual(invoice.partner_id, self.partner_a)
+        self.assertAlmostEqual(invoice.amount_untaxed, 240)
+        self.assertEqual(as_agent.invoice_state, "draft")
+        self.assertFalse(invoice.with_user(agent).has_access("read"))
+        with self.assertRaises(UserError):
+            as_agent.action_create_invoice()
+        # Cancelled by accounting: the agent invoices again.
+        invoice.button_cancel()
+        as_agent.action_create_invoice()
+        self.assertNotEqual(ticket.invoice_id, invoice)
+
+    def test_invoiced_lines_are_locked(self):
+        """What the invoice bills stays on the ticket: an agent changes no
+        line of an invoiced ticket (the ticket's total then differed from its
+        invoice), until accounting cancels the invoice."""
+        agent = new_test_user(
+            self.env,
+            login="fees_agent_locked",
+            groups="base.group_user,aftersales_sla.group_aftersales_user",
+            company_id=self.env.company.id,
+        )
+        self.team.sudo().member_ids |= agent
+        ticket = self.ticket_for(self.charged_tier)
+        self.add_lines(ticket)
+        ticket.with_user(agent).action_create_invoice()
+        lines = ticket.line_ids.with_user(agent)
+        Line = self.env["aftersales.ticket.line"].with_user(agent)
+        with self.assertRaisesRegex(UserError, "is invoiced"):
+            lines[0].write({"quantity": 20})
+        with self.assertRaisesRegex(UserError, "is invoiced"):
+            Line.create({"ticket_id": ticket.id, "name": "Extra", "price_unit": 9})
+        with self.assertRaisesRegex(UserError, "is invoiced"):
+            lines[1].unlink()
+        self.assertAlmostEqual(ticket.amount_total, ticket.invoice_id.amount_untaxed)
+        ticket.invoice_id.button_cancel()
+        lines[0].write({"quantity": 3})
+        self.assertAlmostEqual(ticket.amount_total, 340)
+
+    def test_numbers_that_are_not_amounts(self):
+        """NaN, infinity and huge numbers in labour, parts and the fee
+        discount get a clear error (they failed in the ORM's rounding with
+        ValueError or OverflowError)."""
+        agent = new_test_user(
+            self.env,
+            login="fees_agent_numbers",
+            groups="base.group_user,aftersales_sla.group_aftersales_user",
+            company_id=self.env.company.id,
+        )
+        self.team.sudo().member_ids |= agent
+        ticket = self.ticket_for(self.discount_tier)
+        Line = self.env["aftersales.ticket.line"].with_user(agent)
+        line = Line.create({"ticket_id": ticket.id, "name": "Seal", "price_unit": 5})
+        for fname in ("quantity", "price_unit", "discount"):
+            for value in (float("nan"), float("inf"), -float("inf"), 1e300):
+                with self.subTest(field=fname, value=value):
+                    with self.assertRaises(ValidationError):
+                        Line.create(
+                            {"ticket_id": ticket.id, "name": "Odd", fname: value}
+                        )
+                    with self.assertRaises(ValidationError):
+                        line.write({fname: value})
+        self.assertEqual(ticket.line_ids, line)
+        manager = new_test_user(
+            self.env,
+            login="fees_manager_numbers",
+            groups="base.group_user,aftersales_sla.group_aftersales_manager",
+            company_id=self.env.company.id,
+        )
+        for value in (float("nan"), float("inf"), 1e300):
+            with self.subTest(fee_discount=value), self.assertRaises(ValidationError):
+                ticket.with_user(manager).write({"fee_discount": value})
+        self.assertEqual(ticket.fee_discount, 25)
 
     def test_free_tier_cannot_be_invoiced(self):
         ticket = self.ticket_for(self.free_tier)

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..tools.sla_planner import SlaPlanner
 from .common import AftersalesCase, utc
@@ -54,3 +54,17 @@ class TestChinaHolidays(AftersalesCase):
                 [("calendar_id", "=", weekend_only.id)]
             )
         )
+
+    def test_only_calendars_of_the_managers_companies(self):
+        """The wizard writes in sudo: it fills only a calendar the manager may
+        read (it filled any company's calendar given its id)."""
+        other = self.env["resource.calendar"].create(
+            {
+                "name": "Other company",
+                "company_id": self.env.ref("base.main_company").id,
+            }
+        )
+        leaves = len(other.leave_ids)
+        with self.assertRaises(AccessError):
+            self.fill(2026, other)
+        self.assertEqual(len(other.leave_ids), leaves)

@@ -2,6 +2,8 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
+
 from .common import AftersalesCase, utc
 
 
@@ -90,6 +92,27 @@ class TestKpi(AftersalesCase):
         self.assertEqual(other.ticket_count, 0)
         action = dashboard.action_open_analysis()
         self.assertEqual(action["res_model"], "aftersales.ticket.report")
+
+    def test_dashboard_open_ended_and_reversed_periods(self):
+        """A period to the last day there is counts every ticket (it failed
+        with an OverflowError); a period ending before it starts is refused."""
+        Dashboard = self.env["aftersales.kpi.dashboard"].with_user(self.manager)
+        dashboard = Dashboard.create(
+            {"date_from": date(2026, 12, 1), "date_to": date(9999, 12, 31)}
+        )
+        self.assertEqual(dashboard.ticket_count, 4)
+        self.assertIn("75.0 %", dashboard.kpi_html)
+        analysis = dashboard.action_open_analysis()
+        self.assertEqual(
+            self.env["aftersales.ticket.report"]
+            .with_user(self.manager)
+            .search_count(analysis["domain"]),
+            4,
+        )
+        with self.assertRaisesMessage(ValidationError, "ends before it starts"):
+            Dashboard.create(
+                {"date_from": date(2026, 12, 31), "date_to": date(2026, 12, 1)}
+            )
 
     def test_satisfaction_indicator(self):
         """Plugs into customer tiers: the average rating of the period."""

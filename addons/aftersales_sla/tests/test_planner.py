@@ -1,6 +1,7 @@
 from datetime import datetime
+from unittest.mock import patch
 
-from ..tools.sla_planner import SlaPlanner
+from ..tools.sla_planner import MAX_BLOCKS, DeadlineOutOfReach, SlaPlanner
 from .common import AftersalesCase, utc
 
 
@@ -104,3 +105,44 @@ class TestPlanner(AftersalesCase):
         # 100 working days of 8 hours: 20 weeks later, window after window.
         deadline = self.plan(self.office, utc(2026, 11, 30, 1), 800)
         self.assertEqual(deadline, utc(2027, 4, 16, 10))
+
+    def test_a_year_of_working_time_is_reached(self):
+        """The longest target a policy may set, a year of working time: 366
+        working days of office hours, holidays aside, about 17 months."""
+        deadline = self.plan(self.office, utc(2026, 11, 30, 1), 366 * 8)
+        self.assertEqual(deadline, utc(2028, 4, 24, 10))  # 73 weeks and a day
+
+    def test_gives_up_after_a_bounded_number_of_blocks(self):
+        """A deadline out of the calendar's reach (a huge, infinite or NaN
+        target; no working time ahead) stops with DeadlineOutOfReach after
+        reading at most MAX_BLOCKS blocks in total: the search read blocks
+        forever, MAX_BLOCKS being counted per step."""
+        read = []
+        calendar_class = type(self.env["resource.calendar"])
+        original = calendar_class._aftersales_work_intervals
+
+        def counting(calendar, first_day):
+            read.append(first_day)
+            if len(read) > 10 * MAX_BLOCKS:
+                raise AssertionError("the planner reads the calendar forever")
+            return original(calendar, first_day)
+
+        start = utc(2026, 11, 30, 1)
+        past_only = self.make_calendar(
+            "Past make-up days", "Asia/Shanghai", hours=((9, 17),), days=[5]
+        )
+        past_only.attendance_ids.write(
+            {"date_from": "2020-01-04", "date_to": "2020-01-04"}
+        )
+        with patch.object(calendar_class, "_aftersales_work_intervals", counting):
+            for hours in (1e6, 1e300, float("inf"), float("nan")):
+                with self.subTest(hours=hours):
+                    read.clear()
+                    with self.assertRaises(DeadlineOutOfReach):
+                        self.plan(self.office, start, hours)
+                    self.assertLessEqual(len(read), MAX_BLOCKS + 2)
+            read.clear()
+            with self.assertRaises(DeadlineOutOfReach) as caught:
+                self.plan(past_only, start, 1)
+            self.assertEqual(caught.exception.calendar, past_only)
+            self.assertLessEqual(len(read), MAX_BLOCKS + 2)

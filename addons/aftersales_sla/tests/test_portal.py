@@ -94,6 +94,39 @@ class TestPortal(AftersalesCase, HttpCase):
         )
         self.assertEqual([row["name"] for row in result], ["Alice's printer"])
 
+    def test_rpc_internal_fields(self):
+        """The team's fields of a customer's own ticket stay internal: the
+        assignment, the complaint follow-up, the fees and the service level
+        internals (portal users read them all over RPC)."""
+        Ticket = self.env["aftersales.ticket"].with_user(self.alice)
+        ticket = Ticket.browse(self.alice_ticket.id)
+        for fname in (
+            "corrective_action",
+            "root_cause_id",
+            "sla_policy_id",
+            "fee_policy",
+            "fee_discount",
+            "user_id",
+            "team_id",
+            "tier_id",
+            "amount_total",
+            "line_ids",
+            "invoice_id",
+            "first_response_at",
+            "handling_hours",
+        ):
+            with self.subTest(field=fname), self.assertRaises(AccessError):
+                ticket.read([fname])
+        self.assertNotIn(
+            "corrective_action", set(Ticket.fields_get(attributes=["type"]))
+        )
+        # What the portal shows stays readable.
+        values = ticket.read(["number", "name", "stage_id", "sla_status"])[0]
+        self.assertEqual(values["number"], self.alice_ticket.number)
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        page = self.url_open(f"/my/tickets/{self.alice_ticket.id}").text
+        self.assertIn(self.alice_ticket.number, page)
+
     def test_create_from_portal(self):
         self.authenticate("as_portal_alice", "as_portal_alice")
         csrf = http.Request.csrf_token(self)
@@ -159,6 +192,31 @@ class TestPortal(AftersalesCase, HttpCase):
                 self.assertTrue(ticket, "created without a type")
                 self.assertFalse(ticket.type_id)
 
+    def test_create_from_portal_with_a_broken_calendar(self):
+        """A service level calendar left without working time: the customer
+        is told on the form, as typed, and nothing is created (the page
+        answered 500)."""
+        self.office.attendance_ids.write(
+            {"date_from": "2020-01-06", "date_to": "2020-01-10"}
+        )
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        csrf = http.Request.csrf_token(self)
+        with self.assertLogs(
+            "odoo.addons.aftersales_sla.controllers.portal", "WARNING"
+        ):
+            response = self.url_open(
+                "/my/tickets/new",
+                data={
+                    "csrf_token": csrf,
+                    "name": "Rings at night",
+                    "description": "Every night.",
+                },
+            )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("could not be registered", response.text)
+        self.assertIn("Rings at night", response.text)
+        self.assertFalse(self.Ticket.search([("name", "=", "Rings at night")]))
+
     def test_rating_by_token_without_login(self):
         self.alice_ticket.stage_id = self.stage("closed")
         rating = self.alice_ticket.rating_ids
@@ -177,6 +235,27 @@ class TestPortal(AftersalesCase, HttpCase):
         self.assertTrue(rating.consumed)
         self.assertEqual(rating.rating, 5)
         self.assertEqual(self.url_open("/rate/not-a-token/5").status_code, 404)
+
+    def test_portal_message_carries_no_rating(self):
+        """The portal's chatter posts messages, not ratings: customers rate
+        from the rating request (a rating in a message would count in the
+        satisfaction KPI and the customer's tier)."""
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "aftersales.ticket",
+                "thread_id": self.alice_ticket.id,
+                "post_data": {
+                    "body": "Five stars for me",
+                    "message_type": "comment",
+                    "subtype_xmlid": "mail.mt_comment",
+                    "rating_value": 5,
+                },
+            },
+        )
+        self.assertIn("Five stars for me", self.alice_ticket.message_ids[:1].body)
+        self.assertFalse(self.alice_ticket.rating_ids)
 
     def test_ticket_link_needs_its_token(self):
         page = self.url_open(f"/my/tickets/{self.bob_ticket.id}?access_token=wrong")

@@ -280,6 +280,56 @@ class TestTicketSla(AftersalesCase):
         )
         self.assertTrue(specific)
 
+    def test_policy_targets_are_bounded(self):
+        """Targets are numbers of at most a year of working time: NaN,
+        infinity and a million working days passed the checks, then hung or
+        crashed every ticket of the tier."""
+        policy = self.basic_policy.with_user(self.manager)
+        for values in (
+            {"resolution_target": float("nan")},
+            {"response_target": float("inf")},
+            {"resolution_target": 1e6},
+            {"on_site_target": 367},
+            {"response_target": 8785},
+            {"response_target": 527041, "response_unit": "minutes"},
+        ):
+            with (
+                self.subTest(values=values),
+                self.assertRaisesMessage(ValidationError, "a year of working time"),
+            ):
+                policy.write(values)
+        policy.write({"resolution_target": 366})
+        with freeze_time(utc(2026, 11, 30, 2)):
+            ticket = self.make_ticket()
+        # 366 days of 8 working hours from Monday 10:00: a Tuesday 17 months on.
+        self.assertEqual(self.line(ticket, "resolution").deadline, utc(2028, 4, 25, 2))
+
+    def past_only(self, calendar):
+        """The calendar's working time moved to a week of 2020."""
+        calendar.attendance_ids.write(
+            {"date_from": "2020-01-06", "date_to": "2020-01-10"}
+        )
+
+    def test_policy_calendar_needs_working_time_ahead(self):
+        calendar = self.make_calendar("Past only", "Asia/Shanghai")
+        self.past_only(calendar)
+        with self.assertRaisesMessage(
+            ValidationError, "Past only of policy Basic has no working time"
+        ):
+            self.basic_policy.with_user(self.manager).calendar_id = calendar
+
+    def test_calendar_without_working_time_gives_a_clear_error(self):
+        """The calendar of a policy loses its working time afterwards: an
+        agent creating a ticket is told which policy and calendar (a raw
+        ValueError came out of the planner)."""
+        self.past_only(self.office)
+        with self.assertRaisesMessage(
+            UserError, "Basic cannot plan its deadlines: calendar Office Shanghai"
+        ):
+            self.Ticket.with_user(self.agent).create(
+                {"name": "Door jams", "partner_id": self.basic_customer.id}
+            )
+
     def test_user_form_assessment(self):
         ticket = self.make_ticket()
         form = Form(ticket.with_user(self.agent))
@@ -324,6 +374,34 @@ class TestFollowUpRevisit(AftersalesCase):
             Revisit.search_count([("origin_ref", "=", f"{ticket._name},{ticket.id}")]),
             1,
         )
+
+    def test_settings_within_bounds(self):
+        """A follow-up delay longer than revisits may be planned stopped every
+        ticket from closing; a NaN or infinite handling time target was
+        accepted."""
+        admin = mail_new_test_user(
+            self.env,
+            login="as_settings_admin",
+            name="Settings Admin",
+            groups="base.group_user,base.group_system",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        Settings = self.env["res.config.settings"].with_user(admin)
+        for values, message in (
+            ({"aftersales_followup_days": 5000}, "at most 1095 days"),
+            ({"aftersales_target_handling_hours": float("nan")}, "at most 8784"),
+            ({"aftersales_target_handling_hours": float("inf")}, "at most 8784"),
+        ):
+            with (
+                self.subTest(values=values),
+                self.assertRaisesMessage(ValidationError, message),
+            ):
+                Settings.create(values)
+        Settings.create({"aftersales_followup_days": 1095}).execute()
+        ticket = self.make_ticket()
+        ticket.stage_id = self.stage("closed")
+        self.assertEqual(ticket.revisit_count, 1)
 
     def test_follow_up_without_agent_and_cancelled_tickets(self):
         self.company.aftersales_followup_days = 0

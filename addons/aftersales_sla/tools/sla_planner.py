@@ -7,14 +7,35 @@ emptied when a calendar, an attendance or a leave changes), and then answers
 every question by bisection: where the working time ``h`` hours after ``t``
 ends, and how many working hours lie between two instants. Datetimes are naive
 UTC, as Odoo stores them.
+
+A search for working time reads at most ``MAX_BLOCKS`` blocks after the
+instant it starts from, in total: a deadline further away (a calendar without
+working time ahead, an absurd target) raises ``DeadlineOutOfReach`` instead
+of reading the calendar forever.
 """
 
+import math
 from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
 
 BLOCK = timedelta(days=14)
 EPOCH = date(2000, 1, 3)  # a Monday: blocks start on Mondays (UTC)
-MAX_BLOCKS = 60  # about two years without any working time: give up
+# How far after its start a search for working time reads, at most: about
+# five years of calendar time (a year of working time on office hours, plus
+# long pauses, fits; a year round the clock takes 27 blocks).
+MAX_BLOCKS = 130
+
+
+class DeadlineOutOfReach(ValueError):
+    """The calendar has no working time to reach a deadline (or to start
+    from) within ``MAX_BLOCKS`` blocks of its start."""
+
+    def __init__(self, calendar):
+        super().__init__(
+            f"Calendar {calendar.display_name} has no working time to reach "
+            "this deadline"
+        )
+        self.calendar = calendar
 
 
 def block_start(instant):
@@ -31,12 +52,16 @@ class SlaPlanner:
         self.before = []  # working hours before each interval, from the window start
         first = block_start(start - timedelta(days=1))
         self.window_start = self.window_end = first
-        self._extend(start + timedelta(days=1))
+        self._extend(start + timedelta(days=1), start)
 
-    def _extend(self, until):
-        """Read the calendar's working blocks up to ``until`` (a datetime)."""
-        blocks = 0
+    def _extend(self, until, origin):
+        """Read the calendar's working blocks up to ``until`` (a datetime),
+        and on until some working time is read; never beyond ``MAX_BLOCKS``
+        blocks after ``origin``, the instant the search starts from."""
+        limit = block_start(origin) + MAX_BLOCKS * BLOCK
         while self._window_end_dt() < until or not self.starts:
+            if self.window_end >= limit:
+                raise DeadlineOutOfReach(self.calendar)
             for begin, finish in self.calendar._aftersales_work_intervals(
                 self.window_end
             ):
@@ -53,11 +78,6 @@ class SlaPlanner:
                 self.ends.append(finish)
                 self.before.append(hours_before)
             self.window_end += BLOCK
-            blocks += 1
-            if blocks > MAX_BLOCKS:
-                raise ValueError(
-                    f"Calendar {self.calendar.display_name} has no working time"
-                )
 
     def _window_end_dt(self):
         return self._as_datetime(self.window_end)
@@ -76,7 +96,7 @@ class SlaPlanner:
 
     def _worked_until(self, instant):
         """Working hours from the window start to ``instant``."""
-        self._extend(instant + timedelta(days=1))
+        self._extend(instant + timedelta(days=1), instant)
         index = bisect_right(self.starts, instant) - 1
         if index < 0:
             return 0.0
@@ -93,6 +113,8 @@ class SlaPlanner:
         """The instant ``hours`` working hours after ``start``; with 0 hours,
         the next working instant (a ticket created at night starts in the
         morning)."""
+        if not math.isfinite(hours):
+            raise DeadlineOutOfReach(self.calendar)
         target = self._worked_until(start) + max(hours, 0.0)
         while True:
             last = len(self.starts) - 1
@@ -102,7 +124,7 @@ class SlaPlanner:
                 )
                 if total > target or (total == target and hours > 0):
                     break
-            self._extend(self._window_end_dt() + BLOCK)
+            self._extend(self._window_end_dt() + BLOCK, start)
         index = bisect_right(self.before, target) - 1
         # The interval holding the target (the first one, for a target on a
         # boundary between intervals, when no time is to be added).

@@ -4,7 +4,7 @@ import holidays
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 DAY_NAMES = [
     "Monday",
@@ -61,7 +61,16 @@ class AftersalesCalendarHolidays(models.TransientModel):
         if not 1990 <= self.year <= 2100:
             raise UserError(self.env._("Choose a year between 1990 and 2100."))
         # Only after-sales managers reach this wizard (access rules); calendars
-        # and their leaves are otherwise administrators' business.
+        # and their leaves are otherwise administrators' business: the
+        # wizard fills, in sudo, the calendars of the manager's companies only.
+        company = self.calendar_id.company_id
+        if company and company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "Calendar %(calendar)s belongs to a company you do not work for.",
+                    calendar=self.calendar_id.display_name,
+                )
+            )
         calendar = self.calendar_id.sudo()
         china = self._china_holidays()
         tz = pytz.timezone(calendar.tz or "Asia/Shanghai")

@@ -1,6 +1,9 @@
+from datetime import datetime, time
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 # (measure of aftersales.ticket.report, company target field, higher is
 # better, unit); the labels are the measures' field strings.
@@ -35,16 +38,19 @@ class AftersalesKpiDashboard(models.TransientModel):
     breach_count = fields.Integer(string="Breaches", compute="_compute_kpis")
     kpi_html = fields.Html(string="Indicators", compute="_compute_kpis", sanitize=False)
 
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        if any(dashboard.date_from > dashboard.date_to for dashboard in self):
+            raise ValidationError(self.env._("The period ends before it starts."))
+
     def _domain(self):
         self.ensure_one()
+        # The last day counts up to its last instant (the day after it does
+        # not exist for 9999-12-31).
         domain = [
             ("company_id", "=", self.company_id.id),
-            ("date", ">=", fields.Datetime.to_datetime(self.date_from)),
-            (
-                "date",
-                "<",
-                fields.Datetime.add(fields.Datetime.to_datetime(self.date_to), days=1),
-            ),
+            ("date", ">=", datetime.combine(self.date_from, time.min)),
+            ("date", "<=", datetime.combine(self.date_to, time.max)),
         ]
         if self.team_id:
             domain.append(("team_id", "=", self.team_id.id))
