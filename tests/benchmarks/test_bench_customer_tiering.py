@@ -12,6 +12,9 @@ The data is inserted with plain SQL (the ORM would take hours to create it);
 the indicators read posted invoices (account_move), so that is what is made.
 """
 
+from contextlib import closing
+from unittest.mock import patch
+
 from bench_common import profiled, report, scale, timer, written_rows
 
 from odoo import Command
@@ -213,6 +216,22 @@ class TestBenchCustomerTiering(TransactionCase):
         with timer(results, "raw_sql_aggregate_s"):
             moves, _referrals = self.raw_aggregate()
         ignore = ("customer_tier_evaluation", "ir_sequence", "mail_followers")
+        # The same first evaluation without lifecycle stages, rolled back: the
+        # lifecycle's share of the evaluation, measured in the same run.
+        Model = type(Evaluation)
+        with (
+            patch.object(Model, "_decide_lifecycle", lambda *args: []),
+            patch.object(
+                Model, "_lifecycle_scope_condition", lambda *args: SQL("FALSE")
+            ),
+            closing(self.env.cr.savepoint()),  # rolled back when closed
+            timer(results, "evaluation_tiers_only_s"),
+        ):
+            tiers_only = Evaluation._launch(self.company, "cron")
+            tiers_only._run_to_end()
+            self.env.flush_all()
+            tiers_only_evaluated = tiers_only.count_evaluated
+        self.env.invalidate_all()
         with (
             timer(results, "evaluation_s"),
             written_rows(ignore) as first_writes,
@@ -244,6 +263,17 @@ class TestBenchCustomerTiering(TransactionCase):
             results["steady_state_run_s"] / max(results["raw_sql_aggregate_s"], 0.001),
             2,
         )
+        results["lifecycle_share_pct"] = round(
+            100.0
+            * (results["evaluation_s"] - results["evaluation_tiers_only_s"])
+            / max(results["evaluation_tiers_only_s"], 0.001),
+            1,
+        )
+        results["lifecycle_stages"] = dict(
+            self.env["customer.lifecycle.history"]._read_group(
+                [("evaluation_id", "=", first.id)], ["new_stage"], ["__count"]
+            )
+        )
         results["evaluation_vs_raw_sql"] = round(
             results["evaluation_s"] / max(results["raw_sql_aggregate_s"], 0.001), 2
         )
@@ -270,6 +300,18 @@ class TestBenchCustomerTiering(TransactionCase):
 
         # Invariants, at any scale.
         self.assertEqual(first.count_evaluated, len(moves))
+        self.assertEqual(tiers_only_evaluated, len(moves))
+        self.assertEqual(
+            sum(results["lifecycle_stages"].values()),
+            self.customers,
+            "every customer that bought gets a lifecycle stage",
+        )
+        self.assertFalse(
+            self.env["customer.lifecycle.history"].search_count(
+                [("evaluation_id", "=", rerun.id)]
+            ),
+            "a re-run moves nobody's stage",
+        )
         self.assertEqual(first.count_new, len(moves))
         self.assertEqual(len(first.tier_distribution), 4, "every tier is used")
         self.assertEqual(

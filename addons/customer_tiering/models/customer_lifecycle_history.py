@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..tools import bulk
-from ..tools.lifecycle import AT_RISK, STAGES
+from ..tools.lifecycle import AT_RISK, LIVE_STAGES, STAGES
 
 # What the lifecycle hooks need to know of a history row.
 StageChange = namedtuple(
@@ -14,7 +14,7 @@ StageChange = namedtuple(
 
 class CustomerLifecycleHistory(models.Model):
     """One row per change of a customer's lifecycle stage, written by the
-    evaluations (``res.partner._lifecycle_apply_changes``); nobody edits them
+    evaluations (``res.partner._lifecycle_record_changes``); nobody edits them
     afterwards. The moves between stages are read here; other addons react
     to a customer entering a stage (e.g. a retention call when it goes at
     risk) through ``_on_stage_changes``."""
@@ -84,9 +84,16 @@ class CustomerLifecycleHistory(models.Model):
         ``changes`` (a list of :class:`StageChange`).
 
         Here: when the company asks for it, an activity for the salesperson
-        of each customer that went at risk, in the salesperson's language.
+        of each customer that went at risk from a live stage (new, active, won
+        back), in the salesperson's language.
         """
-        at_risk = [change for change in changes if change.new_stage == AT_RISK]
+        # Customers who went at risk from a live stage (not those found at
+        # risk by a first evaluation).
+        at_risk = [
+            change
+            for change in changes
+            if change.new_stage == AT_RISK and change.old_stage in LIVE_STAGES
+        ]
         companies = self.env["res.company"].browse({c.company_id for c in at_risk})
         wanted = companies.filtered("lifecycle_risk_activity").ids
         at_risk = [change for change in at_risk if change.company_id in wanted]
@@ -95,6 +102,7 @@ class CustomerLifecycleHistory(models.Model):
             raise_if_not_found=False,
         )
         partners = self.env["res.partner"].browse({c.partner_id for c in at_risk})
+        partners.fetch(["user_id"])
         salespeople = {partner.id: partner.user_id for partner in partners}
         if not activity_type or not any(salespeople.values()):
             return

@@ -308,8 +308,10 @@ class CustomerTierEvaluation(models.Model):
     @api.model
     def _lifecycle_scope_condition(self, config, company, date):
         """SQL condition on ``p`` (res_partner) selecting the customers whose
-        lifecycle stage may change: those still in a live stage, and those who
-        bought since the "lost" limit (a lost customer who comes back)."""
+        lifecycle stage may change: those still in a live stage, those who
+        bought since the "lost" limit (a lost customer who comes back), and
+        those who bought once and have no stage yet (lost before the first
+        evaluation)."""
         settings = self._lifecycle_settings(config, company)
         since = date - relativedelta(days=settings["lost_days"])
         return SQL(
@@ -319,7 +321,8 @@ class CustomerTierEvaluation(models.Model):
                AND ((p.lifecycle_stage ->> %(key)s) = ANY(%(live)s)
                     OR EXISTS (SELECT 1 FROM (%(purchases)s) pu
                                 WHERE pu.partner_id = p.id
-                                  AND pu.date > %(since)s))""",
+                                  AND (pu.date > %(since)s
+                                       OR (p.lifecycle_stage ->> %(key)s) IS NULL)))""",
             company=company.id,
             key=str(company.id),
             live=list(lifecycle.LIVE_STAGES),
@@ -644,8 +647,8 @@ class CustomerTierEvaluation(models.Model):
 
     def _grade(self, batch):
         """Decide and write the tiers of the partners of ``batch`` that are in
-        the tier scope, and the lifecycle stages of all; return the tier
-        decisions."""
+        the tier scope, and the lifecycle stages of all (in the same
+        statement); return the tier decisions."""
         company = self.company_id
         decisions = self._decide_batch(
             self.config,
@@ -653,15 +656,10 @@ class CustomerTierEvaluation(models.Model):
             self.date,
             [partner_id for partner_id, graded in batch if graded],
         )
-        self._apply_decisions(decisions)
-        self.env["res.partner"]._lifecycle_apply_changes(
-            company,
-            self._decide_lifecycle(
-                self.config, company, self.date, [partner_id for partner_id, _ in batch]
-            ),
-            self.date,
-            self,
+        stage_changes = self._decide_lifecycle(
+            self.config, company, self.date, [partner_id for partner_id, _ in batch]
         )
+        self._apply_decisions(decisions, stage_changes)
         return decisions
 
     def _run_to_end(self):
@@ -678,16 +676,22 @@ class CustomerTierEvaluation(models.Model):
             self.config, self.company_id, self.date, self.cursor_partner_id
         )
 
-    def _apply_decisions(self, decisions):
-        """Write what a batch changes: the customers' tiers (through the one
-        path of tier changes, with history and notifications) and their
-        scores and downgrade counters, only where they changed, in one
-        statement. In review mode tier changes become proposals instead,
-        which carry their score until they are approved."""
+    def _apply_decisions(self, decisions, stage_changes=()):
+        """Write what a batch changes, in one statement for the customers: their
+        tiers (through the one path of tier changes, with history and
+        notifications), their scores and downgrade counters where they
+        changed, and their lifecycle stages (with their history). In review
+        mode tier changes become proposals instead, which carry their score
+        until they are approved."""
         self.ensure_one()
         company = self.company_id
+        Partner = self.env["res.partner"]
         review = self.apply_mode == "review"
-        values = {"tier_score": {}, "tier_below_count": {}}
+        values = {
+            "tier_score": {},
+            "tier_below_count": {},
+            **Partner._lifecycle_values(stage_changes, self.date),
+        }
         changes = []
         for d in decisions:
             moved = d["new_tier_id"] != d["old_tier_id"]
@@ -709,14 +713,15 @@ class CustomerTierEvaluation(models.Model):
                         "evaluation_id": self.id,
                     }
                 )
-        if not review:
+        if review:
+            bulk.set_company_values(Partner.sudo(), company, values)
+            if changes:
+                self.env["customer.tier.proposal"].sudo().create(changes)
+        else:
             for change in changes:
                 change["reason"] = "evaluation"
-            self.env["res.partner"]._tier_apply_changes(company, changes, values)
-            return
-        bulk.set_company_values(self.env["res.partner"].sudo(), company, values)
-        if changes:
-            self.env["customer.tier.proposal"].sudo().create(changes)
+            Partner._tier_apply_changes(company, changes, values)
+        Partner._lifecycle_record_changes(company, stage_changes, self.date, self)
 
     def _finish(self):
         for evaluation in self:

@@ -393,24 +393,27 @@ class ResPartner(models.Model):
     # --- lifecycle -------------------------------------------------------------
 
     @api.model
-    def _lifecycle_apply_changes(self, company, changes, date, evaluation=None):
-        """The one way customers' lifecycle stages change: write the new
-        stages of ``company`` (entered on ``date``) in one statement, record a
-        history row per change and tell about them.
+    def _lifecycle_values(self, changes, date):
+        """The company-dependent values that record these stage changes
+        (entered on ``date``), to write with the evaluation's other values in
+        one statement: ``{field name: {partner id: value}}``."""
+        return {
+            "lifecycle_stage": {c["partner_id"]: c["new_stage"] for c in changes},
+            "lifecycle_date": {c["partner_id"]: date for c in changes},
+        }
+
+    @api.model
+    def _lifecycle_record_changes(self, company, changes, date, evaluation=None):
+        """Record customers' lifecycle stage changes of ``company`` whose new
+        stages were written (``_lifecycle_values``): a history row per change,
+        then the stage hooks. With ``_lifecycle_values``, the one way stages
+        change (the evaluations).
 
         :param changes: dicts with ``partner_id``, ``old_stage``, ``new_stage``
         :return: the history rows
         """
         if not changes:
             return self.env["customer.lifecycle.history"]
-        bulk.set_company_values(
-            self.sudo(),
-            company,
-            {
-                "lifecycle_stage": {c["partner_id"]: c["new_stage"] for c in changes},
-                "lifecycle_date": {c["partner_id"]: date for c in changes},
-            },
-        )
         history = self.env["customer.lifecycle.history"]._create_rows(
             [
                 {

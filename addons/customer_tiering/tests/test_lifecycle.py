@@ -73,7 +73,9 @@ class TestLifecycle(AccountTestInvoicingCommon):
 
     def test_stages_of_a_known_population(self):
         new = self.customer("New", 30)
-        active = self.customer("Active", 200, 170, 140, 110, 80, 50, 20)
+        active = self.customer(
+            "Active", 200, 170, 140, 110, 80, 50, 20, user_id=self.salesperson.id
+        )
         at_risk = self.customer(
             "At Risk",
             300,
@@ -108,14 +110,13 @@ class TestLifecycle(AccountTestInvoicingCommon):
         )
         self.assertEqual(len(history), 6)
         self.assertEqual(set(history.mapped("date")), {TODAY})
-        # The salesperson of the customer at risk is told, in their language.
-        activity = at_risk.activity_ids.filtered(
-            lambda a: (
-                a.activity_type_id
-                == self.env.ref("customer_tiering.mail_activity_type_customer_at_risk")
-            )
+        at_risk_type = self.env.ref(
+            "customer_tiering.mail_activity_type_customer_at_risk"
         )
-        self.assertEqual(activity.user_id, self.salesperson)
+        self.assertFalse(
+            at_risk.activity_ids.filtered(lambda a: a.activity_type_id == at_risk_type),
+            "found at risk by a first evaluation: nobody is told",
+        )
         # Nothing changed: a new run writes nothing.
         again = self.evaluate()
         self.assertFalse(
@@ -134,6 +135,12 @@ class TestLifecycle(AccountTestInvoicingCommon):
             {("New", "new", "active")},
         )
         self.assertEqual(self.stage(lost), "lost")
+        # The active customer went at risk: its salesperson is told.
+        self.assertEqual(self.stage(active), "at_risk")
+        activity = active.activity_ids.filtered(
+            lambda a: a.activity_type_id == at_risk_type
+        )
+        self.assertEqual(activity.user_id, self.salesperson)
 
     def test_nobody_writes_a_stage_by_hand(self):
         partner = self.customer("Hand")
