@@ -810,6 +810,43 @@ class CustomerTierEvaluation(models.Model):
             self.env.ref("customer_tiering.ir_cron_evaluate_tiers").sudo()._trigger()
         return evaluation
 
+    def _notify_done(self):
+        """After an evaluation started by hand: say what happened, then open
+        it."""
+        self.ensure_one()
+        if self.state == "running":
+            message = self.env._(
+                "Evaluation %(name)s started: it grades the customers in the "
+                "background.",
+                name=self.name,
+            )
+        else:
+            message = self.env._(
+                "Evaluation %(name)s done: %(evaluated)s customers graded, "
+                "%(up)s up, %(down)s down, %(new)s with a first tier.",
+                name=self.name,
+                evaluated=self.count_evaluated,
+                up=self.count_up,
+                down=self.count_down,
+                new=self.count_new,
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": message,
+                "next": {
+                    "type": "ir.actions.act_window",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "view_mode": "form",
+                    "views": [(False, "form")],
+                    "target": "current",
+                },
+            },
+        }
+
     @api.model
     def _cron_evaluate(self):
         """Scheduled action: expire past locks, continue a running evaluation or

@@ -104,16 +104,10 @@ class ResConfigSettings(models.TransientModel):
                 company.tier_next_evaluation_date = last.date + relativedelta(
                     months=CADENCE_MONTHS[company.tier_evaluation_cadence]
                 )
-        lines = self.tier_weight_line_ids.filtered(
-            lambda line: line.indicator_id.weight != line.weight
+        self.env["customer.tier.indicator"]._set_weights(
+            company,
+            {line.indicator_id.id: line.weight for line in self.tier_weight_line_ids},
         )
-        if lines:
-            # Several weights change together: check the total once, at the end.
-            for line in lines:
-                line.indicator_id.with_context(
-                    skip_tier_weight_check=True
-                ).weight = line.weight
-            self.env["customer.tier.indicator"]._check_company_weight_totals(company)
         return res
 
     def _check_tier_settings(self):

@@ -52,10 +52,7 @@ class TestPreview(TierCase):
         self.assertEqual(self.snapshot(), before, "the preview writes nothing")
         self.assertEqual(preview.count_evaluated, 12)
         self.assertEqual(preview.count_locked, 1)
-        evaluation_action = preview.action_apply()
-        evaluation = self.env["customer.tier.evaluation"].browse(
-            evaluation_action["res_id"]
-        )
+        evaluation = self.applied(preview)
         self.assert_preview_equals_evaluation(preview, evaluation)
 
         # Again with movements both ways and a pending consecutive downgrade.
@@ -67,9 +64,7 @@ class TestPreview(TierCase):
         preview = self.env["customer.tier.preview"].browse(
             self.env["customer.tier.preview"].action_open_saved()["res_id"]
         )
-        evaluation = self.env["customer.tier.evaluation"].browse(
-            preview.action_apply()["res_id"]
-        )
+        evaluation = self.applied(preview)
         self.assertTrue(evaluation.count_up)
         self.assert_preview_equals_evaluation(preview, evaluation)
 
@@ -93,11 +88,56 @@ class TestPreview(TierCase):
             self.manual.weight, 60, "the settings are not saved by a preview"
         )
         self.assertTrue(preview.count_up or preview.count_down)
-        evaluation = self.env["customer.tier.evaluation"].browse(
-            preview.action_apply()["res_id"]
-        )
+        evaluation = self.applied(preview)
         self.assertEqual(self.manual.weight, 20, "apply saved the settings")
         self.assert_preview_equals_evaluation(preview, evaluation)
+
+    def applied(self, preview):
+        """Apply ``preview``: it says what happened, then opens the
+        evaluation, which is returned."""
+        action = preview.action_apply()
+        self.assertEqual(action["tag"], "display_notification")
+        evaluation = self.env["customer.tier.evaluation"].browse(
+            action["params"]["next"]["res_id"]
+        )
+        self.assertIn(evaluation.name, action["params"]["message"])
+        self.assertIn(
+            f"{evaluation.count_evaluated} customers", action["params"]["message"]
+        )
+        return evaluation
+
+    @users("tier_manager")
+    def test_preview_from_the_menu_edits_weights(self):
+        """From the menu, the preview edits the weights: Refresh shows what
+        they would do, Apply saves them and evaluates; a customer without a
+        tier is counted on a row that says so."""
+        self.make_customer("Nobody Yet", manual=0, potential="0")
+        action = self.env["customer.tier.preview"].action_open_saved()
+        preview = self.env["customer.tier.preview"].browse(action["res_id"])
+        self.assertEqual(
+            {line.indicator_id: line.weight for line in preview.weight_line_ids},
+            {self.manual: 60, self.potential: 40},
+        )
+        self.assertIn("Basic", preview.line_ids.mapped("name"))
+        preview.weight_line_ids.filtered(
+            lambda line: line.indicator_id == self.manual
+        ).weight = 20
+        preview.weight_line_ids.filtered(
+            lambda line: line.indicator_id == self.potential
+        ).weight = 80
+        preview.action_refresh()
+        self.assertEqual(self.manual.weight, 60, "a refresh saves nothing")
+        evaluation = self.applied(preview)
+        self.assertEqual((self.manual.weight, self.potential.weight), (20, 80))
+        self.assert_preview_equals_evaluation(preview, evaluation)
+        preview.weight_line_ids[0].weight += 1
+        with self.assertRaisesMessage(Exception, "must add up to 100"):
+            preview.action_apply()
+
+    def test_no_tier_row_is_named(self):
+        Line = self.env["customer.tier.preview.line"]
+        self.assertEqual(Line.new({"tier_id": False}).name, "No tier")
+        self.assertEqual(Line.new({"tier_id": self.gold.id}).name, "Gold")
 
     def test_preview_refuses_bad_weights(self):
         settings = self.env["res.config.settings"].with_company(self.company).create({})

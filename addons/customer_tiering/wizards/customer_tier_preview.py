@@ -32,15 +32,48 @@ class CustomerTierPreview(models.TransientModel):
     line_ids = fields.One2many(
         "customer.tier.preview.line", "preview_id", readonly=True
     )
+    weight_line_ids = fields.One2many(
+        "customer.tier.weight.line",
+        "preview_id",
+        string="Indicator Weights",
+        help="Change the weights and Refresh to see what they would do; Apply "
+        "saves them.",
+    )
+    weight_total = fields.Float(
+        string="Total Weight", compute="_compute_weight_total", digits=(5, 2)
+    )
+
+    @api.depends("weight_line_ids.weight")
+    def _compute_weight_total(self):
+        for preview in self:
+            preview.weight_total = sum(preview.weight_line_ids.mapped("weight"))
 
     @api.model
     def _open(self, company, overrides=None, settings=None):
         """Create and compute a preview; return the action showing it."""
+        overrides = overrides or {}
+        weights = {int(k): v for k, v in (overrides.get("weights") or {}).items()}
+        indicators = self.env["customer.tier.indicator"].search(
+            [("company_id", "=", company.id)]
+        )
         preview = self.create(
             {
                 "company_id": company.id,
-                "overrides": overrides or {},
+                "overrides": overrides,
                 "settings_id": settings.id if settings else False,
+                # Weights are edited here when the preview is opened from the
+                # menu; from the Settings page, they are that page's.
+                "weight_line_ids": []
+                if settings
+                else [
+                    fields.Command.create(
+                        {
+                            "indicator_id": indicator.id,
+                            "weight": weights.get(indicator.id, indicator.weight),
+                        }
+                    )
+                    for indicator in indicators
+                ],
             }
         )
         preview._compute_preview()
@@ -100,7 +133,14 @@ class CustomerTierPreview(models.TransientModel):
             }
         )
 
+    def _weights(self):
+        """{indicator id: weight} edited in this preview."""
+        return {line.indicator_id.id: line.weight for line in self.weight_line_ids}
+
     def action_refresh(self):
+        self.ensure_one()
+        if self.weight_line_ids:
+            self.overrides = {**(self.overrides or {}), "weights": self._weights()}
         self._compute_preview()
         return {
             "type": "ir.actions.act_window",
@@ -116,16 +156,14 @@ class CustomerTierPreview(models.TransientModel):
         self.env["customer.tier.evaluation"]._check_manager()
         if self.settings_id:
             self.settings_id.execute()
+        elif self.weight_line_ids:
+            self.env["customer.tier.indicator"]._set_weights(
+                self.company_id, self._weights()
+            )
         evaluation = self.env["customer.tier.evaluation"]._launch_and_run(
             self.company_id
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "customer.tier.evaluation",
-            "res_id": evaluation.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return evaluation._notify_done()
 
 
 class CustomerTierPreviewLine(models.TransientModel):
@@ -136,5 +174,11 @@ class CustomerTierPreviewLine(models.TransientModel):
     preview_id = fields.Many2one(
         "customer.tier.preview", required=True, ondelete="cascade"
     )
-    tier_id = fields.Many2one("customer.tier")
+    tier_id = fields.Many2one("customer.tier", string="Customer Tier")
+    name = fields.Char(string="Tier", compute="_compute_name")
     count = fields.Integer(string="Customers")
+
+    @api.depends("tier_id")
+    def _compute_name(self):
+        for line in self:
+            line.name = line.tier_id.name or self.env._("No tier")
