@@ -245,6 +245,22 @@ class CustomerTierIndicator(models.Model):
         """Every purchase of ``company``'s customers: ``(partner_id, date)``."""
         return SQL(" UNION ALL ").join(self._purchase_queries(company))
 
+    @api.model
+    def _purchases_of_companies_sql(self):
+        """Every purchase of every company's customers, for the reports:
+        ``(company_id, lost_days, partner_id, date)``, ``lost_days`` being the
+        company's limit after which a silent customer is lost."""
+        companies = self.env["res.company"].sudo().search([])
+        return SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT %s AS company_id, %s AS lost_days, pu.* FROM (%s) pu",
+                company.id,
+                company.lifecycle_lost_days,
+                self._purchases_sql(company),
+            )
+            for company in companies
+        )
+
     def _get_raw_values_many(self, partner_ids, company, date_to):
         """Raw values of these indicators for a batch of partners:
         {indicator id: {partner id: value}}. The invoice indicators of one

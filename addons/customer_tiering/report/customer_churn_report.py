@@ -48,17 +48,7 @@ class CustomerChurnReport(models.Model):
 
     @property
     def _table_query(self):
-        Indicator = self.env["customer.tier.indicator"]
-        companies = self.env["res.company"].sudo().search([])
-        purchases = SQL(" UNION ALL ").join(
-            SQL(
-                "SELECT %s AS company_id, %s AS lost_days, pu.* FROM (%s) pu",
-                company.id,
-                company.lifecycle_lost_days,
-                Indicator._purchases_sql(company),
-            )
-            for company in companies
-        )
+        purchases = self.env["customer.tier.indicator"]._purchases_of_companies_sql()
         return SQL(
             """
             WITH purchases AS (

@@ -47,16 +47,7 @@ class CustomerCohortReport(models.Model):
 
     @property
     def _table_query(self):
-        Indicator = self.env["customer.tier.indicator"]
-        companies = self.env["res.company"].sudo().search([])
-        purchases = SQL(" UNION ALL ").join(
-            SQL(
-                "SELECT %s AS company_id, pu.* FROM (%s) pu",
-                company.id,
-                Indicator._purchases_sql(company),
-            )
-            for company in companies
-        )
+        purchases = self.env["customer.tier.indicator"]._purchases_of_companies_sql()
         return SQL(
             """
             WITH bought AS (
