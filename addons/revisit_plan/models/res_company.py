@@ -62,3 +62,12 @@ class ResCompany(models.Model):
             self.env["revisit.occasion"]._check_greeting_template(
                 company.revisit_birthday_template_id
             )
+
+    def _revisit_managers(self):
+        """The active revisit managers of this company, in id order."""
+        self.ensure_one()
+        users = self.env.ref("revisit_plan.group_revisit_manager").sudo().users
+        root = self.env.ref("base.user_root")
+        return users.filtered(
+            lambda u: u.active and not u.share and self in u.company_ids and u != root
+        ).sorted("id")

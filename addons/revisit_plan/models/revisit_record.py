@@ -2,16 +2,15 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.customer_tiering.tools import bulk, jobs, validation
+from odoo.addons.customer_tiering.tools import jobs, validation
 
-from ..tools import dates
+from ..tools import batching
 
 _logger = logging.getLogger(__name__)
 
@@ -37,12 +36,23 @@ SATISFACTION = [
     ("4", "Satisfied"),
     ("5", "Very satisfied"),
 ]
-DEFAULT_BATCH_SIZE = 1000
 # The farthest a person plans a revisit ahead: three years.
 MAX_DELAY_DAYS = 3 * 365
-# The unique indexes that keep duplicates out (see init()).
-RULE_CONFLICT = SQL("(partner_id, rule_id) WHERE state = 'planned'")
-ORIGIN_CONFLICT = SQL("(partner_id, origin_ref) WHERE state = 'planned'")
+# What the planning and the API set on the revisits they insert (see
+# _create_planned).
+PLANNED_COLUMNS = (
+    "partner_id",
+    "company_id",
+    "rule_id",
+    "origin_ref",
+    "origin_name",
+    "reason",
+    "tier_id",
+    "revisit_type_id",
+    "due_date",
+    "user_id",
+    "requested_by_id",
+)
 # Written by the planning, the outcome and the hand-over only (with elevated
 # rights): a person cannot make a revisit done, score it, or forge where it
 # comes from.
@@ -498,7 +508,6 @@ class RevisitRecord(models.Model):
         row = {
             "partner_id": partner.id,
             "company_id": company.id,
-            "rule_id": None,
             "origin_ref": origin_ref,
             "origin_name": origin.sudo().display_name if origin else None,
             "reason": reason,
@@ -507,11 +516,8 @@ class RevisitRecord(models.Model):
             "due_date": today + timedelta(days=delay_days),
             "user_id": user.id,
             "requested_by_id": self.env.uid,
-            "state": "planned",
-            "satisfaction": 0,
-            "follow_up_needed": False,
         }
-        records = Record._create_planned([row], ORIGIN_CONFLICT, notify=True)
+        records = Record._create_planned([row], notify=True)
         if not records:
             # Another transaction planned it a moment ago.
             records = Record.search(
@@ -604,23 +610,6 @@ class RevisitRecord(models.Model):
         return partner, user, activity_type.sudo()
 
     @api.model
-    def _revisit_managers(self, company):
-        """The active revisit managers of ``company``, in id order."""
-        group = self.env.ref("revisit_plan.group_revisit_manager")
-        return (
-            group.sudo()
-            .users.filtered(
-                lambda u: (
-                    u.active
-                    and not u.share
-                    and company in u.company_ids
-                    and u.id != self.env.ref("base.user_root").id
-                )
-            )
-            .sorted("id")
-        )
-
-    @api.model
     def _default_responsible(self, partner, company):
         """Who revisits ``partner`` when nobody is named: its salesperson,
         else the responsible of the first rule applying to it, else the first
@@ -644,18 +633,53 @@ class RevisitRecord(models.Model):
                 ]
                 if user_id:
                     return self.env["res.users"].browse(user_id)
-        return self._revisit_managers(company)[:1] or self.env.user
+        return company._revisit_managers()[:1] or self.env.user
 
     @api.model
-    def _create_planned(self, rows, conflict, notify=False, notes=None):
-        """Insert planned revisits (rows of column values) in one statement,
-        skipping those a unique index refuses, then create their activities
-        in one batch (without emails unless ``notify``); return the revisits
-        created.
+    def _create_planned(self, rows, notify=False, notes=None):
+        """Insert planned revisits in one statement, then create their
+        activities in one batch (without emails unless ``notify``); return
+        the revisits created.
 
+        Not ``create()``: two workers (the planning's batches, two requests
+        of ``schedule_revisit``) may plan the same revisit at once, and only
+        the database can settle it. The unique indexes of ``init()`` refuse
+        the second one, and ``ON CONFLICT DO NOTHING`` drops that row instead
+        of failing the whole batch; a row whose twin another transaction
+        committed after this one's snapshot fails with a serialization
+        error, which the scheduler and the web server retry.
+
+        :param rows: dicts of the values of ``PLANNED_COLUMNS`` (missing
+            ones are NULL)
         :param notes: optional {partner id: activity note}
         """
-        records = bulk.insert_rows(self.sudo(), rows, on_conflict=conflict)
+        if not rows:
+            return self.browse()
+        self.env.flush_all()
+        now = self.env.cr.now()
+        query = SQL(
+            """
+            INSERT INTO revisit_record (%(columns)s, state, satisfaction,
+                        follow_up_needed, create_uid, create_date, write_uid,
+                        write_date)
+            VALUES %(values)s
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,
+            columns=SQL(", ").join(SQL.identifier(name) for name in PLANNED_COLUMNS),
+            values=SQL(", ").join(
+                SQL(
+                    "(%s, 'planned', 0, false, %s, %s, %s, %s)",
+                    SQL(", ").join(row.get(name) for name in PLANNED_COLUMNS),
+                    self.env.uid,
+                    now,
+                    self.env.uid,
+                    now,
+                )
+                for row in rows
+            ),
+        )
+        records = self.sudo().browse(row[0] for row in self.env.execute_query(query))
         if not records:
             return records
         self.env.invalidate_all()
@@ -857,207 +881,6 @@ class RevisitRecord(models.Model):
     # --- scheduled actions ----------------------------------------------------------
 
     @api.model
-    def _batch_size(self):
-        """The system parameter ``revisit_plan.batch_size``: a whole number of
-        at least 1, else the default (logged), so that a typo in a parameter
-        never stops the scheduled actions."""
-        param = (
-            self.env["ir.config_parameter"].sudo().get_param("revisit_plan.batch_size")
-        )
-        size = validation.id_from_text((param or "").strip())
-        if param and not size:
-            _logger.warning(
-                "System parameter revisit_plan.batch_size is %r, not a whole "
-                "number of at least 1: %s is used.",
-                param[:20],
-                DEFAULT_BATCH_SIZE,
-            )
-        return size or DEFAULT_BATCH_SIZE
-
-    @api.model
-    def _lock_rows(self, records):
-        """Lock the rows of ``records`` for this transaction and return those
-        locked: rows another transaction holds, or changed since this
-        transaction's snapshot (a worker that committed in between), are
-        skipped, never waited for."""
-        if not records:
-            return records
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE id = ANY(%s) "
-                        "FOR NO KEY UPDATE SKIP LOCKED",
-                        SQL.identifier(records._table),
-                        records.ids,
-                    ),
-                    log_exceptions=False,
-                )
-                locked = {row[0] for row in self.env.cr.fetchall()}
-        except psycopg2.errors.SerializationFailure:
-            return records.browse()
-        records.invalidate_recordset()
-        return records.filtered(lambda r: r.id in locked)
-
-    @api.model
-    def _cron_plan_revisits(self):
-        """Scheduled action: plan the revisits that are due, one batch per
-        call.
-
-        Each day starts with a pass that cancels the planned revisits of
-        customers their rule no longer applies to (a tier change moves the
-        customer to its new tier's rule). Then each active rule selects its
-        due customers batch by batch (one query per batch), and the batch's
-        revisits are inserted in one statement and their activities created
-        in one call, without emails. A rule's progress (``scan_cursor``) is
-        committed with its batch, so a crash loses at most the batch in
-        progress. Two workers never plan the same rule at once (row lock,
-        skipped when held), and a unique index refuses a second planned
-        revisit of a customer and rule whatever happens. A rule that fails
-        (a filter or a cadence the database refuses) is logged and left
-        until the next day; the others are planned.
-        """
-        rules = self.env["revisit.rule"].sudo().search([])
-        done, remaining = self._plan_step(rules)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-
-    @api.model
-    def _plan_step(self, rules):
-        """One step of the planning of ``rules``: the day's stale pass of the
-        rules not yet cleaned today, else one batch of the first rule with
-        work left. Return (done, remaining): the rules cleaned or the
-        customers handled, and the rules with work left today.
-
-        The scheduler calls again only while both are non-zero, so a step
-        that did some work never says 0, and a step says 0 done only when
-        every rule left is held by another worker (who plans it). Each rule
-        runs in a savepoint of its own: a rule that fails is logged and
-        skipped until the next day, so it can neither stop the others nor
-        make the scheduler call for ever."""
-        bulk.without_jit(self.env.cr)
-        today = fields.Date.context_today(self)
-        rules = rules.sudo()
-        fresh = self._lock_rows(rules.filtered(lambda r: r.scan_date != today))
-        if fresh:
-            cleaned = fresh.browse(
-                jobs.run_isolated(
-                    self.env,
-                    list(fresh),
-                    lambda batch: self._cancel_stale(fresh.browse(r.id for r in batch)),
-                    self._describe_rule,
-                    _logger,
-                )
-            )
-            cleaned.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
-            # Failed: nothing more of them today.
-            (fresh - cleaned).write({"scan_date": today, "scan_done": True})
-            return len(fresh), self._rules_left(rules, today)
-        batch_size = self._batch_size()
-        handled = 0
-        for rule in rules.filtered(lambda r: r.scan_date == today and not r.scan_done):
-            if not self._lock_rows(rule) or rule.scan_done:
-                continue
-            result = jobs.run_isolated(
-                self.env,
-                [rule],
-                lambda batch: [self._plan_batch(batch[0], today, batch_size)],
-                self._describe_rule,
-                _logger,
-            )
-            if not result:
-                rule.scan_done = True  # failed: logged, left until tomorrow
-                continue
-            handled = result[0]
-            if handled:
-                break
-        return handled, self._rules_left(rules, today)
-
-    @api.model
-    def _plan_batch(self, rule, today, batch_size):
-        """Plan the next batch of the due customers of ``rule`` and save its
-        progress; return how many customers it handled."""
-        rows = rule._due_partners(today, rule.scan_cursor, batch_size)
-        self._plan_for_rule(rule, rows, today)
-        values = {"scan_cursor": rows[-1][0] if rows else rule.scan_cursor}
-        if len(rows) < batch_size:
-            values["scan_done"] = True
-        rule.write(values)
-        return len(rows)
-
-    @api.model
-    def _rules_left(self, rules, today):
-        """How many of ``rules`` have work left today. The scheduler only needs
-        to know whether work is left: counting the due customers would scan
-        every customer left."""
-        return len(rules.filtered(lambda r: r.scan_date != today or not r.scan_done))
-
-    @api.model
-    def _describe_rule(self, rule):
-        return f"Revisit planning: rule {rule.name!r} (id {rule.id})"
-
-    @api.model
-    def _cancel_stale(self, rules):
-        """Cancel the planned revisits of ``rules`` whose customer the rule no
-        longer applies to; return the ids of ``rules``."""
-        stale = self.browse(
-            record_id for rule in rules for record_id in rule._stale_record_ids()
-        ).sudo()
-        if stale:
-            stale.write({"state": "cancelled"})
-            stale.activity_id.unlink()
-        return rules.ids
-
-    @api.model
-    def _plan_for_rule(self, rule, rows, today):
-        """Plan the revisits of ``rule`` for ``rows`` [(partner id, last done
-        date)]; return the revisits created."""
-        if not rows:
-            return self.browse()
-        partners = (
-            self.env["res.partner"]
-            .sudo()
-            .with_company(rule.company_id)
-            .browse(row[0] for row in rows)
-        )
-        users = rule._assign_users(partners)
-        last_done = dict(rows)
-        values, notes = [], {}
-        for partner in partners:
-            due = max(
-                dates.next_due_date(
-                    last_done[partner.id],
-                    rule.cadence_number,
-                    rule.cadence_unit,
-                    today,
-                ),
-                today,
-            )
-            values.append(
-                {
-                    "partner_id": partner.id,
-                    "company_id": rule.company_id.id,
-                    "rule_id": rule.id,
-                    "origin_ref": None,
-                    "origin_name": None,
-                    "reason": None,
-                    "tier_id": partner.tier_id.id or None,
-                    "revisit_type_id": rule.activity_type_id.id,
-                    "due_date": due,
-                    "user_id": users[partner.id] or None,
-                    "requested_by_id": None,
-                    "state": "planned",
-                    "satisfaction": 0,
-                    "follow_up_needed": False,
-                }
-            )
-            if rule.note_template:
-                notes[partner.id] = rule._note_for(
-                    partner, partner.tier_id, due, last_done[partner.id]
-                )
-        return self._create_planned(values, RULE_CONFLICT, notes=notes)
-
-    @api.model
     def _cron_mark_missed(self):
         """Scheduled action: planned revisits overdue beyond their company's
         grace period become missed, their activities are removed and the
@@ -1086,7 +909,7 @@ class RevisitRecord(models.Model):
                 SQL(
                     "%s ORDER BY r.id LIMIT %s FOR NO KEY UPDATE OF r SKIP LOCKED",
                     query,
-                    self._batch_size(),
+                    batching.batch_size(self.env),
                 )
             )
         ]
@@ -1123,20 +946,12 @@ class RevisitRecord(models.Model):
         self.activity_id.unlink()
         return self.ids
 
-    def _managers_of(self, user, company):
-        """Who is told about ``user``'s revisits: their revisit manager, else
-        the revisit managers of ``company``."""
-        manager = user.sudo().revisit_manager_id
-        if manager.active and not manager.share:
-            return manager
-        return self._revisit_managers(company) - user
-
     def _notify_missed(self):
         """Tell each manager, in one message, which revisits of their people
         were missed."""
         by_manager = defaultdict(lambda: self.browse())
         for record in self:
-            for manager in self._managers_of(record.user_id, record.company_id):
+            for manager in record.user_id._revisit_managers_to_tell(record.company_id):
                 by_manager[manager] |= record
         jobs.run_isolated(
             self.env,
@@ -1178,116 +993,3 @@ class RevisitRecord(models.Model):
             subject=env._("Missed revisits: %(count)s", count=len(records)),
             body=body,
         )
-
-    @api.model
-    def _weekly_summary_values(self, company, date_from, date_to):
-        """Figures of the revisits of ``company`` due from ``date_from`` to
-        ``date_to``: done, missed, completion rate, satisfaction, per user."""
-        Record = self.sudo()
-        domain = [
-            ("company_id", "=", company.id),
-            ("due_date", ">=", date_from),
-            ("due_date", "<=", date_to),
-        ]
-        by_user = defaultdict(lambda: {"done": 0, "missed": 0, "scores": []})
-        planned = 0
-        for user, state, count in Record._read_group(
-            domain, ["user_id", "state"], ["__count"]
-        ):
-            if state in ("done", "missed"):
-                by_user[user][state] += count
-            elif state == "planned":
-                planned += count
-        scores = dict(
-            Record._read_group(
-                domain + [("state", "=", "done"), ("satisfaction", ">", 0)],
-                ["user_id"],
-                ["satisfaction:avg"],
-            )
-        )
-        done = sum(v["done"] for v in by_user.values())
-        missed = sum(v["missed"] for v in by_user.values())
-        all_scores = Record._read_group(
-            domain + [("state", "=", "done"), ("satisfaction", ">", 0)],
-            [],
-            ["satisfaction:avg"],
-        )[0][0]
-        return {
-            "company": company,
-            "date_from": date_from,
-            "date_to": date_to,
-            "done": done,
-            "missed": missed,
-            "planned": planned,
-            "rate": round(100.0 * done / (done + missed), 1) if done + missed else "-",
-            "satisfaction": round(all_scores, 2) if all_scores else "-",
-            "lines": [
-                {
-                    "user": user.name or "-",
-                    "done": figures["done"],
-                    "missed": figures["missed"],
-                    "satisfaction": round(scores[user], 2) if scores.get(user) else "-",
-                }
-                for user, figures in sorted(
-                    by_user.items(), key=lambda item: item[0].name or ""
-                )
-            ],
-        }
-
-    @api.model
-    def _cron_weekly_summary(self):
-        """Scheduled action (weekly): email the revisit managers of each
-        company that asks for it (Settings, off by default) the figures of
-        the past seven days. Each company's summary is made in a savepoint of
-        its own: one that fails is logged and the others go out. Return the
-        emails queued."""
-        date_to = fields.Date.context_today(self) - timedelta(days=1)
-        date_from = date_to - timedelta(days=6)
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .search([("revisit_weekly_summary", "=", True)])
-        )
-        mail_ids = jobs.run_isolated(
-            self.env,
-            list(companies),
-            lambda batch: [
-                mail_id
-                for company in batch
-                for mail_id in self._weekly_summary_mails(company, date_from, date_to)
-            ],
-            lambda company: (
-                f"Weekly revisit summary of {company.name} (id {company.id})"
-            ),
-            _logger,
-        )
-        return self.env["mail.mail"].sudo().browse(mail_ids)
-
-    @api.model
-    def _weekly_summary_mails(self, company, date_from, date_to):
-        """Queue the weekly summary of ``company`` to its revisit managers, one
-        email per language; return the ids of the emails."""
-        mails = self.env["mail.mail"].sudo()
-        values = self._weekly_summary_values(company, date_from, date_to)
-        managers = self._revisit_managers(company).filtered("email")
-        for lang in set(managers.mapped("lang")):
-            recipients = managers.filtered(lambda m, lang=lang: m.lang == lang)
-            env = self.with_context(lang=lang).env
-            body = env["ir.qweb"]._render("revisit_plan.revisit_weekly_summary", values)
-            mails |= mails.create(
-                {
-                    "subject": env._(
-                        "Weekly revisit summary: %(company)s, %(date_from)s to "
-                        "%(date_to)s",
-                        company=company.name,
-                        date_from=date_from,
-                        date_to=date_to,
-                    ),
-                    "body_html": body,
-                    "email_from": company.email_formatted
-                    or self.env.user.email_formatted,
-                    "recipient_ids": [(6, 0, recipients.partner_id.ids)],
-                    "auto_delete": True,
-                }
-            )
-        return mails.ids

@@ -1,11 +1,19 @@
-from odoo import fields, models, tools
+import logging
+from datetime import timedelta
+
+from odoo import Command, api, fields, models, tools
+
+from odoo.addons.customer_tiering.tools import jobs
 
 from .revisit_record import CHANNELS, STATES
+
+_logger = logging.getLogger(__name__)
 
 
 class RevisitReport(models.Model):
     """Revisits for analysis: completion rate, missed revisits and
-    satisfaction by tier, user and month (pivot and graph)."""
+    satisfaction by tier, user and month (pivot and graph), and the weekly
+    summary of these figures to the revisit managers."""
 
     _name = "revisit.report"
     _description = "Revisit Analysis"
@@ -39,6 +47,7 @@ class RevisitReport(models.Model):
         help="Average score (1 to 5) of the rated revisits.",
     )
     rated_count = fields.Integer(string="Rated", readonly=True)
+    planned_count = fields.Integer(string="Planned", readonly=True)
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -62,9 +71,118 @@ class RevisitReport(models.Model):
                             WHEN r.state = 'missed' THEN 0.0 END
                            AS completion_rate,
                        NULLIF(r.satisfaction, 0)::float AS satisfaction,
-                       (r.satisfaction > 0)::int AS rated_count
+                       (r.satisfaction > 0)::int AS rated_count,
+                       (r.state = 'planned')::int AS planned_count
                   FROM revisit_record r
                  WHERE r.state != 'cancelled'
             )
             """
         )
+
+    @api.model
+    def _weekly_summary_values(self, company, date_from, date_to):
+        """Figures of the revisits of ``company`` due from ``date_from`` to
+        ``date_to``, as this analysis gives them: done, missed, still
+        planned, completion rate and satisfaction, in all and per
+        responsible."""
+        report = self.sudo().with_company(company)
+        domain = [
+            ("company_id", "=", company.id),
+            ("due_date", ">=", date_from),
+            ("due_date", "<=", date_to),
+        ]
+        measures = ["done_count:sum", "missed_count:sum", "satisfaction:avg"]
+        [(done, missed, planned, rate, satisfaction)] = report._read_group(
+            domain,
+            [],
+            [
+                "done_count:sum",
+                "missed_count:sum",
+                "planned_count:sum",
+                "completion_rate:avg",
+                "satisfaction:avg",
+            ],
+        )
+        # Sums of no row at all are NULL.
+        done, missed, planned = done or 0, missed or 0, planned or 0
+        lines = [
+            {
+                "user": user.name or "-",
+                "done": user_done,
+                "missed": user_missed,
+                "satisfaction": round(score, 2) if score else "-",
+            }
+            for user, user_done, user_missed, score in report._read_group(
+                domain, ["user_id"], measures
+            )
+            if user_done or user_missed
+        ]
+        return {
+            "company": company,
+            "date_from": date_from,
+            "date_to": date_to,
+            "done": done,
+            "missed": missed,
+            "planned": planned,
+            "rate": round(rate, 1) if done + missed else "-",
+            "satisfaction": round(satisfaction, 2) if satisfaction else "-",
+            "lines": sorted(lines, key=lambda line: line["user"]),
+        }
+
+    @api.model
+    def _cron_weekly_summary(self):
+        """Scheduled action (weekly): email the revisit managers of each
+        company that asks for it (Settings, off by default) the figures of
+        the past seven days. Each company's summary is made in a savepoint of
+        its own: one that fails is logged and the others go out. Return the
+        emails queued."""
+        date_to = fields.Date.context_today(self) - timedelta(days=1)
+        date_from = date_to - timedelta(days=6)
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("revisit_weekly_summary", "=", True)])
+        )
+        mail_ids = jobs.run_isolated(
+            self.env,
+            list(companies),
+            lambda batch: [
+                mail_id
+                for company in batch
+                for mail_id in self._weekly_summary_mails(company, date_from, date_to)
+            ],
+            lambda company: (
+                f"Weekly revisit summary of {company.name} (id {company.id})"
+            ),
+            _logger,
+        )
+        return self.env["mail.mail"].sudo().browse(mail_ids)
+
+    @api.model
+    def _weekly_summary_mails(self, company, date_from, date_to):
+        """Queue the weekly summary of ``company`` to its revisit managers, one
+        email per language; return the ids of the emails."""
+        mails = self.env["mail.mail"].sudo()
+        values = self._weekly_summary_values(company, date_from, date_to)
+        managers = company._revisit_managers().filtered("email")
+        for lang in set(managers.mapped("lang")):
+            recipients = managers.filtered(lambda m, lang=lang: m.lang == lang)
+            env = self.with_context(lang=lang).env
+            body = env["ir.qweb"]._render("revisit_plan.revisit_weekly_summary", values)
+            mails |= mails.create(
+                {
+                    "subject": env._(
+                        "Weekly revisit summary: %(company)s, %(date_from)s to "
+                        "%(date_to)s",
+                        company=company.name,
+                        date_from=date_from,
+                        date_to=date_to,
+                    ),
+                    "body_html": body,
+                    "email_from": company.email_formatted
+                    or self.env.user.email_formatted,
+                    "recipient_ids": [Command.set(recipients.partner_id.ids)],
+                    "auto_delete": True,
+                }
+            )
+        return mails.ids

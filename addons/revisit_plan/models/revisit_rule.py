@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 import psycopg2
@@ -8,9 +9,11 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.customer_tiering.tools import validation
+from odoo.addons.customer_tiering.tools import jobs, validation
 
-from ..tools import dates
+from ..tools import batching, dates
+
+_logger = logging.getLogger(__name__)
 
 CADENCE_UNITS = [
     ("days", "Days"),
@@ -29,10 +32,10 @@ NOTE_PLACEHOLDERS = ("{customer}", "{tier}", "{due_date}", "{last_revisit}")
 class RevisitRule(models.Model):
     """How often which customers are revisited, how, and by whom.
 
-    The daily scheduled action plans, for each active rule, a revisit for
-    every customer it applies to whose last done revisit of the rule plus the
-    cadence falls on or before today plus the lead time, and who has no open
-    revisit (see ``revisit.record._cron_plan_revisits``).
+    The daily scheduled action (``_cron_plan_revisits``, below) plans, for
+    each active rule, a revisit for every customer it applies to whose last
+    done revisit of the rule plus the cadence falls on or before today plus
+    the lead time, and who has no open revisit.
     """
 
     _name = "revisit.rule"
@@ -272,6 +275,66 @@ class RevisitRule(models.Model):
             ) from error
         return domain
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            validation.check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        validation.check_values(self, vals)
+        result = super().write(vals)
+        if vals.get("active") is False:
+            # Archived rules plan no more: their planned revisits go.
+            self.env["revisit.record"].sudo().search(
+                [("rule_id", "in", self.ids), ("state", "=", "planned")]
+            ).action_cancel()
+        return result
+
+    def action_plan_now(self):
+        """Plan the due revisits of these rules at once (what the daily
+        scheduled action does), with a fresh pass of today. For revisit
+        managers; a rule the database cannot run is named in the error."""
+        if not (
+            self.env.su or self.env.user.has_group("revisit_plan.group_revisit_manager")
+        ):
+            raise AccessError(
+                self.env._("Only revisit managers plan the revisits of a rule.")
+            )
+        self.check_access("write")
+        # Rules saved before their checks ran (e.g. an older version) are
+        # checked here, where the manager sees the error.
+        self._check_cadence()
+        self._check_scope()
+        rules = self.sudo()
+        rules.write({"scan_date": False})
+        rules._plan_step()  # the stale pass
+        planned = 0
+        while rules.filtered(lambda r: not r.scan_done):
+            pending = rules.filtered(lambda r: not r.scan_done)
+            done, _remaining = rules._plan_step()
+            planned += done
+            if not done and pending == rules.filtered(lambda r: not r.scan_done):
+                break  # another worker holds a rule: it plans it
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s revisits planned.", count=planned),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_records(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "revisit_plan.revisit_record_action"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {"search_default_planned": 1}
+        return action
+
     # --- selection of due customers ---------------------------------------------
 
     def _partner_condition(self):
@@ -288,10 +351,8 @@ class RevisitRule(models.Model):
         ]
         if self.tier_ids:
             conditions.append(
-                SQL(
-                    "(p.tier_id->>%s)::int = ANY(%s)",
-                    str(self.company_id.id),
-                    self.tier_ids.ids,
+                self.env["res.partner"]._tier_sql_condition(
+                    self.company_id, self.tier_ids
                 )
             )
         domain = self._parsed_domain()
@@ -306,57 +367,60 @@ class RevisitRule(models.Model):
             conditions.append(SQL("p.id IN %s", query.subselect()))
         return SQL(" AND ").join(conditions)
 
-    def _due_query(self, today, after_id, select, limit=None):
-        self.ensure_one()
-        horizon = today + timedelta(days=self.lead_days)
-        delta = SQL(
-            "make_interval(%s => %s)", SQL(self.cadence_unit), self.cadence_number
-        )
-        return SQL(
-            """
-            SELECT %(select)s
-              FROM res_partner p
-              LEFT JOIN LATERAL (
-                    SELECT MAX(r.done_date) AS done_date
-                      FROM revisit_record r
-                     WHERE r.partner_id = p.id
-                       AND r.rule_id = %(rule)s
-                       AND r.state = 'done'
-                   ) last ON true
-             WHERE %(condition)s
-               AND p.id > %(after)s
-               AND NOT EXISTS (
-                    SELECT 1 FROM revisit_record o
-                     WHERE o.partner_id = p.id
-                       AND o.company_id = %(company)s
-                       AND o.state = 'planned'
-                   )
-               AND (last.done_date IS NULL
-                    OR (last.done_date + %(delta)s)::date <= %(horizon)s)
-            %(order)s
-            """,
-            select=select,
-            rule=self.id,
-            condition=self._partner_condition(),
-            after=after_id,
-            company=self.company_id.id,
-            delta=delta,
-            horizon=horizon,
-            order=SQL("ORDER BY p.id LIMIT %s", limit) if limit else SQL(""),
-        )
-
     def _due_partners(self, today, after_id=0, limit=None):
-        """[(partner id, last done date)] of the customers due for this rule,
-        in id order after ``after_id``: one query for the whole batch.
+        """[(partner id, last done date, due date)] of the customers due for
+        this rule, in id order after ``after_id``: one query for the whole
+        batch.
 
         A customer is due when its last done revisit of this rule plus the
         cadence falls on or before today plus the lead time (or it was never
         revisited under this rule) and it has no planned revisit in the
-        rule's company.
+        rule's company. Its revisit is due on that date, or today when it is
+        past. PostgreSQL's date arithmetic is the one the planning uses:
+        month and year steps keep the day of the month or take the month's
+        last day (31 January + 1 month = 28 or 29 February).
         """
+        self.ensure_one()
         self.env.flush_all()
         return self.env.execute_query(
-            self._due_query(today, after_id, SQL("p.id, last.done_date"), limit or None)
+            SQL(
+                """
+                SELECT p.id, last.date_done,
+                       GREATEST((last.date_done + %(cadence)s)::date, %(today)s)
+                  FROM res_partner p
+                  LEFT JOIN LATERAL (
+                        SELECT MAX(r.done_date) AS date_done
+                          FROM revisit_record r
+                         WHERE r.partner_id = p.id
+                           AND r.rule_id = %(rule)s
+                           AND r.state = 'done'
+                       ) last ON true
+                 WHERE %(condition)s
+                   AND p.id > %(after)s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM revisit_record o
+                         WHERE o.partner_id = p.id
+                           AND o.company_id = %(company)s
+                           AND o.state = 'planned'
+                       )
+                   AND (last.date_done IS NULL
+                        OR (last.date_done + %(cadence)s)::date <= %(horizon)s)
+                 ORDER BY p.id
+                 LIMIT %(limit)s
+                """,
+                cadence=SQL(
+                    "make_interval(%s => %s)",
+                    SQL(self.cadence_unit),
+                    self.cadence_number,
+                ),
+                today=today,
+                rule=self.id,
+                condition=self._partner_condition(),
+                after=after_id,
+                company=self.company_id.id,
+                horizon=today + timedelta(days=self.lead_days),
+                limit=limit,
+            )
         )
 
     def _stale_record_ids(self):
@@ -380,21 +444,178 @@ class RevisitRule(models.Model):
             )
         ]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            validation.check_values(self, vals)
-        return super().create(vals_list)
+    # --- the daily planning -----------------------------------------------------
 
-    def write(self, vals):
-        validation.check_values(self, vals)
-        result = super().write(vals)
-        if vals.get("active") is False:
-            # Archived rules plan no more: their planned revisits go.
-            self.env["revisit.record"].sudo().search(
-                [("rule_id", "in", self.ids), ("state", "=", "planned")]
-            ).action_cancel()
-        return result
+    @api.model
+    def _cron_plan_revisits(self):
+        """Scheduled action: plan the revisits that are due, one batch per
+        call.
+
+        Each day starts with a pass that cancels the planned revisits of
+        customers their rule no longer applies to (a tier change moves the
+        customer to its new tier's rule). Then each active rule selects its
+        due customers batch by batch (one query per batch), and the batch's
+        revisits are inserted in one statement and their activities created
+        in one call, without emails. A rule's progress (``scan_cursor``) is
+        committed with its batch, so a crash loses at most the batch in
+        progress. Two workers never plan the same rule at once (row lock,
+        skipped when held), and a unique index refuses a second planned
+        revisit of a customer and rule whatever happens. A rule that fails
+        (a filter or a cadence the database refuses) is logged and left
+        until the next day; the others are planned.
+        """
+        done, remaining = self.sudo().search([])._plan_step()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _plan_step(self):
+        """One step of the planning of these rules: the day's stale pass of
+        the rules not yet cleaned today, else one batch of the first rule
+        with work left. Return (done, remaining): the rules cleaned or the
+        customers handled, and the rules with work left today.
+
+        The scheduler calls again only while both are non-zero, so a step
+        that did some work never says 0, and a step says 0 done only when
+        every rule left is held by another worker (who plans it). Each rule
+        runs in a savepoint of its own: a rule that fails is logged and
+        skipped until the next day, so it can neither stop the others nor
+        make the scheduler call for ever."""
+        # Many short, index-driven queries whose estimated cost over large
+        # tables passes PostgreSQL's JIT threshold: compiling them costs more
+        # than running them. SET LOCAL ends with the transaction (the step).
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        today = fields.Date.context_today(self)
+        rules = self.sudo()
+        fresh = rules.filtered(lambda r: r.scan_date != today)._lock_rows()
+        if fresh:
+            cleaned = fresh.browse(
+                jobs.run_isolated(
+                    self.env,
+                    list(fresh),
+                    lambda batch: fresh.browse(r.id for r in batch)._cancel_stale(),
+                    lambda rule: rule._job_label(),
+                    _logger,
+                )
+            )
+            cleaned.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
+            # Failed: nothing more of them today.
+            (fresh - cleaned).write({"scan_date": today, "scan_done": True})
+            return len(fresh), rules._count_left(today)
+        size = batching.batch_size(self.env)
+        handled = 0
+        for rule in rules.filtered(lambda r: r.scan_date == today and not r.scan_done):
+            if not rule._lock_rows() or rule.scan_done:
+                continue
+            result = jobs.run_isolated(
+                self.env,
+                [rule],
+                lambda batch: [batch[0]._plan_batch(today, size)],
+                lambda rule: rule._job_label(),
+                _logger,
+            )
+            if not result:
+                rule.scan_done = True  # failed: logged, left until tomorrow
+                continue
+            handled = result[0]
+            if handled:
+                break
+        return handled, rules._count_left(today)
+
+    def _plan_batch(self, today, batch_size):
+        """Plan the next batch of the due customers of this rule and save its
+        progress; return how many customers it handled."""
+        self.ensure_one()
+        rows = self._due_partners(today, self.scan_cursor, batch_size)
+        self._plan_for(rows)
+        values = {"scan_cursor": rows[-1][0] if rows else self.scan_cursor}
+        if len(rows) < batch_size:
+            values["scan_done"] = True
+        self.write(values)
+        return len(rows)
+
+    def _count_left(self, today):
+        """How many of these rules have work left today. The scheduler only
+        needs to know whether work is left: counting the due customers would
+        scan every customer left."""
+        return len(self.filtered(lambda r: r.scan_date != today or not r.scan_done))
+
+    def _job_label(self):
+        """What names this rule in the log of the planning."""
+        self.ensure_one()
+        return f"Revisit planning: rule {self.name!r} (id {self.id})"
+
+    def _lock_rows(self):
+        """Lock the rows of these rules for this transaction and return those
+        locked: rows another transaction holds, or changed since this
+        transaction's snapshot (a worker that committed in between), are
+        skipped, never waited for."""
+        if not self:
+            return self
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM revisit_rule WHERE id = ANY(%s) "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        self.ids,
+                    ),
+                    log_exceptions=False,
+                )
+                locked = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.SerializationFailure:
+            return self.browse()
+        self.invalidate_recordset()
+        return self.filtered(lambda r: r.id in locked)
+
+    def _cancel_stale(self):
+        """Cancel the planned revisits of these rules whose customer the rule
+        no longer applies to; return the ids of these rules."""
+        stale = (
+            self.env["revisit.record"]
+            .sudo()
+            .browse(
+                record_id for rule in self for record_id in rule._stale_record_ids()
+            )
+        )
+        if stale:
+            stale.write({"state": "cancelled"})
+            stale.activity_id.unlink()
+        return self.ids
+
+    def _plan_for(self, rows):
+        """Plan the revisits of this rule for ``rows`` (of ``_due_partners``);
+        return the revisits created."""
+        self.ensure_one()
+        Record = self.env["revisit.record"]
+        if not rows:
+            return Record
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(self.company_id)
+            .browse(row[0] for row in rows)
+        )
+        users = self._assign_users(partners)
+        due_rows = {row[0]: row for row in rows}
+        values, notes = [], {}
+        for partner in partners:
+            _partner_id, last_done, due = due_rows[partner.id]
+            values.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "rule_id": self.id,
+                    "tier_id": partner.tier_id.id or None,
+                    "revisit_type_id": self.activity_type_id.id,
+                    "due_date": due,
+                    "user_id": users[partner.id] or None,
+                }
+            )
+            if self.note_template:
+                notes[partner.id] = self._note_for(
+                    partner, partner.tier_id, due, last_done
+                )
+        return Record._create_planned(values, notes=notes)
 
     # --- responsible and notes --------------------------------------------------
 
@@ -414,8 +635,7 @@ class RevisitRule(models.Model):
             self.sudo().round_robin_index = (start + len(partners)) % len(users)
             return assigned
         fallback = (
-            self.user_id.filtered("active")
-            or self.env["revisit.record"]._revisit_managers(self.company_id)[:1]
+            self.user_id.filtered("active") or self.company_id._revisit_managers()[:1]
         )
         return {
             partner.id: (
@@ -441,48 +661,3 @@ class RevisitRule(models.Model):
         for key in NOTE_PLACEHOLDERS:
             note = note.replace(key, str(escape(values[key])))
         return Markup(note)
-
-    def action_plan_now(self):
-        """Plan the due revisits of these rules at once (what the daily
-        scheduled action does), with a fresh pass of today. For revisit
-        managers; a rule the database cannot run is named in the error."""
-        if not (
-            self.env.su or self.env.user.has_group("revisit_plan.group_revisit_manager")
-        ):
-            raise AccessError(
-                self.env._("Only revisit managers plan the revisits of a rule.")
-            )
-        self.check_access("write")
-        # Rules saved before their checks ran (e.g. an older version) are
-        # checked here, where the manager sees the error.
-        self._check_cadence()
-        self._check_scope()
-        Record = self.env["revisit.record"]
-        rules = self.sudo()
-        rules.write({"scan_date": False})
-        Record._plan_step(rules)  # the stale pass
-        planned = 0
-        while rules.filtered(lambda r: not r.scan_done):
-            pending = rules.filtered(lambda r: not r.scan_done)
-            done, _remaining = Record._plan_step(rules)
-            planned += done
-            if not done and pending == rules.filtered(lambda r: not r.scan_done):
-                break  # another worker holds a rule: it plans it
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("%(count)s revisits planned.", count=planned),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
-
-    def action_view_records(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "revisit_plan.revisit_record_action"
-        )
-        action["domain"] = [("rule_id", "=", self.id)]
-        action["context"] = {"search_default_planned": 1}
-        return action

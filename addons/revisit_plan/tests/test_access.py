@@ -14,10 +14,10 @@ class TestAccess(RevisitCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.mine = cls.Record.schedule_revisit(
-            cls.make_customer("Sales1 Customer", cls.vip, cls.sales1), "Mine"
+            cls.make_customer("Sales1 Customer", cls.gold, cls.sales1), "Mine"
         )
         cls.theirs = cls.Record.schedule_revisit(
-            cls.make_customer("Sales2 Customer", cls.vip, cls.sales2), "Theirs"
+            cls.make_customer("Sales2 Customer", cls.gold, cls.sales2), "Theirs"
         )
         cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
         cls.manager.company_ids = [Command.link(cls.other_company.id)]
@@ -64,15 +64,15 @@ class TestAccess(RevisitCase):
 
     def test_configuration_is_for_managers(self):
         with self.assertRaises(AccessError):
-            self.rule_vip.with_user(self.sales1).write({"cadence_number": 2})
+            self.rule_gold.with_user(self.sales1).write({"cadence_number": 2})
         with self.assertRaises(AccessError):
             self.env["revisit.occasion"].with_user(self.sales1).create(
                 {"name": "x", "template_id": 1}
             )
         with self.assertRaises(AccessError):
             self.env["revisit.report"].with_user(self.sales1).search([])
-        self.rule_vip.with_user(self.manager).write({"cadence_number": 2})
-        self.assertEqual(self.rule_vip.cadence_number, 2)
+        self.rule_gold.with_user(self.manager).write({"cadence_number": 2})
+        self.assertEqual(self.rule_gold.cadence_number, 2)
 
 
 @freeze_time(RevisitCase.TODAY)
@@ -93,7 +93,7 @@ class TestActivityHooks(RevisitCase):
             company_ids=[Command.set(cls.company.ids)],
         )
         cls.theirs = cls.Record.schedule_revisit(
-            cls.make_customer("Hooks Customer", cls.vip, cls.sales2), "Theirs"
+            cls.make_customer("Hooks Customer", cls.gold, cls.sales2), "Theirs"
         )
         cls.revisit_model = cls.env["ir.model"]._get_id("revisit.record")
 
@@ -177,8 +177,8 @@ class TestManualRevisits(RevisitCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.make_customer("Manual Customer", cls.vip, cls.sales1)
-        cls.stranger = cls.make_customer("Somebody Else's", cls.important, cls.sales2)
+        cls.customer = cls.make_customer("Manual Customer", cls.gold, cls.sales1)
+        cls.stranger = cls.make_customer("Somebody Else's", cls.silver, cls.sales2)
         cls.as_sales1 = cls.Record.with_user(cls.sales1)
 
     def test_created_revisit_starts_planned_without_forged_fields(self):
@@ -189,8 +189,8 @@ class TestManualRevisits(RevisitCase):
             {"channel": "visit"},
             {"feedback": "Perfect"},
             {"follow_up_needed": True},
-            {"rule_id": self.rule_vip.id},
-            {"tier_id": self.vip.id},
+            {"rule_id": self.rule_gold.id},
+            {"tier_id": self.gold.id},
             {"origin_ref": f"res.partner.category,{ticket.id}"},
             {"origin_name": "Ticket 6"},
             {"requested_by_id": self.manager.id},
@@ -218,7 +218,7 @@ class TestManualRevisits(RevisitCase):
         )
         self.assertEqual(revisit.state, "planned")
         self.assertEqual(revisit.requested_by_id, self.sales1)
-        self.assertEqual(revisit.tier_id, self.vip, "the customer's tier")
+        self.assertEqual(revisit.tier_id, self.gold, "the customer's tier")
         self.assertTrue(revisit.activity_id)
 
     def test_outcome_and_origin_fields_are_not_written_by_hand(self):
@@ -234,11 +234,11 @@ class TestManualRevisits(RevisitCase):
             {"issues": "x"},
             {"follow_up_needed": True},
             {"next_revisit_id": revisit.id},
-            {"rule_id": self.rule_vip.id},
+            {"rule_id": self.rule_gold.id},
             {"origin_ref": f"res.partner,{self.stranger.id}"},
             {"origin_name": "x"},
             {"requested_by_id": self.sales2.id},
-            {"tier_id": self.regular.id},
+            {"tier_id": self.bronze.id},
             {"activity_id": False},
             {"company_id": self.env.ref("base.main_company").id},
         ):
@@ -247,7 +247,7 @@ class TestManualRevisits(RevisitCase):
                     revisit.write(values)
         self.assertEqual(
             (revisit.state, revisit.satisfaction, revisit.tier_id, revisit.rule_id),
-            ("planned", 0, self.vip, self.rule_vip.browse()),
+            ("planned", 0, self.gold, self.rule_gold.browse()),
         )
         # Done through the outcome, then closed to changes.
         revisit._record_outcome({"channel": "phone", "satisfaction": "4"})
@@ -263,9 +263,9 @@ class TestManualRevisits(RevisitCase):
             revisit.write({"user_id": self.sales2.id})
         self.assertEqual(revisit.user_id, self.sales1)
         # Another customer the user may read: still their revisit.
-        other = self.make_customer("Also Readable", self.regular)
+        other = self.make_customer("Also Readable", self.bronze)
         revisit.partner_id = other
-        self.assertEqual(revisit.tier_id, self.regular)
+        self.assertEqual(revisit.tier_id, self.bronze)
         # The manager hands it over; its activity follows.
         revisit.with_user(self.manager).user_id = self.sales2
         self.assertEqual(revisit.activity_id.user_id, self.sales2)
@@ -281,7 +281,7 @@ class TestManualRevisits(RevisitCase):
         planned = self.Record.sudo().create(
             {
                 "partner_id": self.customer.id,
-                "rule_id": self.rule_vip.id,
+                "rule_id": self.rule_gold.id,
                 "due_date": self.TODAY,
                 "user_id": self.sales1.id,
             }
@@ -323,8 +323,8 @@ class TestManagerActions(RevisitCase):
         for user in (self.employee, self.sales1):
             with self.subTest(user=user.login):
                 with self.assertRaisesMessage(AccessError, "Only revisit managers"):
-                    self.rule_vip.with_user(user).action_plan_now()
-        self.assertFalse(self.rule_vip.scan_date)
-        action = self.rule_vip.with_user(self.manager).action_plan_now()
+                    self.rule_gold.with_user(user).action_plan_now()
+        self.assertFalse(self.rule_gold.scan_date)
+        action = self.rule_gold.with_user(self.manager).action_plan_now()
         self.assertEqual(action["tag"], "display_notification")
-        self.assertTrue(self.rule_vip.scan_date)
+        self.assertTrue(self.rule_gold.scan_date)

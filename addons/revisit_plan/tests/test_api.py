@@ -17,7 +17,7 @@ class TestScheduleRevisit(RevisitCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.make_customer("Api Customer", cls.vip, cls.sales1)
+        cls.customer = cls.make_customer("Api Customer", cls.gold, cls.sales1)
         # A record of another model stands for an after-sales ticket.
         cls.ticket = cls.env["res.partner.category"].create({"name": "Ticket 42"})
 
@@ -42,7 +42,7 @@ class TestScheduleRevisit(RevisitCase):
         self.assertEqual(revisit.requested_by_id, self.employee)
         self.assertEqual(revisit.origin_ref, self.ticket)
         self.assertEqual(revisit.origin_name, "Ticket 42")
-        self.assertEqual(revisit.tier_id, self.vip)
+        self.assertEqual(revisit.tier_id, self.gold)
         self.assertFalse(revisit.rule_id)
         activity = revisit.sudo().activity_id
         self.assertTrue(activity)
@@ -76,7 +76,7 @@ class TestScheduleRevisit(RevisitCase):
     def test_explicit_user_and_activity_type(self):
         revisit = self.schedule(user=None, origin=self.ticket)
         revisit2 = self.schedule(
-            partner=self.make_customer("Other Customer", self.vip, self.sales1),
+            partner=self.make_customer("Other Customer", self.gold, self.sales1),
             user=self.sales2,
             activity_type=self.visit,
         )
@@ -86,13 +86,13 @@ class TestScheduleRevisit(RevisitCase):
         self.assertEqual(revisit2.sudo().activity_id.user_id, self.sales2)
 
     def test_default_responsible_without_salesperson(self):
-        orphan = self.make_customer("No Salesperson", self.important)
+        orphan = self.make_customer("No Salesperson", self.silver)
         self.assertEqual(
             self.schedule(partner=orphan).sudo().user_id,
             self.manager,
             "the company's first revisit manager",
         )
-        self.rule_important.write({"responsible": "fixed", "user_id": self.sales2.id})
+        self.rule_silver.write({"responsible": "fixed", "user_id": self.sales2.id})
         self.assertEqual(
             self.schedule(partner=orphan).sudo().user_id,
             self.sales2,

@@ -83,9 +83,8 @@ class TestConcurrentPlanning(TransactionCase):
         cr.execute("SET LOCAL lock_timeout = '20s'")
         env = self._env(cr)
         rule = env["revisit.rule"].browse(self.rule_id)
-        record = env["revisit.record"]
-        record._plan_step(rule)
-        return record._plan_step(rule)
+        rule._plan_step()
+        return rule._plan_step()
 
     def setUp(self):
         super().setUp()

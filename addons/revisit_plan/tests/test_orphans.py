@@ -15,10 +15,10 @@ class TestOrphanedCustomers(RevisitCase):
         cls.customers = cls.env["res.partner"]
         for i in range(3):
             cls.customers |= cls.make_customer(
-                f"Leaver Customer {i}", cls.vip, cls.sales1
+                f"Leaver Customer {i}", cls.gold, cls.sales1
             )
-        cls.kept = cls.make_customer("Stays Elsewhere", cls.vip, cls.sales1)
-        cls.rule_regular.write(
+        cls.kept = cls.make_customer("Stays Elsewhere", cls.gold, cls.sales1)
+        cls.rule_bronze.write(
             {
                 "responsible": "round_robin",
                 "user_ids": [Command.set((cls.sales1 | cls.manager).ids)],
@@ -38,7 +38,7 @@ class TestOrphanedCustomers(RevisitCase):
         self.assertEqual(self.kept.user_id, self.sales1, "left out by the manager")
         self.assertEqual(revisit.user_id, self.sales2)
         self.assertEqual(revisit.activity_id.user_id, self.sales2)
-        self.assertEqual(self.rule_regular.user_ids, self.sales2 | self.manager)
+        self.assertEqual(self.rule_bronze.user_ids, self.sales2 | self.manager)
         for customer in self.customers:
             self.assertIn(
                 "handed over from Sales1 to Sales2",
@@ -60,7 +60,7 @@ class TestOrphanedCustomers(RevisitCase):
         self.assertEqual(self.customers.user_id, self.sales1)
 
     def test_only_the_departing_users_customers_go_to_an_internal_user(self):
-        stranger = self.make_customer("Not A Leaver Customer", self.vip, self.sales2)
+        stranger = self.make_customer("Not A Leaver Customer", self.gold, self.sales2)
         wizard = (
             self.env["revisit.reassign"]
             .with_user(self.manager)
@@ -110,7 +110,7 @@ class TestOrphanedCustomers(RevisitCase):
             self.assertIn(customer.name, str(activity.note))
         # Without a manager of their own: the revisit managers are told.
         self.sales2.revisit_manager_id = False
-        self.make_customer("Sales2 Customer", self.vip, self.sales2)
+        self.make_customer("Sales2 Customer", self.gold, self.sales2)
         self.sales2.action_archive()
         self.assertTrue(
             self.env["mail.activity"].search(

@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form
 
+from ..tools import batching
 from .common import RevisitCase
 
 LOGGER = "odoo.addons.revisit_plan.models.revisit_record"
@@ -16,7 +17,7 @@ class TestOutcome(RevisitCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.make_customer("Outcome Customer", cls.vip, cls.sales1)
+        cls.customer = cls.make_customer("Outcome Customer", cls.gold, cls.sales1)
 
     def setUp(self):
         super().setUp()
@@ -202,8 +203,8 @@ class TestMissed(RevisitCase):
     def test_overdue_beyond_grace_becomes_missed_and_manager_told(self):
         self.company.revisit_grace_days = 7
         self.sales1.revisit_manager_id = self.manager
-        customer = self.make_customer("Late Customer", self.vip, self.sales1)
-        other = self.make_customer("Just In Grace", self.vip, self.sales2)
+        customer = self.make_customer("Late Customer", self.gold, self.sales1)
+        other = self.make_customer("Just In Grace", self.gold, self.sales2)
         with freeze_time(self.TODAY - timedelta(days=8)):
             late = self.Record.schedule_revisit(customer, "Late")
         with freeze_time(self.TODAY - timedelta(days=7)):
@@ -223,8 +224,8 @@ class TestMissed(RevisitCase):
         self.assertIn("Late Customer", str(notification.body))
         # Missed, the customer is due again: the next planning plans anew.
         self.assertFalse(self.planned(customer))
-        self.Record._plan_step(self.rule_vip)
-        self.Record._plan_step(self.rule_vip)
+        self.rule_gold._plan_step()
+        self.rule_gold._plan_step()
         self.assertTrue(self.planned(customer))
         # A missed revisit still takes its outcome when done late.
         late._record_outcome({"channel": "phone", "satisfaction": "2"})
@@ -235,7 +236,7 @@ class TestMissed(RevisitCase):
         fails) is logged and marked missed all the same; the others of the
         batch are marked as usual and the run ends."""
         customers = [
-            self.make_customer(f"Late {i}", self.vip, self.sales1) for i in range(3)
+            self.make_customer(f"Late {i}", self.gold, self.sales1) for i in range(3)
         ]
         with freeze_time(self.TODAY - timedelta(days=30)):
             late = self.Record.browse()
@@ -280,7 +281,7 @@ class TestMissed(RevisitCase):
         # A typo in the batch size parameter does not stop the scheduled
         # actions: the default is used, and the typo logged.
         self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", "1O0")
-        with self.assertLogs(LOGGER, "WARNING"):
-            self.assertEqual(self.Record._batch_size(), 1000)
+        with self.assertLogs("odoo.addons.revisit_plan.tools.batching", "WARNING"):
+            self.assertEqual(batching.batch_size(self.env), 1000)
         self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", "50")
-        self.assertEqual(self.Record._batch_size(), 50)
+        self.assertEqual(batching.batch_size(self.env), 50)

@@ -13,21 +13,21 @@ class TestReports(RevisitCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.a = cls.make_customer("Report A", cls.vip, cls.sales1)
-        cls.b = cls.make_customer("Report B", cls.important, cls.sales2)
+        cls.a = cls.make_customer("Report A", cls.gold, cls.sales1)
+        cls.b = cls.make_customer("Report B", cls.silver, cls.sales2)
         last_week = cls.TODAY - timedelta(days=3)
         cls.done_revisit(
-            cls.a, cls.rule_vip, last_week, satisfaction=5, tier_id=cls.vip.id
+            cls.a, cls.rule_gold, last_week, satisfaction=5, tier_id=cls.gold.id
         )
         cls.done_revisit(
-            cls.a, cls.rule_vip, last_week, satisfaction=3, tier_id=cls.vip.id
+            cls.a, cls.rule_gold, last_week, satisfaction=3, tier_id=cls.gold.id
         )
         cls.done_revisit(
             cls.b,
-            cls.rule_important,
+            cls.rule_silver,
             last_week,
             satisfaction=0,
-            tier_id=cls.important.id,
+            tier_id=cls.silver.id,
         )
         cls.Record.sudo().create(
             {
@@ -36,7 +36,7 @@ class TestReports(RevisitCase):
                 "due_date": last_week,
                 "state": "missed",
                 "user_id": cls.sales2.id,
-                "tier_id": cls.important.id,
+                "tier_id": cls.silver.id,
             }
         )
 
@@ -48,16 +48,16 @@ class TestReports(RevisitCase):
             ["completion_rate:avg", "missed_count:sum", "satisfaction:avg"],
         )
         figures = {tier: values for tier, *values in rows}
-        self.assertEqual(figures[self.vip], [100.0, 0, 4.0])
-        self.assertEqual(figures[self.important], [50.0, 1, False])
+        self.assertEqual(figures[self.gold], [100.0, 0, 4.0])
+        self.assertEqual(figures[self.silver], [50.0, 1, False])
 
     def test_weekly_summary_off_by_default_then_sent(self):
-        mails = self.Record._cron_weekly_summary()
+        mails = self.env["revisit.report"]._cron_weekly_summary()
         self.assertFalse(
             mails.filtered(lambda m: self.company.name in (m.subject or ""))
         )
         self.company.revisit_weekly_summary = True
-        mails = self.Record._cron_weekly_summary()
+        mails = self.env["revisit.report"]._cron_weekly_summary()
         mail = mails.filtered(lambda m: self.company.name in m.subject)
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.recipient_ids, self.manager.partner_id)
@@ -73,8 +73,8 @@ class TestReports(RevisitCase):
         )
         self.manager.company_ids = [Command.link(other.id)]
         self.company.revisit_weekly_summary = True
-        Record = type(self.Record)
-        values = Record._weekly_summary_values
+        Report = type(self.env["revisit.report"])
+        values = Report._weekly_summary_values
 
         def failing(records, company, date_from, date_to):
             if company == self.company:
@@ -82,13 +82,13 @@ class TestReports(RevisitCase):
             return values(records, company, date_from, date_to)
 
         with (
-            patch.object(Record, "_weekly_summary_values", failing),
+            patch.object(Report, "_weekly_summary_values", failing),
             self.assertLogs(
-                "odoo.addons.revisit_plan.models.revisit_record", "ERROR"
+                "odoo.addons.revisit_plan.models.revisit_report", "ERROR"
             ) as logs,
         ):
-            mails = self.Record._cron_weekly_summary()
-        self.assertIn("Revisit Test Company", logs.output[0])
+            mails = self.env["revisit.report"]._cron_weekly_summary()
+        self.assertIn(self.company.name, logs.output[0])
         self.assertTrue(mails.filtered(lambda m: other.name in m.subject))
         self.assertFalse(mails.filtered(lambda m: self.company.name in m.subject))
 
