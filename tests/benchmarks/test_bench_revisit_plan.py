@@ -115,7 +115,7 @@ class TestBenchRevisitPlan(TransactionCase):
             SQL(
                 """
                 INSERT INTO revisit_record (partner_id, company_id, rule_id, tier_id,
-                                            due_date, done_date, state, satisfaction,
+                                            date_due, date_done, state, satisfaction,
                                             user_id, create_uid, write_uid,
                                             create_date, write_date)
                 SELECT p.id, %(company)s, r.rule_id, r.tier_id, d.day, d.day, 'done',
@@ -184,7 +184,7 @@ class TestBenchRevisitPlan(TransactionCase):
         )
         results["activities_created"] = self.env.cr.fetchone()[0]
         # An immediate re-run, with a fresh pass over every customer.
-        self.rules.write({"scan_date": False})
+        self.rules.write({"date_scan": False})
         with timer(results, "rerun_s"):
             self.run_planning()
         planned_again, _distinct = self.planned_count()

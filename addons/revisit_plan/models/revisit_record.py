@@ -49,7 +49,7 @@ PLANNED_COLUMNS = (
     "reason",
     "tier_id",
     "revisit_type_id",
-    "due_date",
+    "date_due",
     "user_id",
     "requested_by_id",
 )
@@ -59,7 +59,7 @@ PLANNED_COLUMNS = (
 FLOW_FIELDS = frozenset(
     {
         "state",
-        "done_date",
+        "date_done",
         "satisfaction",
         "channel",
         "feedback",
@@ -75,7 +75,7 @@ FLOW_FIELDS = frozenset(
     }
 )
 # What a person may change on a planned revisit, and only on a planned one.
-PLAN_FIELDS = ("partner_id", "user_id", "due_date", "revisit_type_id", "reason")
+PLAN_FIELDS = ("partner_id", "user_id", "date_due", "revisit_type_id", "reason")
 # Context key of a write that echoes the revisit's activity (or the reverse).
 SYNC_KEY = "revisit_activity_sync"
 
@@ -88,7 +88,7 @@ class RevisitRecord(models.Model):
     _name = "revisit.record"
     _description = "Revisit"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "due_date desc, id desc"
+    _order = "date_due desc, id desc"
     _rec_names_search = ["partner_id", "reason"]
 
     partner_id = fields.Many2one(
@@ -146,8 +146,8 @@ class RevisitRecord(models.Model):
         domain="[('res_model', 'in', (False, 'revisit.record'))]",
         help="How the revisit is done, e.g. Revisit call or On-site visit.",
     )
-    due_date = fields.Date(required=True, index=True, tracking=True)
-    done_date = fields.Date(readonly=True, copy=False)
+    date_due = fields.Date(string="Due Date", required=True, index=True, tracking=True)
+    date_done = fields.Date(string="Done Date", readonly=True, copy=False)
     user_id = fields.Many2one(
         "res.users",
         string="Responsible",
@@ -212,10 +212,10 @@ class RevisitRecord(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_planned_origin_uniq
                 ON revisit_record (partner_id, origin_ref) WHERE state = 'planned';
             CREATE INDEX IF NOT EXISTS revisit_record_done_idx
-                ON revisit_record (partner_id, rule_id, done_date)
+                ON revisit_record (partner_id, rule_id, date_done)
              WHERE state = 'done';
             CREATE INDEX IF NOT EXISTS revisit_record_planned_due_idx
-                ON revisit_record (due_date) WHERE state = 'planned';
+                ON revisit_record (date_due) WHERE state = 'planned';
             """
         )
 
@@ -226,13 +226,13 @@ class RevisitRecord(models.Model):
             for model in self.env["ir.model"].sudo().search([])
         ]
 
-    @api.depends("partner_id", "due_date")
+    @api.depends("partner_id", "date_due")
     def _compute_display_name(self):
         for record in self:
             record.display_name = self.env._(
                 "Revisit of %(customer)s on %(date)s",
                 customer=record.partner_id.display_name or "",
-                date=record.due_date or "",
+                date=record.date_due or "",
             )
 
     @api.depends("satisfaction")
@@ -240,12 +240,12 @@ class RevisitRecord(models.Model):
         for record in self:
             record.satisfaction_label = str(record.satisfaction or 0)
 
-    @api.depends("state", "due_date")
+    @api.depends("state", "date_due")
     @api.depends_context("tz")
     def _compute_is_overdue(self):
         today = fields.Date.context_today(self)
         for record in self:
-            record.is_overdue = record.state == "planned" and record.due_date < today
+            record.is_overdue = record.state == "planned" and record.date_due < today
 
     @api.constrains("satisfaction")
     def _check_satisfaction(self):
@@ -441,8 +441,8 @@ class RevisitRecord(models.Model):
         if self.env.context.get(SYNC_KEY):
             return
         sync = {}
-        if "due_date" in vals:
-            sync["date_deadline"] = vals["due_date"]
+        if "date_due" in vals:
+            sync["date_deadline"] = vals["date_due"]
         if vals.get("user_id"):
             user_id = vals["user_id"]
             sync["user_id"] = (
@@ -513,7 +513,7 @@ class RevisitRecord(models.Model):
             "reason": reason,
             "tier_id": partner.with_company(company).tier_id.id or None,
             "revisit_type_id": activity_type.id,
-            "due_date": today + timedelta(days=delay_days),
+            "date_due": today + timedelta(days=delay_days),
             "user_id": user.id,
             "requested_by_id": self.env.uid,
         }
@@ -706,7 +706,7 @@ class RevisitRecord(models.Model):
                     "res_id": record.id,
                     "activity_type_id": record.revisit_type_id.id,
                     "user_id": record.user_id.id,
-                    "date_deadline": record.due_date,
+                    "date_deadline": record.date_due,
                     "summary": record._activity_summary(),
                     "note": notes.get(record.partner_id.id)
                     or (record.reason and Markup("<p>%s</p>") % record.reason),
@@ -798,7 +798,7 @@ class RevisitRecord(models.Model):
             dict(
                 outcome,
                 state="done",
-                done_date=fields.Date.context_today(self),
+                date_done=fields.Date.context_today(self),
                 satisfaction=satisfaction,
                 follow_up_needed=follow_up,
             )
@@ -831,7 +831,7 @@ class RevisitRecord(models.Model):
             record.write(
                 {
                     "state": "done",
-                    "done_date": fields.Date.context_today(self),
+                    "date_done": fields.Date.context_today(self),
                     "feedback": feedback or record.feedback,
                     "channel": record.revisit_type_id.revisit_channel or False,
                 }
@@ -898,7 +898,7 @@ class RevisitRecord(models.Model):
             SELECT r.id FROM revisit_record r
               JOIN res_company c ON c.id = r.company_id
              WHERE r.state = 'planned'
-               AND r.due_date < %s::date - COALESCE(c.revisit_grace_days, 0)
+               AND r.date_due < %s::date - COALESCE(c.revisit_grace_days, 0)
             """,
             today,
         )
@@ -974,7 +974,7 @@ class RevisitRecord(models.Model):
                 record.id,
                 record.partner_id.display_name,
                 record.user_id.name or "-",
-                record.due_date,
+                record.date_due,
             )
             for record in records[:100]
         )

@@ -18,7 +18,7 @@ class RevisitReport(models.Model):
     _name = "revisit.report"
     _description = "Revisit Analysis"
     _auto = False
-    _order = "due_date desc"
+    _order = "date_due desc"
     _rec_name = "partner_id"
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -26,8 +26,8 @@ class RevisitReport(models.Model):
     tier_id = fields.Many2one("customer.tier", readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible", readonly=True)
     rule_id = fields.Many2one("revisit.rule", readonly=True)
-    due_date = fields.Date(readonly=True)
-    done_date = fields.Date(readonly=True)
+    date_due = fields.Date(string="Due Date", readonly=True)
+    date_done = fields.Date(string="Done Date", readonly=True)
     channel = fields.Selection(CHANNELS, readonly=True)
     state = fields.Selection(STATES, readonly=True)
     done_count = fields.Integer(string="Done", readonly=True)
@@ -60,8 +60,8 @@ class RevisitReport(models.Model):
                        r.tier_id,
                        r.user_id,
                        r.rule_id,
-                       r.due_date,
-                       r.done_date,
+                       r.date_due,
+                       r.date_done,
                        r.channel,
                        r.state,
                        (r.state = 'done')::int AS done_count,
@@ -88,8 +88,8 @@ class RevisitReport(models.Model):
         report = self.sudo().with_company(company)
         domain = [
             ("company_id", "=", company.id),
-            ("due_date", ">=", date_from),
-            ("due_date", "<=", date_to),
+            ("date_due", ">=", date_from),
+            ("date_due", "<=", date_to),
         ]
         measures = ["done_count:sum", "missed_count:sum", "satisfaction:avg"]
         [(done, missed, planned, rate, satisfaction)] = report._read_group(

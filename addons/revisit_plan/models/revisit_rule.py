@@ -131,9 +131,11 @@ class RevisitRule(models.Model):
     )
     record_count = fields.Integer(string="Revisits", compute="_compute_record_count")
     # Progress of the scheduled planning, one pass per rule and day.
-    scan_date = fields.Date(readonly=True, copy=False)
-    scan_cursor = fields.Integer(readonly=True, copy=False)
-    scan_done = fields.Boolean(readonly=True, copy=False)
+    date_scan = fields.Date(string="Last Planning Day", readonly=True, copy=False)
+    scan_cursor = fields.Integer(
+        string="Planned up to Customer", readonly=True, copy=False
+    )
+    scan_done = fields.Boolean(string="Planned for the Day", readonly=True, copy=False)
 
     def _compute_record_count(self):
         counts = dict(
@@ -307,7 +309,7 @@ class RevisitRule(models.Model):
         self._check_cadence()
         self._check_scope()
         rules = self.sudo()
-        rules.write({"scan_date": False})
+        rules.write({"date_scan": False})
         rules._plan_step()  # the stale pass
         planned = 0
         while rules.filtered(lambda r: not r.scan_done):
@@ -389,7 +391,7 @@ class RevisitRule(models.Model):
                        GREATEST((last.date_done + %(cadence)s)::date, %(today)s)
                   FROM res_partner p
                   LEFT JOIN LATERAL (
-                        SELECT MAX(r.done_date) AS date_done
+                        SELECT MAX(r.date_done) AS date_done
                           FROM revisit_record r
                          WHERE r.partner_id = p.id
                            AND r.rule_id = %(rule)s
@@ -485,7 +487,7 @@ class RevisitRule(models.Model):
         self.env.cr.execute(SQL("SET LOCAL jit = off"))
         today = fields.Date.context_today(self)
         rules = self.sudo()
-        fresh = rules.filtered(lambda r: r.scan_date != today)._lock_rows()
+        fresh = rules.filtered(lambda r: r.date_scan != today)._lock_rows()
         if fresh:
             cleaned = fresh.browse(
                 jobs.run_isolated(
@@ -496,13 +498,13 @@ class RevisitRule(models.Model):
                     _logger,
                 )
             )
-            cleaned.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
+            cleaned.write({"date_scan": today, "scan_cursor": 0, "scan_done": False})
             # Failed: nothing more of them today.
-            (fresh - cleaned).write({"scan_date": today, "scan_done": True})
+            (fresh - cleaned).write({"date_scan": today, "scan_done": True})
             return len(fresh), rules._count_left(today)
         size = batching.batch_size(self.env)
         handled = 0
-        for rule in rules.filtered(lambda r: r.scan_date == today and not r.scan_done):
+        for rule in rules.filtered(lambda r: r.date_scan == today and not r.scan_done):
             if not rule._lock_rows() or rule.scan_done:
                 continue
             result = jobs.run_isolated(
@@ -536,7 +538,7 @@ class RevisitRule(models.Model):
         """How many of these rules have work left today. The scheduler only
         needs to know whether work is left: counting the due customers would
         scan every customer left."""
-        return len(self.filtered(lambda r: r.scan_date != today or not r.scan_done))
+        return len(self.filtered(lambda r: r.date_scan != today or not r.scan_done))
 
     def _job_label(self):
         """What names this rule in the log of the planning."""
@@ -607,7 +609,7 @@ class RevisitRule(models.Model):
                     "rule_id": self.id,
                     "tier_id": partner.tier_id.id or None,
                     "revisit_type_id": self.activity_type_id.id,
-                    "due_date": due,
+                    "date_due": due,
                     "user_id": users[partner.id] or None,
                 }
             )
@@ -646,7 +648,7 @@ class RevisitRule(models.Model):
             for partner in partners
         }
 
-    def _note_for(self, partner, tier, due_date, last_done):
+    def _note_for(self, partner, tier, date_due, last_done):
         """The activity note of one revisit, from the rule's note template."""
         self.ensure_one()
         if not self.note_template:
@@ -654,7 +656,7 @@ class RevisitRule(models.Model):
         values = {
             "{customer}": partner.display_name,
             "{tier}": tier.name or "",
-            "{due_date}": fields.Date.to_string(due_date) if due_date else "",
+            "{due_date}": fields.Date.to_string(date_due) if date_due else "",
             "{last_revisit}": fields.Date.to_string(last_done) if last_done else "-",
         }
         note = str(self.note_template)

@@ -82,15 +82,15 @@ class RevisitCase(TierCase):
         partner.with_company(cls.company).sudo().write({"tier_id": tier.id})
 
     @classmethod
-    def done_revisit(cls, partner, rule, done_date, satisfaction=4, **values):
-        """A revisit of ``rule`` done on ``done_date``."""
+    def done_revisit(cls, partner, rule, date_done, satisfaction=4, **values):
+        """A revisit of ``rule`` done on ``date_done``."""
         return cls.Record.sudo().create(
             {
                 "partner_id": partner.id,
                 "company_id": cls.company.id,
                 "rule_id": rule.id if rule else False,
-                "due_date": done_date,
-                "done_date": done_date,
+                "date_due": date_done,
+                "date_done": date_done,
                 "state": "done",
                 "satisfaction": satisfaction,
                 "user_id": partner.user_id.id or cls.manager.id,

@@ -128,7 +128,7 @@ class TestActivityHooks(RevisitCase):
                 activity.write(values)
         self.assertEqual(activity.res_model, "res.partner")
         self.assertEqual(
-            (self.theirs.state, self.theirs.user_id, self.theirs.due_date),
+            (self.theirs.state, self.theirs.user_id, self.theirs.date_due),
             ("planned", self.sales2, self.TODAY),
         )
 
@@ -141,7 +141,7 @@ class TestActivityHooks(RevisitCase):
         )
         stray = stray.with_user(self.clerk)
         stray.write({"date_deadline": "2031-01-01", "user_id": self.clerk.id})
-        self.assertEqual(self.theirs.due_date, self.TODAY)
+        self.assertEqual(self.theirs.date_due, self.TODAY)
         self.assertEqual(self.theirs.user_id, self.sales2)
         stray.action_feedback(feedback="forged")
         self.assertEqual(self.theirs.state, "planned")
@@ -184,7 +184,7 @@ class TestManualRevisits(RevisitCase):
     def test_created_revisit_starts_planned_without_forged_fields(self):
         ticket = self.env["res.partner.category"].create({"name": "Ticket 6"})
         forged = [
-            {"state": "done", "done_date": "2025-03-01", "satisfaction": 5},
+            {"state": "done", "date_done": "2025-03-01", "satisfaction": 5},
             {"satisfaction": 5},
             {"channel": "visit"},
             {"feedback": "Perfect"},
@@ -202,7 +202,7 @@ class TestManualRevisits(RevisitCase):
                     self.as_sales1.create(
                         {
                             "partner_id": self.stranger.id,
-                            "due_date": self.TODAY,
+                            "date_due": self.TODAY,
                             "user_id": self.sales1.id,
                             **values,
                         }
@@ -211,7 +211,7 @@ class TestManualRevisits(RevisitCase):
         revisit = self.as_sales1.create(
             {
                 "partner_id": self.customer.id,
-                "due_date": self.TODAY,
+                "date_due": self.TODAY,
                 "state": "planned",
                 "requested_by_id": self.sales1.id,
             }
@@ -227,7 +227,7 @@ class TestManualRevisits(RevisitCase):
         ).with_user(self.sales1)
         for values in (
             {"state": "done"},
-            {"done_date": "2025-03-01"},
+            {"date_done": "2025-03-01"},
             {"satisfaction": 5},
             {"channel": "phone"},
             {"feedback": "x"},
@@ -252,12 +252,12 @@ class TestManualRevisits(RevisitCase):
         # Done through the outcome, then closed to changes.
         revisit._record_outcome({"channel": "phone", "satisfaction": "4"})
         with self.assertRaisesMessage(UserError, "Only planned revisits"):
-            revisit.write({"due_date": "2025-04-01"})
-        self.assertEqual(revisit.due_date, self.TODAY)
+            revisit.write({"date_due": "2025-04-01"})
+        self.assertEqual(revisit.date_due, self.TODAY)
 
     def test_handing_over_and_moving_revisits(self):
         revisit = self.as_sales1.create(
-            {"partner_id": self.customer.id, "due_date": self.TODAY}
+            {"partner_id": self.customer.id, "date_due": self.TODAY}
         )
         with self.assertRaisesMessage(AccessError, "Only revisit managers"):
             revisit.write({"user_id": self.sales2.id})
@@ -282,7 +282,7 @@ class TestManualRevisits(RevisitCase):
             {
                 "partner_id": self.customer.id,
                 "rule_id": self.rule_gold.id,
-                "due_date": self.TODAY,
+                "date_due": self.TODAY,
                 "user_id": self.sales1.id,
             }
         )
@@ -324,7 +324,7 @@ class TestManagerActions(RevisitCase):
             with self.subTest(user=user.login):
                 with self.assertRaisesMessage(AccessError, "Only revisit managers"):
                     self.rule_gold.with_user(user).action_plan_now()
-        self.assertFalse(self.rule_gold.scan_date)
+        self.assertFalse(self.rule_gold.date_scan)
         action = self.rule_gold.with_user(self.manager).action_plan_now()
         self.assertEqual(action["tag"], "display_notification")
-        self.assertTrue(self.rule_gold.scan_date)
+        self.assertTrue(self.rule_gold.date_scan)

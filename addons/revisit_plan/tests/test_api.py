@@ -37,7 +37,7 @@ class TestScheduleRevisit(RevisitCase):
         # The caller reads what it requested, with its own rights.
         self.assertEqual(revisit.state, "planned")
         self.assertEqual(revisit.partner_id, self.customer)
-        self.assertEqual(revisit.due_date, self.TODAY + timedelta(days=3))
+        self.assertEqual(revisit.date_due, self.TODAY + timedelta(days=3))
         self.assertEqual(revisit.user_id, self.sales1, "the salesperson")
         self.assertEqual(revisit.requested_by_id, self.employee)
         self.assertEqual(revisit.origin_ref, self.ticket)
@@ -63,7 +63,7 @@ class TestScheduleRevisit(RevisitCase):
         again = self.schedule(origin=self.ticket, delay_days=10, reason="Again")
         self.assertEqual(first, again)
         self.assertEqual(len(self.planned(self.customer)), 1)
-        self.assertEqual(again.due_date, self.TODAY, "the first one is kept as is")
+        self.assertEqual(again.date_due, self.TODAY, "the first one is kept as is")
         # Another origin, or no origin, plans another revisit.
         other = self.env["res.partner.category"].create({"name": "Ticket 43"})
         self.assertNotEqual(self.schedule(origin=other), first)

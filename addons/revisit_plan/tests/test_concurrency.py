@@ -101,7 +101,7 @@ class TestConcurrentPlanning(TransactionCase):
             records.activity_id.unlink()
             records.unlink()
             env["revisit.rule"].browse(self.rule_id).write(
-                {"scan_date": False, "scan_done": False, "scan_cursor": 0}
+                {"date_scan": False, "scan_done": False, "scan_cursor": 0}
             )
 
     def test_two_workers_at_once(self):

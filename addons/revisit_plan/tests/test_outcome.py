@@ -44,7 +44,7 @@ class TestOutcome(RevisitCase):
         result = wizard.save().action_confirm()
         revisit = self.revisit
         self.assertEqual(revisit.state, "done")
-        self.assertEqual(revisit.done_date, self.TODAY)
+        self.assertEqual(revisit.date_done, self.TODAY)
         self.assertEqual(
             (revisit.channel, revisit.satisfaction, revisit.feedback, revisit.issues),
             ("wechat", 4, "Happy with the new machine", "Manual missing"),
@@ -58,23 +58,23 @@ class TestOutcome(RevisitCase):
         follow_up = revisit.next_revisit_id
         self.assertEqual(result["res_id"], follow_up.id, "the next one is shown")
         self.assertEqual(follow_up.state, "planned")
-        self.assertEqual(follow_up.due_date, self.TODAY + timedelta(days=5))
+        self.assertEqual(follow_up.date_due, self.TODAY + timedelta(days=5))
         self.assertEqual(follow_up.reason, "Bring the manual")
         self.assertEqual(follow_up.origin_ref, revisit)
         self.assertEqual(follow_up.activity_id.user_id, self.sales1)
-        self.assertEqual(self.customer.last_revisit_date, self.TODAY)
+        self.assertEqual(self.customer.date_last_revisit, self.TODAY)
         self.assertEqual(self.customer.last_revisit_satisfaction, 4)
-        self.assertEqual(self.customer.next_revisit_date, follow_up.due_date)
+        self.assertEqual(self.customer.date_next_revisit, follow_up.date_due)
 
     def test_revisit_planned_by_hand_in_the_form(self):
         form = Form(self.Record.with_user(self.sales1))
         form.partner_id = self.customer
-        form.due_date = self.TODAY + timedelta(days=2)
+        form.date_due = self.TODAY + timedelta(days=2)
         form.reason = "Promised a call back"
         revisit = form.save()
         self.assertEqual(revisit.user_id, self.sales1)
         self.assertEqual(revisit.activity_id.activity_type_id, self.call)
-        self.assertEqual(revisit.activity_id.date_deadline, revisit.due_date)
+        self.assertEqual(revisit.activity_id.date_deadline, revisit.date_due)
         self.assertEqual(revisit.activity_id.summary, "Promised a call back")
 
     def test_mark_activity_done_without_form(self):
@@ -92,7 +92,7 @@ class TestOutcome(RevisitCase):
     def test_rescheduling_the_activity_moves_the_revisit(self):
         new_date = self.TODAY + timedelta(days=9)
         self.revisit.activity_id.with_user(self.sales1).date_deadline = new_date
-        self.assertEqual(self.revisit.due_date, new_date)
+        self.assertEqual(self.revisit.date_due, new_date)
 
     def test_bad_outcome_changes_nothing(self):
         with self.assertRaisesMessage(ValidationError, "between 1 and 5, not 6"):
@@ -174,7 +174,7 @@ class TestOutcome(RevisitCase):
                     Schedule.create({**base, **values})
         with self.assertRaisesMessage(UserError, "not a record"):
             self.Record.with_user(self.sales1).create(
-                {"partner_id": 2**31, "due_date": self.TODAY}
+                {"partner_id": 2**31, "date_due": self.TODAY}
             )
         self.assertEqual(self.revisit.state, "planned")
         self.assertTrue(self.revisit.activity_id)

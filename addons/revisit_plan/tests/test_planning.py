@@ -45,7 +45,7 @@ class PlanningCase(RevisitCase):
 class TestDueDates(RevisitCase):
     """The due-date rule at its edges, as the planning's query computes it."""
 
-    def due_date(self, last, number, unit, lead, today):
+    def date_due(self, last, number, unit, lead, today):
         """The due date the planning gives on ``today`` to a new customer
         last revisited on ``last`` (None: never) under a rule of ``number``
         ``unit`` and ``lead`` days; None when it is not due."""
@@ -70,25 +70,25 @@ class TestDueDates(RevisitCase):
         for last, number, unit, expected in cases:
             with self.subTest(last=last, number=number, unit=unit):
                 self.assertEqual(
-                    self.due_date(last, number, unit, 0, expected), expected
+                    self.date_due(last, number, unit, 0, expected), expected
                 )
                 self.assertIsNone(
-                    self.due_date(last, number, unit, 0, expected - timedelta(days=1))
+                    self.date_due(last, number, unit, 0, expected - timedelta(days=1))
                 )
 
     def test_lead_time_boundary(self):
         last = date(2025, 2, 15)  # monthly: due on 15 March
         due = date(2025, 3, 15)
-        self.assertEqual(self.due_date(last, 1, "months", 5, date(2025, 3, 10)), due)
-        self.assertIsNone(self.due_date(last, 1, "months", 5, date(2025, 3, 9)))
-        self.assertEqual(self.due_date(last, 1, "months", 0, due), due)
-        self.assertIsNone(self.due_date(last, 1, "months", 0, date(2025, 3, 14)))
+        self.assertEqual(self.date_due(last, 1, "months", 5, date(2025, 3, 10)), due)
+        self.assertIsNone(self.date_due(last, 1, "months", 5, date(2025, 3, 9)))
+        self.assertEqual(self.date_due(last, 1, "months", 0, due), due)
+        self.assertIsNone(self.date_due(last, 1, "months", 0, date(2025, 3, 14)))
         today = date(2025, 3, 14)
         self.assertEqual(
-            self.due_date(None, 1, "years", 0, today), today, "never revisited"
+            self.date_due(None, 1, "years", 0, today), today, "never revisited"
         )
         self.assertEqual(
-            self.due_date(date(2024, 1, 1), 1, "months", 5, today), today, "overdue"
+            self.date_due(date(2024, 1, 1), 1, "months", 5, today), today, "overdue"
         )
 
     def test_selection_at_month_ends_and_leap_days(self):
@@ -164,16 +164,16 @@ class TestPlanning(PlanningCase):
         self.assertEqual(planned.partner_id, self.vip_due | self.regular_never)
         vip = planned.filtered(lambda r: r.partner_id == self.vip_due)
         self.assertEqual(vip.rule_id, self.rule_gold)
-        self.assertEqual(vip.due_date, date(2025, 3, 11), "11 February + 1 month")
+        self.assertEqual(vip.date_due, date(2025, 3, 11), "11 February + 1 month")
         self.assertEqual(vip.user_id, self.sales1)
         self.assertEqual(vip.tier_id, self.gold)
         self.assertEqual(vip.revisit_type_id, self.visit)
         self.assertEqual(vip.activity_id.activity_type_id, self.visit)
         self.assertEqual(vip.activity_id.user_id, self.sales1)
-        self.assertEqual(vip.activity_id.date_deadline, vip.due_date)
+        self.assertEqual(vip.activity_id.date_deadline, vip.date_due)
         self.assertEqual(vip.activity_id.summary, "Monthly")
         never = planned - vip
-        self.assertEqual(never.due_date, self.TODAY, "never revisited: due today")
+        self.assertEqual(never.date_due, self.TODAY, "never revisited: due today")
         self.assertEqual(never.user_id, self.sales2)
         self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
 
@@ -205,7 +205,7 @@ class TestPlanning(PlanningCase):
             with self.env.cr.savepoint():
                 self.env.cr.execute(
                     "INSERT INTO revisit_record (partner_id, company_id, rule_id, "
-                    "due_date, state) VALUES (%s, %s, %s, %s, 'planned')",
+                    "date_due, state) VALUES (%s, %s, %s, %s, 'planned')",
                     [vip.partner_id.id, self.company.id, vip.rule_id.id, self.TODAY],
                 )
         self.assertIn("revisit_record_planned_rule_uniq", str(catcher.exception))

@@ -33,7 +33,7 @@ class TestReports(RevisitCase):
             {
                 "partner_id": cls.b.id,
                 "company_id": cls.company.id,
-                "due_date": last_week,
+                "date_due": last_week,
                 "state": "missed",
                 "user_id": cls.sales2.id,
                 "tier_id": cls.silver.id,

@@ -35,7 +35,9 @@ class RevisitReassign(models.TransientModel):
         readonly=False,
         help="The departing user's customers; remove those that go to someone else.",
     )
-    partner_count = fields.Integer(compute="_compute_partner_count")
+    partner_count = fields.Integer(
+        string="Customers to Hand Over", compute="_compute_partner_count"
+    )
     revisit_count = fields.Integer(
         string="Open Revisits", compute="_compute_partner_count"
     )
