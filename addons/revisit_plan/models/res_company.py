@@ -1,8 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-# The longest grace period: a year.
+# The longest grace period and retention window: a year.
 MAX_GRACE_DAYS = 365
+MAX_RETENTION_DAYS = 365
 
 
 class ResCompany(models.Model):
@@ -34,14 +35,31 @@ class ResCompany(models.Model):
         string="Send Birthday Greetings",
         help="Email customers a greeting before their birthday.",
     )
+    revisit_retention_days = fields.Integer(
+        string="Retention Window (days)",
+        default=30,
+        help="A retention revisit counts as followed by a purchase when the "
+        "customer buys from its day to this many days (1 to 365) after it "
+        "(Revisit Analysis).",
+    )
     revisit_weekly_summary = fields.Boolean(
         string="Weekly Revisit Summary",
         help="Email the revisit managers a summary of the past week every Monday.",
     )
 
-    @api.constrains("revisit_grace_days", "revisit_birthday_days")
+    @api.constrains(
+        "revisit_grace_days", "revisit_birthday_days", "revisit_retention_days"
+    )
     def _check_revisit_settings(self):
         for company in self:
+            if not 1 <= company.revisit_retention_days <= MAX_RETENTION_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The retention window of revisits lies between 1 and "
+                        "%(max)s days.",
+                        max=MAX_RETENTION_DAYS,
+                    )
+                )
             if not 0 <= company.revisit_grace_days <= MAX_GRACE_DAYS:
                 raise ValidationError(
                     self.env._(

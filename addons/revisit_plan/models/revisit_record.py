@@ -44,6 +44,7 @@ PLANNED_COLUMNS = (
     "partner_id",
     "company_id",
     "rule_id",
+    "lifecycle_history_id",
     "origin_ref",
     "origin_name",
     "reason",
@@ -67,6 +68,7 @@ FLOW_FIELDS = frozenset(
         "follow_up_needed",
         "next_revisit_id",
         "rule_id",
+        "lifecycle_history_id",
         "origin_ref",
         "origin_name",
         "requested_by_id",
@@ -113,6 +115,19 @@ class RevisitRecord(models.Model):
         copy=False,
         help="The rule that planned this revisit; empty for revisits requested "
         "by hand or by another application.",
+    )
+    lifecycle_history_id = fields.Many2one(
+        "customer.lifecycle.history",
+        string="Stage Entry",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        copy=False,
+        help="For a retention revisit: the customer's entry into the lifecycle "
+        "stage that its rule answers.",
+    )
+    lifecycle_stage = fields.Selection(
+        related="lifecycle_history_id.new_stage", string="Lifecycle Stage"
     )
     origin_ref = fields.Reference(
         selection="_selection_origin_model",
@@ -204,13 +219,17 @@ class RevisitRecord(models.Model):
 
     def init(self):
         # At most one planned revisit per customer and rule, and per customer
-        # and origin: enforced by the database, whoever inserts.
+        # and origin, and one revisit per rule and entry of a customer into a
+        # lifecycle stage: enforced by the database, whoever inserts.
         self.env.cr.execute(
             """
             CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_planned_rule_uniq
                 ON revisit_record (partner_id, rule_id) WHERE state = 'planned';
             CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_planned_origin_uniq
                 ON revisit_record (partner_id, origin_ref) WHERE state = 'planned';
+            CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_stage_entry_uniq
+                ON revisit_record (rule_id, lifecycle_history_id)
+             WHERE lifecycle_history_id IS NOT NULL;
             CREATE INDEX IF NOT EXISTS revisit_record_done_idx
                 ON revisit_record (partner_id, rule_id, date_done)
              WHERE state = 'done';

@@ -1,7 +1,8 @@
 import logging
 from datetime import timedelta
 
-from odoo import Command, api, fields, models, tools
+from odoo import Command, api, fields, models
+from odoo.tools import SQL
 
 from odoo.addons.customer_tiering.tools import jobs
 
@@ -12,14 +13,37 @@ _logger = logging.getLogger(__name__)
 
 class RevisitReport(models.Model):
     """Revisits for analysis: completion rate, missed revisits and
-    satisfaction by tier, user and month (pivot and graph), and the weekly
-    summary of these figures to the revisit managers."""
+    satisfaction by tier, user and month (pivot and graph); retention
+    revisits (planned by a rule on a lifecycle stage) and whether their
+    customers bought again within the company's retention window; and the
+    weekly summary of these figures to the revisit managers.
+
+    A query rather than a view: purchases come from
+    ``customer.tier.indicator._purchases_sql``, which other addons extend
+    and which depends on the company."""
 
     _name = "revisit.report"
     _description = "Revisit Analysis"
     _auto = False
     _order = "date_due desc"
     _rec_name = "partner_id"
+    _depends = {
+        "revisit.record": [
+            "partner_id",
+            "company_id",
+            "tier_id",
+            "user_id",
+            "rule_id",
+            "lifecycle_history_id",
+            "date_due",
+            "date_done",
+            "channel",
+            "state",
+            "satisfaction",
+        ],
+        "customer.lifecycle.history": ["new_stage"],
+        "res.company": ["revisit_retention_days"],
+    }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -48,12 +72,37 @@ class RevisitReport(models.Model):
     )
     rated_count = fields.Integer(string="Rated", readonly=True)
     planned_count = fields.Integer(string="Planned", readonly=True)
+    is_retention = fields.Boolean(
+        string="Retention Revisit",
+        readonly=True,
+        help="Planned by a rule on a lifecycle stage, when the customer entered it.",
+    )
+    lifecycle_stage = fields.Selection(
+        selection=lambda self: self.env["revisit.rule"]._selection_lifecycle_stage(),
+        readonly=True,
+        help="The stage whose entry the retention revisit answered.",
+    )
+    bought_again = fields.Boolean(
+        readonly=True,
+        help="A done retention revisit whose customer bought from its day to the "
+        "end of the company's retention window (Settings).",
+    )
+    repurchase_rate = fields.Float(
+        string="Repurchase Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Done retention revisits whose customer bought again within the "
+        "retention window.",
+    )
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT q.*,
+                   CASE WHEN q.bought_again THEN 100.0
+                        WHEN NOT q.bought_again THEN 0.0 END AS repurchase_rate
+              FROM (
                 SELECT r.id,
                        r.partner_id,
                        r.company_id,
@@ -72,11 +121,42 @@ class RevisitReport(models.Model):
                            AS completion_rate,
                        NULLIF(r.satisfaction, 0)::float AS satisfaction,
                        (r.satisfaction > 0)::int AS rated_count,
-                       (r.state = 'planned')::int AS planned_count
+                       (r.state = 'planned')::int AS planned_count,
+                       r.lifecycle_history_id IS NOT NULL AS is_retention,
+                       h.new_stage AS lifecycle_stage,
+                       CASE WHEN r.lifecycle_history_id IS NOT NULL
+                                 AND r.state = 'done'
+                            THEN EXISTS (
+                                 SELECT 1 FROM (%(purchases)s) pu
+                                  WHERE pu.company_id = r.company_id
+                                    AND pu.partner_id = p.commercial_partner_id
+                                    AND pu.date BETWEEN r.date_done
+                                        AND r.date_done + c.revisit_retention_days)
+                       END AS bought_again
                   FROM revisit_record r
+                  JOIN res_partner p ON p.id = r.partner_id
+                  JOIN res_company c ON c.id = r.company_id
+                  LEFT JOIN customer_lifecycle_history h
+                         ON h.id = r.lifecycle_history_id
                  WHERE r.state != 'cancelled'
+              ) q
+            """,
+            purchases=self._purchases_query(),
+        )
+
+    @api.model
+    def _purchases_query(self):
+        """(company_id, partner_id, date) of every purchase of the customers
+        of the companies of the environment, from each company's sources of
+        purchases (``customer.tier.indicator._purchases_sql``)."""
+        Indicator = self.env["customer.tier.indicator"]
+        return SQL(" UNION ALL ").join(
+            SQL(
+                "SELECT %s AS company_id, b.partner_id, b.date FROM (%s) b",
+                company.id,
+                Indicator._purchases_sql(company),
             )
-            """
+            for company in self.env.companies
         )
 
     @api.model

@@ -26,6 +26,8 @@ RESPONSIBLE = [
     ("fixed", "A fixed user"),
     ("round_robin", "Round-robin over users"),
 ]
+# The longest delay of a retention revisit after the customer entered the stage.
+MAX_STAGE_DELAY_DAYS = 90
 NOTE_PLACEHOLDERS = ("{customer}", "{tier}", "{due_date}", "{last_revisit}")
 
 
@@ -56,6 +58,19 @@ class RevisitRule(models.Model):
         help="The rule applies to the customers holding one of these tiers in "
         "the rule's company. Leave empty to select customers by the filter "
         "alone.",
+    )
+    lifecycle_stage = fields.Selection(
+        selection="_selection_lifecycle_stage",
+        help="A retention rule: one revisit each time a customer enters this "
+        "lifecycle stage (e.g. a call when it goes at risk), due within the days "
+        "given, instead of a cadence. Combined with the tiers and the filter "
+        "when given.",
+    )
+    stage_delay_days = fields.Integer(
+        string="Within (days)",
+        default=3,
+        help="A retention revisit is due this many days after the customer "
+        "entered the stage (today at the latest when planned later).",
     )
     partner_domain = fields.Char(
         string="Customer Filter",
@@ -137,6 +152,12 @@ class RevisitRule(models.Model):
     )
     scan_done = fields.Boolean(string="Planned for the Day", readonly=True, copy=False)
 
+    @api.model
+    def _selection_lifecycle_stage(self):
+        """The stages of customers' lifecycle (customer_tiering)."""
+        field = self.env["res.partner"]._fields["lifecycle_stage"]
+        return field._description_selection(self.env)
+
     def _compute_record_count(self):
         counts = dict(
             self.env["revisit.record"]._read_group(
@@ -146,10 +167,19 @@ class RevisitRule(models.Model):
         for rule in self:
             rule.record_count = counts.get(rule, 0)
 
-    @api.constrains("cadence_number", "cadence_unit", "lead_days")
+    @api.constrains("cadence_number", "cadence_unit", "lead_days", "stage_delay_days")
     def _check_cadence(self):
         units = dict(self._fields["cadence_unit"]._description_selection(self.env))
         for rule in self:
+            if not 0 <= rule.stage_delay_days <= MAX_STAGE_DELAY_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "A retention revisit of rule %(rule)s is due 0 to %(max)s "
+                        "days after the customer entered the stage.",
+                        rule=rule.name,
+                        max=MAX_STAGE_DELAY_DAYS,
+                    )
+                )
             if rule.cadence_number <= 0:
                 raise ValidationError(
                     self.env._(
@@ -216,7 +246,7 @@ class RevisitRule(models.Model):
                     )
                 )
 
-    @api.constrains("tier_ids", "partner_domain", "company_id")
+    @api.constrains("tier_ids", "lifecycle_stage", "partner_domain", "company_id")
     def _check_scope(self):
         for rule in self:
             if rule.tier_ids.company_id - rule.company_id:
@@ -228,10 +258,11 @@ class RevisitRule(models.Model):
                     )
                 )
             domain = rule._parsed_domain()
-            if not rule.tier_ids and not domain:
+            if not (rule.tier_ids or rule.lifecycle_stage or domain):
                 raise ValidationError(
                     self.env._(
-                        "Revisit rule %(rule)s needs tiers or a customer filter.",
+                        "Revisit rule %(rule)s needs tiers, a lifecycle stage or a "
+                        "customer filter.",
                         rule=rule.name,
                     )
                 )
@@ -342,7 +373,8 @@ class RevisitRule(models.Model):
     def _partner_condition(self):
         """SQL condition on ``p`` (res_partner) selecting the customers this
         rule applies to: active commercial partners of its company (or
-        shared), holding one of its tiers there, and matching its filter."""
+        shared), holding one of its tiers there, in its lifecycle stage there,
+        and matching its filter."""
         self.ensure_one()
         conditions = [
             SQL(
@@ -357,72 +389,125 @@ class RevisitRule(models.Model):
                     self.company_id, self.tier_ids
                 )
             )
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(self.company_id)
+            .with_context(active_test=False)
+        )
+        if self.lifecycle_stage:
+            stage = [("lifecycle_stage", "=", self.lifecycle_stage)]
+            conditions.append(SQL("p.id IN %s", partners._search(stage).subselect()))
         domain = self._parsed_domain()
         if domain:
-            query = (
-                self.env["res.partner"]
-                .sudo()
-                .with_company(self.company_id)
-                .with_context(active_test=False)
-                ._search(domain)
-            )
-            conditions.append(SQL("p.id IN %s", query.subselect()))
+            conditions.append(SQL("p.id IN %s", partners._search(domain).subselect()))
         return SQL(" AND ").join(conditions)
 
     def _due_partners(self, today, after_id=0, limit=None):
-        """[(partner id, last done date, due date)] of the customers due for
-        this rule, in id order after ``after_id``: one query for the whole
-        batch.
-
-        A customer is due when its last done revisit of this rule plus the
-        cadence falls on or before today plus the lead time (or it was never
-        revisited under this rule) and it has no planned revisit in the
-        rule's company. Its revisit is due on that date, or today when it is
-        past. PostgreSQL's date arithmetic is the one the planning uses:
-        month and year steps keep the day of the month or take the month's
-        last day (31 January + 1 month = 28 or 29 February).
-        """
+        """[(partner id, last done date, due date, stage entry id)] of the
+        customers due for this rule, in id order after ``after_id``: one
+        query for the whole batch (``_due_by_cadence`` or
+        ``_due_by_stage``)."""
         self.ensure_one()
         self.env.flush_all()
-        return self.env.execute_query(
-            SQL(
-                """
-                SELECT p.id, last.date_done,
-                       GREATEST((last.date_done + %(cadence)s)::date, %(today)s)
-                  FROM res_partner p
-                  LEFT JOIN LATERAL (
-                        SELECT MAX(r.date_done) AS date_done
-                          FROM revisit_record r
-                         WHERE r.partner_id = p.id
-                           AND r.rule_id = %(rule)s
-                           AND r.state = 'done'
-                       ) last ON true
-                 WHERE %(condition)s
-                   AND p.id > %(after)s
-                   AND NOT EXISTS (
-                        SELECT 1 FROM revisit_record o
-                         WHERE o.partner_id = p.id
-                           AND o.company_id = %(company)s
-                           AND o.state = 'planned'
-                       )
-                   AND (last.date_done IS NULL
-                        OR (last.date_done + %(cadence)s)::date <= %(horizon)s)
-                 ORDER BY p.id
-                 LIMIT %(limit)s
-                """,
-                cadence=SQL(
-                    "make_interval(%s => %s)",
-                    SQL(self.cadence_unit),
-                    self.cadence_number,
-                ),
-                today=today,
-                rule=self.id,
-                condition=self._partner_condition(),
-                after=after_id,
-                company=self.company_id.id,
-                horizon=today + timedelta(days=self.lead_days),
-                limit=limit,
-            )
+        query = self._due_by_stage if self.lifecycle_stage else self._due_by_cadence
+        return self.env.execute_query(query(today, after_id, limit))
+
+    def _due_by_cadence(self, today, after_id, limit):
+        """The due customers of a rule with a cadence: their last done
+        revisit of this rule plus the cadence falls on or before today plus
+        the lead time (or they were never revisited under this rule), and
+        they have no planned revisit in the rule's company. Their revisit is
+        due on that date, or today when it is past. PostgreSQL's date
+        arithmetic is the one the planning uses: month and year steps keep
+        the day of the month or take the month's last day (31 January + 1
+        month = 28 or 29 February)."""
+        return SQL(
+            """
+            SELECT p.id, last.date_done,
+                   GREATEST((last.date_done + %(cadence)s)::date, %(today)s),
+                   NULL::int
+              FROM res_partner p
+              LEFT JOIN LATERAL (
+                    SELECT MAX(r.date_done) AS date_done
+                      FROM revisit_record r
+                     WHERE r.partner_id = p.id
+                       AND r.rule_id = %(rule)s
+                       AND r.state = 'done'
+                   ) last ON true
+             WHERE %(condition)s
+               AND p.id > %(after)s
+               AND NOT EXISTS (
+                    SELECT 1 FROM revisit_record o
+                     WHERE o.partner_id = p.id
+                       AND o.company_id = %(company)s
+                       AND o.state = 'planned'
+                   )
+               AND (last.date_done IS NULL
+                    OR (last.date_done + %(cadence)s)::date <= %(horizon)s)
+             ORDER BY p.id
+             LIMIT %(limit)s
+            """,
+            cadence=SQL(
+                "make_interval(%s => %s)", SQL(self.cadence_unit), self.cadence_number
+            ),
+            today=today,
+            rule=self.id,
+            condition=self._partner_condition(),
+            after=after_id,
+            company=self.company_id.id,
+            horizon=today + timedelta(days=self.lead_days),
+            limit=limit,
+        )
+
+    def _due_by_stage(self, today, after_id, limit):
+        """The due customers of a retention rule: those in its lifecycle
+        stage whose entry into it (their latest history row of that stage)
+        has no revisit of this rule yet, whatever its state, and who have no
+        planned revisit of this rule. A customer entering the stage again
+        later gets a new one. The revisit is due the rule's days after the
+        entry, or today when that is past. Other revisits do not hold a
+        retention revisit back."""
+        return SQL(
+            """
+            SELECT p.id, last.date_done,
+                   GREATEST(entry.date + %(delay)s, %(today)s), entry.id
+              FROM res_partner p
+              JOIN LATERAL (
+                    SELECT h.id, h.date
+                      FROM customer_lifecycle_history h
+                     WHERE h.partner_id = p.id
+                       AND h.company_id = %(company)s
+                       AND h.new_stage = %(stage)s
+                     ORDER BY h.date DESC, h.id DESC
+                     LIMIT 1
+                   ) entry ON true
+              LEFT JOIN LATERAL (
+                    SELECT MAX(r.date_done) AS date_done
+                      FROM revisit_record r
+                     WHERE r.partner_id = p.id
+                       AND r.rule_id = %(rule)s
+                       AND r.state = 'done'
+                   ) last ON true
+             WHERE %(condition)s
+               AND p.id > %(after)s
+               AND NOT EXISTS (
+                    SELECT 1 FROM revisit_record o
+                     WHERE o.rule_id = %(rule)s
+                       AND (o.lifecycle_history_id = entry.id
+                            OR (o.partner_id = p.id AND o.state = 'planned'))
+                   )
+             ORDER BY p.id
+             LIMIT %(limit)s
+            """,
+            delay=self.stage_delay_days,
+            today=today,
+            company=self.company_id.id,
+            stage=self.lifecycle_stage,
+            rule=self.id,
+            condition=self._partner_condition(),
+            after=after_id,
+            limit=limit,
         )
 
     def _stale_record_ids(self):
@@ -601,12 +686,13 @@ class RevisitRule(models.Model):
         due_rows = {row[0]: row for row in rows}
         values, notes = [], {}
         for partner in partners:
-            _partner_id, last_done, due = due_rows[partner.id]
+            _partner_id, last_done, due, stage_entry_id = due_rows[partner.id]
             values.append(
                 {
                     "partner_id": partner.id,
                     "company_id": self.company_id.id,
                     "rule_id": self.id,
+                    "lifecycle_history_id": stage_entry_id,
                     "tier_id": partner.tier_id.id or None,
                     "revisit_type_id": self.activity_type_id.id,
                     "date_due": due,

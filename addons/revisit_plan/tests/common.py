@@ -98,6 +98,22 @@ class RevisitCase(TierCase):
             }
         )
 
+    @classmethod
+    def enter_stage(cls, partner, stage, day):
+        """``partner`` enters lifecycle ``stage`` on ``day``, through the
+        base's one path for stage changes; return its history row."""
+        return cls.env["res.partner"]._lifecycle_apply_changes(
+            cls.company,
+            [
+                {
+                    "partner_id": partner.id,
+                    "old_stage": partner.with_company(cls.company).lifecycle_stage,
+                    "new_stage": stage,
+                }
+            ],
+            day,
+        )
+
     def planned(self, partner, rule=None):
         domain = [("partner_id", "=", partner.id), ("state", "=", "planned")]
         if rule:

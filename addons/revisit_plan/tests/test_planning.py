@@ -369,6 +369,97 @@ class TestPlanning(PlanningCase):
         self.assertFalse(vip.activity_id)
 
 
+@freeze_time(RevisitCase.TODAY)
+class TestRetentionRules(PlanningCase):
+    """Rules on a lifecycle stage: one revisit per entry into the stage."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule_at_risk = cls.Rule.create(
+            {
+                "name": "Retention call",
+                "company_id": cls.company.id,
+                "lifecycle_stage": "at_risk",
+                "stage_delay_days": 3,
+                "activity_type_id": cls.call.id,
+            }
+        )
+        cls.silent = cls.make_customer("Gone Silent", cls.gold, cls.sales1)
+        cls.entry = cls.enter_stage(cls.silent, "at_risk", cls.TODAY - timedelta(1))
+        cls.fine = cls.make_customer("Still Buying", cls.gold, cls.sales2)
+        cls.enter_stage(cls.fine, "active", cls.TODAY - timedelta(days=1))
+
+    def test_entering_the_stage_plans_one_retention_revisit(self):
+        self.run_cron()
+        revisit = self.planned(self.silent, self.rule_at_risk)
+        self.assertEqual(len(revisit), 1)
+        self.assertEqual(revisit.lifecycle_history_id, self.entry)
+        self.assertEqual(revisit.lifecycle_stage, "at_risk")
+        self.assertEqual(revisit.date_due, self.TODAY + timedelta(days=2))
+        self.assertEqual(revisit.user_id, self.sales1, "the salesperson")
+        self.assertEqual(revisit.activity_id.user_id, self.sales1)
+        self.assertFalse(self.planned(self.fine, self.rule_at_risk))
+        # The tier's own revisit does not hold it back, nor the reverse.
+        self.assertTrue(self.planned(self.silent, self.rule_gold))
+        # Done, it is not planned again for the same entry.
+        revisit._record_outcome({"channel": "phone", "satisfaction": "3"})
+        self.assertEqual(revisit.date_done, self.TODAY, "the outcome's day")
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.run_cron()
+        self.assertFalse(self.planned(self.silent, self.rule_at_risk))
+
+    def test_a_new_entry_gets_a_new_revisit_and_leaving_cancels(self):
+        self.run_cron()
+        first = self.planned(self.silent, self.rule_at_risk)
+        # Back to buying: the planned call goes at the next run.
+        self.enter_stage(self.silent, "active", self.TODAY)
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.run_cron()
+        self.assertEqual(first.state, "cancelled")
+        self.assertFalse(self.planned(self.silent, self.rule_at_risk))
+        # At risk again later: a new entry, a new revisit.
+        later = self.TODAY + timedelta(days=40)
+        entry = self.enter_stage(self.silent, "at_risk", later)
+        with freeze_time(later + timedelta(days=10)):
+            self.run_cron()
+        second = self.planned(self.silent, self.rule_at_risk)
+        self.assertEqual(second.lifecycle_history_id, entry)
+        self.assertEqual(second.date_due, later + timedelta(days=10), "late: today")
+
+    def test_database_refuses_a_second_revisit_of_one_entry(self):
+        self.run_cron()
+        revisit = self.planned(self.silent, self.rule_at_risk)
+        revisit._record_outcome({"channel": "phone"})
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation) as catcher,
+        ):
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "INSERT INTO revisit_record (partner_id, company_id, rule_id, "
+                    "lifecycle_history_id, date_due, state) "
+                    "VALUES (%s, %s, %s, %s, %s, 'planned')",
+                    [
+                        self.silent.id,
+                        self.company.id,
+                        self.rule_at_risk.id,
+                        self.entry.id,
+                        self.TODAY,
+                    ],
+                )
+        self.assertIn("revisit_record_stage_entry_uniq", str(catcher.exception))
+
+    def test_stage_combined_with_tiers(self):
+        self.rule_at_risk.tier_ids = self.silver
+        self.run_cron()
+        self.assertFalse(self.planned(self.silent, self.rule_at_risk), "gold")
+        self.set_tier(self.silent, self.silver)
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.run_cron()
+        self.assertTrue(self.planned(self.silent, self.rule_at_risk))
+
+
 class TestRuleValidation(RevisitCase):
     def test_bad_rules_are_refused_and_change_nothing(self):
         rule = self.rule_silver
@@ -380,7 +471,11 @@ class TestRuleValidation(RevisitCase):
             ({"cadence_unit": "weeks", "lead_days": 21}, "shorter than its cadence"),
             ({"responsible": "fixed", "user_id": False}, "needs the user"),
             ({"responsible": "round_robin"}, "needs the users"),
-            ({"tier_ids": [Command.clear()], "partner_domain": "[]"}, "tiers or"),
+            (
+                {"tier_ids": [Command.clear()], "partner_domain": "[]"},
+                "needs tiers, a lifecycle stage or a customer filter",
+            ),
+            ({"stage_delay_days": 91}, "0 to 90 days"),
             ({"partner_domain": "[('no_such_field', '=', 1)]"}, "not valid"),
             # Compiles, but fails in the database.
             ({"partner_domain": "[('id', '=', 'abc')]"}, "not valid"),

@@ -4,6 +4,8 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from .common import RevisitCase
 
@@ -115,3 +117,88 @@ class TestReports(RevisitCase):
             (self.a | self.b).ids, self.company, date(2024, 3, 1)
         )
         self.assertEqual(values, {})
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestRetentionReport(RevisitCase):
+    """Retention revisits in the analysis, and whether their customers bought
+    again within the retention window, from every source of purchases."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule = cls.Rule.create(
+            {
+                "name": "Retention call",
+                "company_id": cls.company.id,
+                "lifecycle_stage": "at_risk",
+            }
+        )
+        cls.back, cls.silent = (
+            cls.make_customer("Came Back", cls.gold, cls.sales1),
+            cls.make_customer("Stayed Silent", cls.gold, cls.sales1),
+        )
+        cls.done_day = cls.TODAY - timedelta(days=50)
+        for customer in cls.back | cls.silent:
+            entry = cls.enter_stage(customer, "at_risk", cls.done_day)
+            cls.done_revisit(
+                customer, cls.rule, cls.done_day, lifecycle_history_id=entry.id
+            )
+        # A revisit of a cadence rule is no retention revisit.
+        cls.done_revisit(cls.back, cls.rule_gold, cls.done_day)
+
+    def purchases(self, *rows):
+        """Patch the base's extension point with these (partner, date)
+        purchases, as an addon recording purchases elsewhere would."""
+        Indicator = type(self.env["customer.tier.indicator"])
+        values = SQL(", ").join(
+            SQL("(%s, %s::date)", partner.id, day) for partner, day in rows
+        )
+        return patch.object(
+            Indicator,
+            "_purchase_queries",
+            lambda self_, company: [
+                SQL("SELECT * FROM (VALUES %s) AS v(partner_id, date)", values)
+            ],
+        )
+
+    def figures(self):
+        self.env.flush_all()
+        return {
+            partner: (bought, rate)
+            for partner, bought, rate in self.env["revisit.report"]._read_group(
+                [("company_id", "=", self.company.id), ("is_retention", "=", True)],
+                ["partner_id", "bought_again"],
+                ["repurchase_rate:avg"],
+            )
+        }
+
+    def test_repurchase_within_the_window(self):
+        self.assertEqual(self.company.revisit_retention_days, 30)
+        with self.purchases(
+            (self.back, self.done_day + timedelta(days=30)),
+            (self.silent, self.done_day - timedelta(days=1)),
+            (self.silent, self.done_day + timedelta(days=31)),
+        ):
+            self.assertEqual(
+                self.figures(),
+                {self.back: (True, 100.0), self.silent: (False, 0.0)},
+            )
+            rows = self.env["revisit.report"]._read_group(
+                [("company_id", "=", self.company.id)],
+                ["is_retention"],
+                ["repurchase_rate:avg", "__count"],
+            )
+            self.assertEqual(
+                {retention: (rate, count) for retention, rate, count in rows},
+                {True: (50.0, 2), False: (False, 1)},
+            )
+            self.company.revisit_retention_days = 31
+            self.assertEqual(self.figures()[self.silent], (True, 100.0))
+
+    def test_retention_window_bounds(self):
+        for days in (0, 366):
+            with self.subTest(days=days):
+                with self.assertRaisesMessage(ValidationError, "between 1 and 365"):
+                    self.company.revisit_retention_days = days
+        self.assertEqual(self.company.revisit_retention_days, 30)
