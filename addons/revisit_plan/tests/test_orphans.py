@@ -45,6 +45,52 @@ class TestOrphanedCustomers(RevisitCase):
                 customer.message_ids[0].body.striptags(),
             )
 
+    def test_customers_told_of_their_new_contact_in_their_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["revisit_plan"], ["zh_CN"])
+        chinese, english, no_email = self.customers
+        chinese.lang = "zh_CN"
+        no_email.email = False
+        self.sales2.phone = "+86 21 5555 0101"
+        mails_before = self.env["mail.mail"].search([])
+        wizard = (
+            self.env["revisit.reassign"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "from_user_id": self.sales1.id,
+                    "to_user_id": self.sales2.id,
+                    "email_customers": True,
+                }
+            )
+        )
+        action = wizard.action_reassign()
+        self.assertIn("3 customers were told by email", action["params"]["message"])
+        # Not the notifications of the successor, who follows the customers.
+        mails = (self.env["mail.mail"].search([]) - mails_before).filtered(
+            lambda m: m.recipient_ids & (self.customers | self.kept)
+        )
+        by_customer = {mail.recipient_ids: mail for mail in mails}
+        self.assertEqual(set(by_customer), {chinese, english, self.kept})
+        mail = by_customer[english]
+        self.assertEqual(mail.state, "outgoing", "queued")
+        self.assertIn("Your new contact", mail.subject)
+        self.assertIn("Sales2", mail.subject)
+        self.assertIn("rp_sales2@example.com", mail.body_html)
+        self.assertIn("+86 21 5555 0101", mail.body_html)
+        self.assertIn("Sales2", mail.email_from)
+        self.assertIn("您的新联系人", by_customer[chinese].subject)
+        # Without the option, nobody is emailed.
+        mails_before = self.env["mail.mail"].search([])
+        self.env["revisit.reassign"].with_user(self.manager).create(
+            {"from_user_id": self.sales2.id, "to_user_id": self.sales1.id}
+        ).action_reassign()
+        self.assertFalse(
+            (self.env["mail.mail"].search([]) - mails_before).filtered(
+                lambda m: m.recipient_ids & (self.customers | self.kept)
+            )
+        )
+
     def test_reassignment_is_for_managers_and_needs_a_successor(self):
         with self.assertRaises(AccessError):
             self.env["revisit.reassign"].with_user(self.sales2).create(
