@@ -2,6 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -316,6 +317,111 @@ class TestManualRevisits(RevisitCase):
             ("planned", 0, self.sales1),
         )
         self.assertTrue(copy.activity_id)
+
+
+@freeze_time(RevisitCase.TODAY)
+class TestOwnCustomersOnly(RevisitCase):
+    """A salesperson restricted to their own customers (customer_tiering's
+    Own Customers Only) who is a Revisits user: revisits of customers they do
+    not look after are hidden, even assigned to them; their own revisits,
+    the outcome form and the activities work as for anyone."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.restricted = mail_new_test_user(
+            cls.env,
+            login="rp_restricted",
+            name="Restricted",
+            groups="base.group_user,revisit_plan.group_revisit_user,"
+            "customer_tiering.group_own_customers",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.own = cls.make_customer("Own Customer", cls.gold, cls.restricted)
+        cls.team = cls.make_customer(
+            "Team Customer",
+            cls.gold,
+            cls.sales2,
+            account_team_ids=[Command.set(cls.restricted.ids)],
+        )
+        cls.other = cls.make_customer("Other Customer", cls.gold, cls.sales2)
+        schedule = cls.Record.schedule_revisit
+        cls.own_revisit = schedule(cls.own, "Mine", user=cls.restricted)
+        cls.team_revisit = schedule(cls.team, "Team", user=cls.restricted)
+        # Given to them by a manager, or requested by them, for a customer
+        # they do not look after.
+        cls.assigned = schedule(cls.other, "Assigned", user=cls.restricted)
+        cls.requested = cls.Record.with_user(cls.restricted).schedule_revisit(
+            cls.team, "Asked", user=cls.sales2
+        )
+        # Requested for a customer of theirs since handed to someone else.
+        former = cls.make_customer("Former Customer", cls.gold, cls.restricted)
+        cls.requested_other = (
+            cls.Record.with_user(cls.restricted)
+            .schedule_revisit(former, "Asked too", user=cls.sales2)
+            .with_env(cls.env)
+        )
+        former.user_id = cls.sales2
+
+    def test_revisits_of_other_customers_are_hidden(self):
+        Record = self.Record.with_user(self.restricted)
+        self.assertEqual(
+            Record.search([]), self.own_revisit | self.team_revisit | self.requested
+        )
+        for hidden in (self.assigned, self.requested_other):
+            with self.subTest(revisit=hidden.reason):
+                with self.assertRaises(AccessError):
+                    hidden.with_user(self.restricted).read(["reason"])
+        # Odoo shows an activity to its assignee whatever the document; the
+        # activity of a revisit requested by them is hidden with it.
+        self.assertFalse(
+            self.env["mail.activity"]
+            .with_user(self.restricted)
+            .search([("id", "=", self.requested_other.activity_id.id)])
+        )
+        # Without the group, the same salesperson sees what is assigned to
+        # them.
+        self.restricted.groups_id = [
+            Command.unlink(self.env.ref("customer_tiering.group_own_customers").id)
+        ]
+        self.assertIn(self.assigned, Record.search([]))
+
+    def test_own_revisits_outcome_form_and_activities_work(self):
+        revisit = self.own_revisit.with_user(self.restricted)
+        activities = self.env["mail.activity"].with_user(self.restricted)
+        self.assertLessEqual(
+            (self.own_revisit | self.team_revisit).activity_id,
+            activities.search([("res_model", "=", "revisit.record")]),
+        )
+        action = revisit.action_record_outcome()
+        wizard = Form(
+            self.env[action["res_model"]]
+            .with_user(self.restricted)
+            .with_context(**action["context"])
+        )
+        wizard.satisfaction = "5"
+        wizard.follow_up = True
+        wizard.follow_up_days = 3
+        wizard.save().action_confirm()
+        self.assertEqual(revisit.state, "done")
+        follow_up = revisit.next_revisit_id
+        self.assertEqual(follow_up.user_id, self.restricted)
+        self.assertTrue(follow_up.activity_id)
+        self.team_revisit.activity_id.with_user(self.restricted).action_feedback(
+            feedback="Called"
+        )
+        self.assertEqual(self.team_revisit.state, "done")
+        self.assertEqual(self.own.with_user(self.restricted).revisit_count, 2)
+
+    def test_revisit_managers_see_all(self):
+        self.manager.groups_id = [
+            Command.link(self.env.ref("customer_tiering.group_own_customers").id)
+        ]
+        revisits = self.Record.with_user(self.manager).search(
+            [("id", "in", (self.assigned | self.requested_other).ids)]
+        )
+        self.assertEqual(revisits, self.assigned | self.requested_other)
 
 
 class TestManagerActions(RevisitCase):
