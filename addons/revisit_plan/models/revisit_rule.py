@@ -406,109 +406,110 @@ class RevisitRule(models.Model):
     def _due_partners(self, today, after_id=0, limit=None):
         """[(partner id, last done date, due date, stage entry id)] of the
         customers due for this rule, in id order after ``after_id``: one
-        query for the whole batch (``_due_by_cadence`` or
-        ``_due_by_stage``)."""
+        query for the whole batch. Which customers are due, and when, depends
+        on the kind of rule (``_due_by_cadence``, ``_due_by_stage``)."""
         self.ensure_one()
         self.env.flush_all()
-        query = self._due_by_stage if self.lifecycle_stage else self._due_by_cadence
-        return self.env.execute_query(query(today, after_id, limit))
+        due = (self._due_by_stage if self.lifecycle_stage else self._due_by_cadence)(
+            today
+        )
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id, last.date_done, %(date_due)s, %(entry_id)s
+                  FROM res_partner p
+                  %(joins)s
+                  LEFT JOIN LATERAL (
+                        SELECT MAX(r.date_done) AS date_done
+                          FROM revisit_record r
+                         WHERE r.partner_id = p.id
+                           AND r.rule_id = %(rule)s
+                           AND r.state = 'done'
+                       ) last ON true
+                 WHERE %(condition)s
+                   AND p.id > %(after)s
+                   AND %(due)s
+                 ORDER BY p.id
+                 LIMIT %(limit)s
+                """,
+                date_due=due["date_due"],
+                entry_id=due["entry_id"],
+                joins=due["joins"],
+                rule=self.id,
+                condition=self._partner_condition(),
+                after=after_id,
+                due=due["condition"],
+                limit=limit,
+            )
+        )
 
-    def _due_by_cadence(self, today, after_id, limit):
-        """The due customers of a rule with a cadence: their last done
-        revisit of this rule plus the cadence falls on or before today plus
-        the lead time (or they were never revisited under this rule), and
-        they have no planned revisit in the rule's company. Their revisit is
-        due on that date, or today when it is past. PostgreSQL's date
-        arithmetic is the one the planning uses: month and year steps keep
-        the day of the month or take the month's last day (31 January + 1
-        month = 28 or 29 February)."""
-        return SQL(
-            """
-            SELECT p.id, last.date_done,
-                   GREATEST((last.date_done + %(cadence)s)::date, %(today)s),
-                   NULL::int
-              FROM res_partner p
-              LEFT JOIN LATERAL (
-                    SELECT MAX(r.date_done) AS date_done
-                      FROM revisit_record r
-                     WHERE r.partner_id = p.id
-                       AND r.rule_id = %(rule)s
-                       AND r.state = 'done'
-                   ) last ON true
-             WHERE %(condition)s
-               AND p.id > %(after)s
-               AND NOT EXISTS (
-                    SELECT 1 FROM revisit_record o
-                     WHERE o.partner_id = p.id
-                       AND o.company_id = %(company)s
-                       AND o.state = 'planned'
-                   )
-               AND (last.date_done IS NULL
-                    OR (last.date_done + %(cadence)s)::date <= %(horizon)s)
-             ORDER BY p.id
-             LIMIT %(limit)s
-            """,
-            cadence=SQL(
-                "make_interval(%s => %s)", SQL(self.cadence_unit), self.cadence_number
+    def _due_by_cadence(self, today):
+        """The pieces of ``_due_partners`` for a rule with a cadence: a
+        customer is due when its last done revisit of this rule (``last``)
+        plus the cadence falls on or before today plus the lead time (or it
+        was never revisited under this rule), and it has no planned revisit
+        in the rule's company. Its revisit is due on that date, or today when
+        it is past. PostgreSQL's date arithmetic is the one the planning
+        uses: month and year steps keep the day of the month or take the
+        month's last day (31 January + 1 month = 28 or 29 February)."""
+        cadence = SQL(
+            "make_interval(%s => %s)", SQL(self.cadence_unit), self.cadence_number
+        )
+        return {
+            "joins": SQL(),
+            "date_due": SQL(
+                "GREATEST((last.date_done + %s)::date, %s)", cadence, today
             ),
-            today=today,
-            rule=self.id,
-            condition=self._partner_condition(),
-            after=after_id,
-            company=self.company_id.id,
-            horizon=today + timedelta(days=self.lead_days),
-            limit=limit,
-        )
+            "entry_id": SQL("NULL::int"),
+            "condition": SQL(
+                """NOT EXISTS (
+                        SELECT 1 FROM revisit_record o
+                         WHERE o.partner_id = p.id
+                           AND o.company_id = %(company)s
+                           AND o.state = 'planned')
+                   AND (last.date_done IS NULL
+                        OR (last.date_done + %(cadence)s)::date <= %(horizon)s)""",
+                company=self.company_id.id,
+                cadence=cadence,
+                horizon=today + timedelta(days=self.lead_days),
+            ),
+        }
 
-    def _due_by_stage(self, today, after_id, limit):
-        """The due customers of a retention rule: those in its lifecycle
-        stage whose entry into it (their latest history row of that stage)
-        has no revisit of this rule yet, whatever its state, and who have no
-        planned revisit of this rule. A customer entering the stage again
-        later gets a new one. The revisit is due the rule's days after the
-        entry, or today when that is past. Other revisits do not hold a
-        retention revisit back."""
-        return SQL(
-            """
-            SELECT p.id, last.date_done,
-                   GREATEST(entry.date + %(delay)s, %(today)s), entry.id
-              FROM res_partner p
-              JOIN LATERAL (
-                    SELECT h.id, h.date
-                      FROM customer_lifecycle_history h
-                     WHERE h.partner_id = p.id
-                       AND h.company_id = %(company)s
-                       AND h.new_stage = %(stage)s
-                     ORDER BY h.date DESC, h.id DESC
-                     LIMIT 1
-                   ) entry ON true
-              LEFT JOIN LATERAL (
-                    SELECT MAX(r.date_done) AS date_done
-                      FROM revisit_record r
-                     WHERE r.partner_id = p.id
-                       AND r.rule_id = %(rule)s
-                       AND r.state = 'done'
-                   ) last ON true
-             WHERE %(condition)s
-               AND p.id > %(after)s
-               AND NOT EXISTS (
-                    SELECT 1 FROM revisit_record o
-                     WHERE o.rule_id = %(rule)s
-                       AND (o.lifecycle_history_id = entry.id
-                            OR (o.partner_id = p.id AND o.state = 'planned'))
-                   )
-             ORDER BY p.id
-             LIMIT %(limit)s
-            """,
-            delay=self.stage_delay_days,
-            today=today,
-            company=self.company_id.id,
-            stage=self.lifecycle_stage,
-            rule=self.id,
-            condition=self._partner_condition(),
-            after=after_id,
-            limit=limit,
-        )
+    def _due_by_stage(self, today):
+        """The pieces of ``_due_partners`` for a retention rule: a customer in
+        its lifecycle stage is due when its entry into it (``entry``: its
+        latest history row of that stage) has no revisit of this rule yet,
+        whatever its state, and it has no planned revisit of this rule; a
+        customer entering the stage again later gets a new one. The revisit
+        is due the rule's days after the entry, or today when that is past.
+        Other revisits do not hold a retention revisit back."""
+        return {
+            "joins": SQL(
+                """JOIN LATERAL (
+                        SELECT h.id, h.date
+                          FROM customer_lifecycle_history h
+                         WHERE h.partner_id = p.id
+                           AND h.company_id = %s
+                           AND h.new_stage = %s
+                         ORDER BY h.date DESC, h.id DESC
+                         LIMIT 1
+                       ) entry ON true""",
+                self.company_id.id,
+                self.lifecycle_stage,
+            ),
+            "date_due": SQL(
+                "GREATEST(entry.date + %s, %s)", self.stage_delay_days, today
+            ),
+            "entry_id": SQL("entry.id"),
+            "condition": SQL(
+                """NOT EXISTS (
+                        SELECT 1 FROM revisit_record o
+                         WHERE o.rule_id = %s
+                           AND (o.lifecycle_history_id = entry.id
+                                OR (o.partner_id = p.id AND o.state = 'planned')))""",
+                self.id,
+            ),
+        }
 
     def _stale_record_ids(self):
         """Planned revisits of this rule whose customer it no longer applies
