@@ -37,7 +37,8 @@ class RevisitRule(models.Model):
     The daily scheduled action (``_cron_plan_revisits``, below) plans, for
     each active rule, a revisit for every customer it applies to whose last
     done revisit of the rule plus the cadence falls on or before today plus
-    the lead time, and who has no open revisit.
+    the lead time, and who has no open revisit; a retention rule (on a
+    lifecycle stage) plans one per entry of a customer into its stage.
     """
 
     _name = "revisit.rule"
@@ -541,7 +542,8 @@ class RevisitRule(models.Model):
 
         Each day starts with a pass that cancels the planned revisits of
         customers their rule no longer applies to (a tier change moves the
-        customer to its new tier's rule). Then each active rule selects its
+        customer to its new tier's rule; a customer that left a retention
+        rule's stage loses its call). Then each active rule selects its
         due customers batch by batch (one query per batch), and the batch's
         revisits are inserted in one statement and their activities created
         in one call, without emails. A rule's progress (``scan_cursor``) is
