@@ -3,7 +3,7 @@
     "summary": "Revisits scheduled by customer tier with recorded outcomes, care "
     "messages on birthdays and festivals, and the hand-over of orphaned "
     "customers",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customer Suite Authors",

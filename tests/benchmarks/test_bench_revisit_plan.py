@@ -17,7 +17,9 @@ from odoo import Command
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-SCALES = {"smoke": (2_000, 100), "full": (200_000, 10_000)}
+from odoo.addons.revisit_plan.tools import batching
+
+SCALES = {"smoke": (2_000, 100), "medium": (20_000, 1_000), "full": (200_000, 10_000)}
 # Share of the customers per tier (VIP, important, regular, prospect).
 TIER_SHARES = (1, 2, 3, 4)
 
@@ -113,14 +115,14 @@ class TestBenchRevisitPlan(TransactionCase):
             SQL(
                 """
                 INSERT INTO revisit_record (partner_id, company_id, rule_id, tier_id,
-                                            due_date, done_date, state, satisfaction,
+                                            date_due, date_done, state, satisfaction,
                                             user_id, create_uid, write_uid,
                                             create_date, write_date)
                 SELECT p.id, %(company)s, r.rule_id, r.tier_id, d.day, d.day, 'done',
                        1 + mod(p.id, 5), %(user)s, 1, 1, now(), now()
                   FROM res_partner p
                   JOIN unnest(%(tiers)s::int[], %(rules)s::int[]) AS r(tier_id, rule_id)
-                    ON r.tier_id = (p.tier_id->>%(key)s)::int
+                    ON r.tier_id = %(partner_tier)s
                  CROSS JOIN LATERAL (
                        SELECT CASE WHEN mod(abs(hashint4(p.id)), %(every)s) = 0
                                    THEN current_date - 800
@@ -132,7 +134,7 @@ class TestBenchRevisitPlan(TransactionCase):
                 user=cls.salesperson.id,
                 tiers=list(rule_of_tier),
                 rules=list(rule_of_tier.values()),
-                key=key,
+                partner_tier=cls.env["res.partner"]._tier_id_sql(cls.company),
                 every=every,
                 partners=cls.partner_ids,
             )
@@ -149,10 +151,9 @@ class TestBenchRevisitPlan(TransactionCase):
     def run_planning(self):
         """The scheduled action's steps until nothing remains; return the
         number of steps."""
-        Record = self.env["revisit.record"]
         steps, remaining = 0, 1
         while remaining:
-            _done, remaining = Record._plan_step(self.rules)
+            _done, remaining = self.rules._plan_step()
             steps += 1
         self.env.flush_all()
         return steps
@@ -166,11 +167,10 @@ class TestBenchRevisitPlan(TransactionCase):
         return self.env.cr.fetchone()
 
     def test_planning(self):
-        Record = self.env["revisit.record"]
         results = {
             "customers": self.customers,
             "due_customers": self.expected_due,
-            "batch_size": Record._batch_size(),
+            "batch_size": batching.batch_size(self.env),
         }
         with timer(results, "planning_s"), profiled("the planning"):
             results["planning_steps"] = self.run_planning()
@@ -184,7 +184,7 @@ class TestBenchRevisitPlan(TransactionCase):
         )
         results["activities_created"] = self.env.cr.fetchone()[0]
         # An immediate re-run, with a fresh pass over every customer.
-        self.rules.write({"scan_date": False})
+        self.rules.write({"date_scan": False})
         with timer(results, "rerun_s"):
             self.run_planning()
         planned_again, _distinct = self.planned_count()

@@ -24,7 +24,7 @@ class CustomerTierIndicator(models.Model):
                    AND r.company_id = %(company)s
                    AND r.state = 'done'
                    AND r.satisfaction > 0
-                   AND r.done_date BETWEEN %(date_from)s AND %(date_to)s
+                   AND r.date_done BETWEEN %(date_from)s AND %(date_to)s
                  GROUP BY r.partner_id
                 """,
                 partners=partner_ids,

@@ -59,7 +59,7 @@ class MailActivity(models.Model):
         result = super().write(vals)
         sync = {}
         if "date_deadline" in vals:
-            sync["due_date"] = vals["date_deadline"]
+            sync["date_due"] = vals["date_deadline"]
         if vals.get("user_id"):
             sync["user_id"] = vals["user_id"]
         if sync and revisits:

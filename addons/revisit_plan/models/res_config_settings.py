@@ -3,7 +3,11 @@ from odoo import api, fields, models
 from odoo.addons.customer_tiering.tools import validation
 
 # Numbers checked before they reach the settings' table.
-REVISIT_FIELDS = ("revisit_grace_days", "revisit_birthday_days")
+REVISIT_FIELDS = (
+    "revisit_grace_days",
+    "revisit_birthday_days",
+    "revisit_retention_days",
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -23,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     )
     revisit_birthday_tier_ids = fields.Many2many(
         related="company_id.revisit_birthday_tier_ids", readonly=False
+    )
+    revisit_retention_days = fields.Integer(
+        related="company_id.revisit_retention_days", readonly=False
     )
     revisit_weekly_summary = fields.Boolean(
         related="company_id.revisit_weekly_summary", readonly=False

@@ -12,13 +12,13 @@ class ResPartner(models.Model):
     revisit_count = fields.Integer(
         string="Revisits Count", compute="_compute_revisit_info"
     )
-    last_revisit_date = fields.Date(
+    date_last_revisit = fields.Date(
         string="Last Revisit", compute="_compute_revisit_info"
     )
     last_revisit_satisfaction = fields.Integer(
         string="Last Satisfaction", compute="_compute_revisit_info"
     )
-    next_revisit_date = fields.Date(
+    date_next_revisit = fields.Date(
         string="Next Revisit", compute="_compute_revisit_info"
     )
 
@@ -33,7 +33,7 @@ class ResPartner(models.Model):
         counts = dict(Record._read_group(domain, ["partner_id"], ["__count"]))
         # The score of the last done revisit itself, not an average.
         last_records = Record.search(
-            domain + [("state", "=", "done")], order="done_date desc, id desc"
+            domain + [("state", "=", "done")], order="date_done desc, id desc"
         )
         last_done = {}
         for record in last_records:
@@ -42,16 +42,16 @@ class ResPartner(models.Model):
             Record._read_group(
                 domain + [("state", "=", "planned")],
                 ["partner_id"],
-                ["due_date:min"],
+                ["date_due:min"],
             )
         )
         for partner in self:
             commercial = partner.commercial_partner_id
             partner.revisit_count = counts.get(commercial, 0)
             last = last_done.get(commercial, Record)
-            partner.last_revisit_date = last.done_date
+            partner.date_last_revisit = last.date_done
             partner.last_revisit_satisfaction = last.satisfaction
-            partner.next_revisit_date = upcoming.get(commercial, False)
+            partner.date_next_revisit = upcoming.get(commercial, False)
 
     def action_view_revisits(self):
         self.ensure_one()

@@ -25,6 +25,16 @@ class ResUsers(models.Model):
             leaving._notify_orphaned_customers()
         return result
 
+    def _revisit_managers_to_tell(self, company):
+        """Who is told about this user's missed revisits and left-behind
+        customers: their revisit manager, else the revisit managers of
+        ``company`` (this user aside). Called on one user, or on none (a
+        revisit without a responsible)."""
+        manager = self.sudo().revisit_manager_id
+        if manager.active and not manager.share:
+            return manager
+        return company._revisit_managers() - self
+
     def _notify_orphaned_customers(self):
         """Archived users: give their manager (or the revisit managers) an
         activity listing the customers left without a salesperson."""
@@ -38,14 +48,13 @@ class ResUsers(models.Model):
         )
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("res.partner")
-        Record = self.env["revisit.record"]
         values = []
         for user, partner_ids in groups.items():
             customers = Partner.browse(partner_ids) - user.partner_id
             if not customers:
                 continue
             company = user.company_id
-            for manager in Record._managers_of(user, company):
+            for manager in user._revisit_managers_to_tell(company):
                 env = self.with_context(lang=manager.lang).env
                 lines = Markup("").join(
                     Markup("<li><a href='/odoo/res.partner/%s'>%s</a></li>")

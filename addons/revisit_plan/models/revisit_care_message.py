@@ -4,7 +4,9 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.customer_tiering.tools import bulk, jobs
+from odoo.addons.customer_tiering.tools import jobs
+
+from ..tools import batching, dates
 
 _logger = logging.getLogger(__name__)
 
@@ -54,17 +56,17 @@ class RevisitCareMessage(models.Model):
         """SQL condition on ``p``: the active commercial customers of
         ``company`` (customers, or holding one of its tiers), of ``tiers``
         when given."""
-        key = str(company.id)
+        Partner = self.env["res.partner"]
         condition = SQL(
             """p.active AND p.id = p.commercial_partner_id
-               AND (p.company_id IS NULL OR p.company_id = %(company)s)
-               AND (p.customer_rank > 0 OR p.tier_id ? %(key)s)""",
-            company=company.id,
-            key=key,
+               AND (p.company_id IS NULL OR p.company_id = %s)
+               AND (p.customer_rank > 0 OR %s)""",
+            company.id,
+            Partner._tier_sql_condition(company),
         )
         if tiers:
             condition = SQL(
-                "%s AND (p.tier_id->>%s)::int = ANY(%s)", condition, key, tiers.ids
+                "%s AND %s", condition, Partner._tier_sql_condition(company, tiers)
             )
         return condition
 
@@ -96,25 +98,45 @@ class RevisitCareMessage(models.Model):
                 )
             )
         )
-        inserted = bulk.insert_rows(
-            self.sudo(),
-            [
-                {
-                    "partner_id": partner_id,
-                    "company_id": company.id,
-                    "kind": kind,
-                    "occasion_id": occasion.id if occasion else None,
-                    "year": year,
-                    "date": when,
-                    "state": states[partner_id],
-                }
-                for partner_id, year, when in rows
-            ],
-            on_conflict=SQL(
-                "(company_id, partner_id, kind, COALESCE(occasion_id, 0), year)"
-            ),
+        # The database settles "once per customer and year": two workers may
+        # greet the same customers at once, and the unique index of init()
+        # drops what another one inserted first (ON CONFLICT DO NOTHING),
+        # where create() would fail the whole batch.
+        now = self.env.cr.now()
+        inserted = self.browse(
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO revisit_care_message
+                           (partner_id, company_id, kind, occasion_id, year,
+                            date, state, create_uid, create_date, write_uid,
+                            write_date)
+                    VALUES %s
+                    ON CONFLICT DO NOTHING
+                    RETURNING id
+                    """,
+                    SQL(", ").join(
+                        SQL(
+                            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                            partner_id,
+                            company.id,
+                            kind,
+                            occasion.id if occasion else None,
+                            year,
+                            when,
+                            states[partner_id],
+                            self.env.uid,
+                            now,
+                            self.env.uid,
+                            now,
+                        )
+                        for partner_id, year, when in rows
+                    ),
+                )
+            )
         )
-        to_send = inserted.filtered(lambda m: m.state == "sent")
+        to_send = inserted.sudo().filtered(lambda m: m.state == "sent")
         if to_send and template:
             mails = (
                 template.sudo()
@@ -122,18 +144,8 @@ class RevisitCareMessage(models.Model):
                 .send_mail_batch(to_send.partner_id.ids, force_send=False)
             )
             mail_by_partner = {mail.res_id: mail.id for mail in mails}
-            self.env.execute_query(
-                SQL(
-                    """
-                    UPDATE revisit_care_message m SET mail_id = v.mail_id
-                      FROM unnest(%s::int[], %s::int[]) AS v(id, mail_id)
-                     WHERE m.id = v.id
-                    """,
-                    to_send.ids,
-                    [mail_by_partner.get(m.partner_id.id) for m in to_send],
-                )
-            )
-            to_send.invalidate_recordset(["mail_id"])
+            for message in to_send:
+                message.mail_id = mail_by_partner.get(message.partner_id.id, False)
         return len(rows)
 
     @api.model
@@ -142,43 +154,33 @@ class RevisitCareMessage(models.Model):
         birthday falls within the next N days (Settings) and who were not
         greeted for it yet; 29 February counts as 28 February in common
         years."""
-        horizon = today + timedelta(days=company.revisit_birthday_days)
+        days = dates.birthday_dates(
+            today, today + timedelta(days=company.revisit_birthday_days)
+        )
         return self.env.execute_query(
             SQL(
                 """
-                SELECT p.id, y.year, o.day
+                SELECT p.id, EXTRACT(YEAR FROM o.day)::int, o.day
                   FROM res_partner p
-                 CROSS JOIN (VALUES (%(y0)s), (%(y1)s)) AS y(year)
-                 CROSS JOIN LATERAL (
-                        SELECT make_date(
-                                   y.year,
-                                   EXTRACT(MONTH FROM p.birthday)::int,
-                                   LEAST(
-                                       EXTRACT(DAY FROM p.birthday)::int,
-                                       EXTRACT(DAY FROM (
-                                           make_date(y.year,
-                                               EXTRACT(MONTH FROM p.birthday)::int, 1)
-                                           + interval '1 month - 1 day'))::int
-                                   )
-                               ) AS day
-                       ) o
-                 WHERE p.birthday IS NOT NULL
-                   AND %(audience)s
-                   AND o.day BETWEEN %(today)s AND %(horizon)s
+                  JOIN unnest(%(months)s::int[], %(days)s::int[], %(dates)s::date[])
+                       AS o(month, day_of_month, day)
+                    ON o.month = EXTRACT(MONTH FROM p.birthday)
+                   AND o.day_of_month = EXTRACT(DAY FROM p.birthday)
+                 WHERE %(audience)s
                    AND NOT EXISTS (
                         SELECT 1 FROM revisit_care_message m
                          WHERE m.partner_id = p.id AND m.company_id = %(company)s
-                           AND m.kind = 'birthday' AND m.year = y.year)
+                           AND m.kind = 'birthday'
+                           AND m.year = EXTRACT(YEAR FROM o.day))
                  ORDER BY p.id
                  LIMIT %(limit)s
                 """,
-                y0=today.year,
-                y1=today.year + 1,
+                months=[month for month, _day in days],
+                days=[day for _month, day in days],
+                dates=list(days.values()),
                 audience=self._audience_condition(
                     company, company.revisit_birthday_tier_ids
                 ),
-                today=today,
-                horizon=horizon,
                 company=company.id,
                 limit=limit,
             )
@@ -225,7 +227,7 @@ class RevisitCareMessage(models.Model):
         fails (a broken template, say) is rolled back and logged, and the
         next one is tried."""
         today = fields.Date.context_today(self)
-        limit = self.env["revisit.record"]._batch_size()
+        limit = batching.batch_size(self.env)
         self.env.flush_all()
         done = 0
         for label, send in self._care_batches(today, limit):

@@ -59,8 +59,8 @@ class RevisitOccasion(models.Model):
         help="Customers of these tiers get the greeting; empty: every customer "
         "of the company.",
     )
-    next_date = fields.Date(
-        string="Next Occurrence", compute="_compute_next_date", store=False
+    date_next = fields.Date(
+        string="Next Occurrence", compute="_compute_date_next", store=False
     )
     message_ids = fields.One2many(
         "revisit.care.message", "occasion_id", string="Greetings"
@@ -70,10 +70,10 @@ class RevisitOccasion(models.Model):
 
     @api.depends("calendar_type", "month", "day")
     @api.depends_context("tz")
-    def _compute_next_date(self):
+    def _compute_date_next(self):
         today = fields.Date.context_today(self)
         for occasion in self:
-            occasion.next_date = occasion._valid() and occasion._next_occurrence(today)
+            occasion.date_next = occasion._valid() and occasion._next_occurrence(today)
 
     def _compute_counts(self):
         """Greetings of the current year, sent and skipped."""

@@ -2,16 +2,15 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
-import psycopg2
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.customer_tiering.tools import bulk, jobs, validation
+from odoo.addons.customer_tiering.tools import jobs, validation
 
-from ..tools import dates
+from ..tools import batching
 
 _logger = logging.getLogger(__name__)
 
@@ -37,19 +36,31 @@ SATISFACTION = [
     ("4", "Satisfied"),
     ("5", "Very satisfied"),
 ]
-DEFAULT_BATCH_SIZE = 1000
 # The farthest a person plans a revisit ahead: three years.
 MAX_DELAY_DAYS = 3 * 365
-# The unique indexes that keep duplicates out (see init()).
-RULE_CONFLICT = SQL("(partner_id, rule_id) WHERE state = 'planned'")
-ORIGIN_CONFLICT = SQL("(partner_id, origin_ref) WHERE state = 'planned'")
+# What the planning and the API set on the revisits they insert (see
+# _create_planned).
+PLANNED_COLUMNS = (
+    "partner_id",
+    "company_id",
+    "rule_id",
+    "lifecycle_history_id",
+    "origin_ref",
+    "origin_name",
+    "reason",
+    "tier_id",
+    "revisit_type_id",
+    "date_due",
+    "user_id",
+    "requested_by_id",
+)
 # Written by the planning, the outcome and the hand-over only (with elevated
 # rights): a person cannot make a revisit done, score it, or forge where it
 # comes from.
 FLOW_FIELDS = frozenset(
     {
         "state",
-        "done_date",
+        "date_done",
         "satisfaction",
         "channel",
         "feedback",
@@ -57,6 +68,7 @@ FLOW_FIELDS = frozenset(
         "follow_up_needed",
         "next_revisit_id",
         "rule_id",
+        "lifecycle_history_id",
         "origin_ref",
         "origin_name",
         "requested_by_id",
@@ -65,7 +77,7 @@ FLOW_FIELDS = frozenset(
     }
 )
 # What a person may change on a planned revisit, and only on a planned one.
-PLAN_FIELDS = ("partner_id", "user_id", "due_date", "revisit_type_id", "reason")
+PLAN_FIELDS = ("partner_id", "user_id", "date_due", "revisit_type_id", "reason")
 # Context key of a write that echoes the revisit's activity (or the reverse).
 SYNC_KEY = "revisit_activity_sync"
 
@@ -78,7 +90,7 @@ class RevisitRecord(models.Model):
     _name = "revisit.record"
     _description = "Revisit"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "due_date desc, id desc"
+    _order = "date_due desc, id desc"
     _rec_names_search = ["partner_id", "reason"]
 
     partner_id = fields.Many2one(
@@ -103,6 +115,19 @@ class RevisitRecord(models.Model):
         copy=False,
         help="The rule that planned this revisit; empty for revisits requested "
         "by hand or by another application.",
+    )
+    lifecycle_history_id = fields.Many2one(
+        "customer.lifecycle.history",
+        string="Stage Entry",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        copy=False,
+        help="For a retention revisit: the customer's entry into the lifecycle "
+        "stage that its rule answers.",
+    )
+    lifecycle_stage = fields.Selection(
+        related="lifecycle_history_id.new_stage", string="Lifecycle Stage"
     )
     origin_ref = fields.Reference(
         selection="_selection_origin_model",
@@ -136,8 +161,8 @@ class RevisitRecord(models.Model):
         domain="[('res_model', 'in', (False, 'revisit.record'))]",
         help="How the revisit is done, e.g. Revisit call or On-site visit.",
     )
-    due_date = fields.Date(required=True, index=True, tracking=True)
-    done_date = fields.Date(readonly=True, copy=False)
+    date_due = fields.Date(string="Due Date", required=True, index=True, tracking=True)
+    date_done = fields.Date(string="Done Date", readonly=True, copy=False)
     user_id = fields.Many2one(
         "res.users",
         string="Responsible",
@@ -194,18 +219,22 @@ class RevisitRecord(models.Model):
 
     def init(self):
         # At most one planned revisit per customer and rule, and per customer
-        # and origin: enforced by the database, whoever inserts.
+        # and origin, and one revisit per rule and entry of a customer into a
+        # lifecycle stage: enforced by the database, whoever inserts.
         self.env.cr.execute(
             """
             CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_planned_rule_uniq
                 ON revisit_record (partner_id, rule_id) WHERE state = 'planned';
             CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_planned_origin_uniq
                 ON revisit_record (partner_id, origin_ref) WHERE state = 'planned';
+            CREATE UNIQUE INDEX IF NOT EXISTS revisit_record_stage_entry_uniq
+                ON revisit_record (rule_id, lifecycle_history_id)
+             WHERE lifecycle_history_id IS NOT NULL;
             CREATE INDEX IF NOT EXISTS revisit_record_done_idx
-                ON revisit_record (partner_id, rule_id, done_date)
+                ON revisit_record (partner_id, rule_id, date_done)
              WHERE state = 'done';
             CREATE INDEX IF NOT EXISTS revisit_record_planned_due_idx
-                ON revisit_record (due_date) WHERE state = 'planned';
+                ON revisit_record (date_due) WHERE state = 'planned';
             """
         )
 
@@ -216,13 +245,13 @@ class RevisitRecord(models.Model):
             for model in self.env["ir.model"].sudo().search([])
         ]
 
-    @api.depends("partner_id", "due_date")
+    @api.depends("partner_id", "date_due")
     def _compute_display_name(self):
         for record in self:
             record.display_name = self.env._(
                 "Revisit of %(customer)s on %(date)s",
                 customer=record.partner_id.display_name or "",
-                date=record.due_date or "",
+                date=record.date_due or "",
             )
 
     @api.depends("satisfaction")
@@ -230,12 +259,12 @@ class RevisitRecord(models.Model):
         for record in self:
             record.satisfaction_label = str(record.satisfaction or 0)
 
-    @api.depends("state", "due_date")
+    @api.depends("state", "date_due")
     @api.depends_context("tz")
     def _compute_is_overdue(self):
         today = fields.Date.context_today(self)
         for record in self:
-            record.is_overdue = record.state == "planned" and record.due_date < today
+            record.is_overdue = record.state == "planned" and record.date_due < today
 
     @api.constrains("satisfaction")
     def _check_satisfaction(self):
@@ -431,8 +460,8 @@ class RevisitRecord(models.Model):
         if self.env.context.get(SYNC_KEY):
             return
         sync = {}
-        if "due_date" in vals:
-            sync["date_deadline"] = vals["due_date"]
+        if "date_due" in vals:
+            sync["date_deadline"] = vals["date_due"]
         if vals.get("user_id"):
             user_id = vals["user_id"]
             sync["user_id"] = (
@@ -498,20 +527,16 @@ class RevisitRecord(models.Model):
         row = {
             "partner_id": partner.id,
             "company_id": company.id,
-            "rule_id": None,
             "origin_ref": origin_ref,
             "origin_name": origin.sudo().display_name if origin else None,
             "reason": reason,
             "tier_id": partner.with_company(company).tier_id.id or None,
             "revisit_type_id": activity_type.id,
-            "due_date": today + timedelta(days=delay_days),
+            "date_due": today + timedelta(days=delay_days),
             "user_id": user.id,
             "requested_by_id": self.env.uid,
-            "state": "planned",
-            "satisfaction": 0,
-            "follow_up_needed": False,
         }
-        records = Record._create_planned([row], ORIGIN_CONFLICT, notify=True)
+        records = Record._create_planned([row], notify=True)
         if not records:
             # Another transaction planned it a moment ago.
             records = Record.search(
@@ -604,23 +629,6 @@ class RevisitRecord(models.Model):
         return partner, user, activity_type.sudo()
 
     @api.model
-    def _revisit_managers(self, company):
-        """The active revisit managers of ``company``, in id order."""
-        group = self.env.ref("revisit_plan.group_revisit_manager")
-        return (
-            group.sudo()
-            .users.filtered(
-                lambda u: (
-                    u.active
-                    and not u.share
-                    and company in u.company_ids
-                    and u.id != self.env.ref("base.user_root").id
-                )
-            )
-            .sorted("id")
-        )
-
-    @api.model
     def _default_responsible(self, partner, company):
         """Who revisits ``partner`` when nobody is named: its salesperson,
         else the responsible of the first rule applying to it, else the first
@@ -644,18 +652,53 @@ class RevisitRecord(models.Model):
                 ]
                 if user_id:
                     return self.env["res.users"].browse(user_id)
-        return self._revisit_managers(company)[:1] or self.env.user
+        return company._revisit_managers()[:1] or self.env.user
 
     @api.model
-    def _create_planned(self, rows, conflict, notify=False, notes=None):
-        """Insert planned revisits (rows of column values) in one statement,
-        skipping those a unique index refuses, then create their activities
-        in one batch (without emails unless ``notify``); return the revisits
-        created.
+    def _create_planned(self, rows, notify=False, notes=None):
+        """Insert planned revisits in one statement, then create their
+        activities in one batch (without emails unless ``notify``); return
+        the revisits created.
 
+        Not ``create()``: two workers (the planning's batches, two requests
+        of ``schedule_revisit``) may plan the same revisit at once, and only
+        the database can settle it. The unique indexes of ``init()`` refuse
+        the second one, and ``ON CONFLICT DO NOTHING`` drops that row instead
+        of failing the whole batch; a row whose twin another transaction
+        committed after this one's snapshot fails with a serialization
+        error, which the scheduler and the web server retry.
+
+        :param rows: dicts of the values of ``PLANNED_COLUMNS`` (missing
+            ones are NULL)
         :param notes: optional {partner id: activity note}
         """
-        records = bulk.insert_rows(self.sudo(), rows, on_conflict=conflict)
+        if not rows:
+            return self.browse()
+        self.env.flush_all()
+        now = self.env.cr.now()
+        query = SQL(
+            """
+            INSERT INTO revisit_record (%(columns)s, state, satisfaction,
+                        follow_up_needed, create_uid, create_date, write_uid,
+                        write_date)
+            VALUES %(values)s
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """,
+            columns=SQL(", ").join(SQL.identifier(name) for name in PLANNED_COLUMNS),
+            values=SQL(", ").join(
+                SQL(
+                    "(%s, 'planned', 0, false, %s, %s, %s, %s)",
+                    SQL(", ").join(row.get(name) for name in PLANNED_COLUMNS),
+                    self.env.uid,
+                    now,
+                    self.env.uid,
+                    now,
+                )
+                for row in rows
+            ),
+        )
+        records = self.sudo().browse(row[0] for row in self.env.execute_query(query))
         if not records:
             return records
         self.env.invalidate_all()
@@ -664,7 +707,7 @@ class RevisitRecord(models.Model):
 
     def _create_activities(self, notify=False, notes=None):
         """Create the activities of these planned revisits in one call and
-        link them (one statement)."""
+        link them."""
         records = self.sudo()
         model_id = self.env["ir.model"]._get_id(self._name)
         notes = notes or {}
@@ -682,7 +725,7 @@ class RevisitRecord(models.Model):
                     "res_id": record.id,
                     "activity_type_id": record.revisit_type_id.id,
                     "user_id": record.user_id.id,
-                    "date_deadline": record.due_date,
+                    "date_deadline": record.date_due,
                     "summary": record._activity_summary(),
                     "note": notes.get(record.partner_id.id)
                     or (record.reason and Markup("<p>%s</p>") % record.reason),
@@ -690,18 +733,10 @@ class RevisitRecord(models.Model):
                 for record in records
             ]
         )
-        self.env.execute_query(
-            SQL(
-                """
-                UPDATE revisit_record r SET activity_id = v.activity_id
-                  FROM unnest(%s::int[], %s::int[]) AS v(id, activity_id)
-                 WHERE r.id = v.id
-                """,
-                records.ids,
-                activities.ids,
-            )
-        )
-        records.invalidate_recordset(["activity_id"])
+        # One UPDATE when flushed (Odoo 18 writes rows of different values
+        # together); the benchmark measures no gain from raw SQL here.
+        for record, activity in zip(records, activities, strict=True):
+            record.activity_id = activity
 
     def _activity_summary(self):
         self.ensure_one()
@@ -774,7 +809,7 @@ class RevisitRecord(models.Model):
             dict(
                 outcome,
                 state="done",
-                done_date=fields.Date.context_today(self),
+                date_done=fields.Date.context_today(self),
                 satisfaction=satisfaction,
                 follow_up_needed=follow_up,
             )
@@ -807,7 +842,7 @@ class RevisitRecord(models.Model):
             record.write(
                 {
                     "state": "done",
-                    "done_date": fields.Date.context_today(self),
+                    "date_done": fields.Date.context_today(self),
                     "feedback": feedback or record.feedback,
                     "channel": record.revisit_type_id.revisit_channel or False,
                 }
@@ -857,207 +892,6 @@ class RevisitRecord(models.Model):
     # --- scheduled actions ----------------------------------------------------------
 
     @api.model
-    def _batch_size(self):
-        """The system parameter ``revisit_plan.batch_size``: a whole number of
-        at least 1, else the default (logged), so that a typo in a parameter
-        never stops the scheduled actions."""
-        param = (
-            self.env["ir.config_parameter"].sudo().get_param("revisit_plan.batch_size")
-        )
-        size = validation.id_from_text((param or "").strip())
-        if param and not size:
-            _logger.warning(
-                "System parameter revisit_plan.batch_size is %r, not a whole "
-                "number of at least 1: %s is used.",
-                param[:20],
-                DEFAULT_BATCH_SIZE,
-            )
-        return size or DEFAULT_BATCH_SIZE
-
-    @api.model
-    def _lock_rows(self, records):
-        """Lock the rows of ``records`` for this transaction and return those
-        locked: rows another transaction holds, or changed since this
-        transaction's snapshot (a worker that committed in between), are
-        skipped, never waited for."""
-        if not records:
-            return records
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE id = ANY(%s) "
-                        "FOR NO KEY UPDATE SKIP LOCKED",
-                        SQL.identifier(records._table),
-                        records.ids,
-                    ),
-                    log_exceptions=False,
-                )
-                locked = {row[0] for row in self.env.cr.fetchall()}
-        except psycopg2.errors.SerializationFailure:
-            return records.browse()
-        records.invalidate_recordset()
-        return records.filtered(lambda r: r.id in locked)
-
-    @api.model
-    def _cron_plan_revisits(self):
-        """Scheduled action: plan the revisits that are due, one batch per
-        call.
-
-        Each day starts with a pass that cancels the planned revisits of
-        customers their rule no longer applies to (a tier change moves the
-        customer to its new tier's rule). Then each active rule selects its
-        due customers batch by batch (one query per batch), and the batch's
-        revisits are inserted in one statement and their activities created
-        in one call, without emails. A rule's progress (``scan_cursor``) is
-        committed with its batch, so a crash loses at most the batch in
-        progress. Two workers never plan the same rule at once (row lock,
-        skipped when held), and a unique index refuses a second planned
-        revisit of a customer and rule whatever happens. A rule that fails
-        (a filter or a cadence the database refuses) is logged and left
-        until the next day; the others are planned.
-        """
-        rules = self.env["revisit.rule"].sudo().search([])
-        done, remaining = self._plan_step(rules)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-
-    @api.model
-    def _plan_step(self, rules):
-        """One step of the planning of ``rules``: the day's stale pass of the
-        rules not yet cleaned today, else one batch of the first rule with
-        work left. Return (done, remaining): the rules cleaned or the
-        customers handled, and the rules with work left today.
-
-        The scheduler calls again only while both are non-zero, so a step
-        that did some work never says 0, and a step says 0 done only when
-        every rule left is held by another worker (who plans it). Each rule
-        runs in a savepoint of its own: a rule that fails is logged and
-        skipped until the next day, so it can neither stop the others nor
-        make the scheduler call for ever."""
-        bulk.without_jit(self.env.cr)
-        today = fields.Date.context_today(self)
-        rules = rules.sudo()
-        fresh = self._lock_rows(rules.filtered(lambda r: r.scan_date != today))
-        if fresh:
-            cleaned = fresh.browse(
-                jobs.run_isolated(
-                    self.env,
-                    list(fresh),
-                    lambda batch: self._cancel_stale(fresh.browse(r.id for r in batch)),
-                    self._describe_rule,
-                    _logger,
-                )
-            )
-            cleaned.write({"scan_date": today, "scan_cursor": 0, "scan_done": False})
-            # Failed: nothing more of them today.
-            (fresh - cleaned).write({"scan_date": today, "scan_done": True})
-            return len(fresh), self._rules_left(rules, today)
-        batch_size = self._batch_size()
-        handled = 0
-        for rule in rules.filtered(lambda r: r.scan_date == today and not r.scan_done):
-            if not self._lock_rows(rule) or rule.scan_done:
-                continue
-            result = jobs.run_isolated(
-                self.env,
-                [rule],
-                lambda batch: [self._plan_batch(batch[0], today, batch_size)],
-                self._describe_rule,
-                _logger,
-            )
-            if not result:
-                rule.scan_done = True  # failed: logged, left until tomorrow
-                continue
-            handled = result[0]
-            if handled:
-                break
-        return handled, self._rules_left(rules, today)
-
-    @api.model
-    def _plan_batch(self, rule, today, batch_size):
-        """Plan the next batch of the due customers of ``rule`` and save its
-        progress; return how many customers it handled."""
-        rows = rule._due_partners(today, rule.scan_cursor, batch_size)
-        self._plan_for_rule(rule, rows, today)
-        values = {"scan_cursor": rows[-1][0] if rows else rule.scan_cursor}
-        if len(rows) < batch_size:
-            values["scan_done"] = True
-        rule.write(values)
-        return len(rows)
-
-    @api.model
-    def _rules_left(self, rules, today):
-        """How many of ``rules`` have work left today. The scheduler only needs
-        to know whether work is left: counting the due customers would scan
-        every customer left."""
-        return len(rules.filtered(lambda r: r.scan_date != today or not r.scan_done))
-
-    @api.model
-    def _describe_rule(self, rule):
-        return f"Revisit planning: rule {rule.name!r} (id {rule.id})"
-
-    @api.model
-    def _cancel_stale(self, rules):
-        """Cancel the planned revisits of ``rules`` whose customer the rule no
-        longer applies to; return the ids of ``rules``."""
-        stale = self.browse(
-            record_id for rule in rules for record_id in rule._stale_record_ids()
-        ).sudo()
-        if stale:
-            stale.write({"state": "cancelled"})
-            stale.activity_id.unlink()
-        return rules.ids
-
-    @api.model
-    def _plan_for_rule(self, rule, rows, today):
-        """Plan the revisits of ``rule`` for ``rows`` [(partner id, last done
-        date)]; return the revisits created."""
-        if not rows:
-            return self.browse()
-        partners = (
-            self.env["res.partner"]
-            .sudo()
-            .with_company(rule.company_id)
-            .browse(row[0] for row in rows)
-        )
-        users = rule._assign_users(partners)
-        last_done = dict(rows)
-        values, notes = [], {}
-        for partner in partners:
-            due = max(
-                dates.next_due_date(
-                    last_done[partner.id],
-                    rule.cadence_number,
-                    rule.cadence_unit,
-                    today,
-                ),
-                today,
-            )
-            values.append(
-                {
-                    "partner_id": partner.id,
-                    "company_id": rule.company_id.id,
-                    "rule_id": rule.id,
-                    "origin_ref": None,
-                    "origin_name": None,
-                    "reason": None,
-                    "tier_id": partner.tier_id.id or None,
-                    "revisit_type_id": rule.activity_type_id.id,
-                    "due_date": due,
-                    "user_id": users[partner.id] or None,
-                    "requested_by_id": None,
-                    "state": "planned",
-                    "satisfaction": 0,
-                    "follow_up_needed": False,
-                }
-            )
-            if rule.note_template:
-                notes[partner.id] = rule._note_for(
-                    partner, partner.tier_id, due, last_done[partner.id]
-                )
-        return self._create_planned(values, RULE_CONFLICT, notes=notes)
-
-    @api.model
     def _cron_mark_missed(self):
         """Scheduled action: planned revisits overdue beyond their company's
         grace period become missed, their activities are removed and the
@@ -1075,7 +909,7 @@ class RevisitRecord(models.Model):
             SELECT r.id FROM revisit_record r
               JOIN res_company c ON c.id = r.company_id
              WHERE r.state = 'planned'
-               AND r.due_date < %s::date - COALESCE(c.revisit_grace_days, 0)
+               AND r.date_due < %s::date - COALESCE(c.revisit_grace_days, 0)
             """,
             today,
         )
@@ -1086,7 +920,7 @@ class RevisitRecord(models.Model):
                 SQL(
                     "%s ORDER BY r.id LIMIT %s FOR NO KEY UPDATE OF r SKIP LOCKED",
                     query,
-                    self._batch_size(),
+                    batching.batch_size(self.env),
                 )
             )
         ]
@@ -1123,20 +957,12 @@ class RevisitRecord(models.Model):
         self.activity_id.unlink()
         return self.ids
 
-    def _managers_of(self, user, company):
-        """Who is told about ``user``'s revisits: their revisit manager, else
-        the revisit managers of ``company``."""
-        manager = user.sudo().revisit_manager_id
-        if manager.active and not manager.share:
-            return manager
-        return self._revisit_managers(company) - user
-
     def _notify_missed(self):
         """Tell each manager, in one message, which revisits of their people
         were missed."""
         by_manager = defaultdict(lambda: self.browse())
         for record in self:
-            for manager in self._managers_of(record.user_id, record.company_id):
+            for manager in record.user_id._revisit_managers_to_tell(record.company_id):
                 by_manager[manager] |= record
         jobs.run_isolated(
             self.env,
@@ -1159,7 +985,7 @@ class RevisitRecord(models.Model):
                 record.id,
                 record.partner_id.display_name,
                 record.user_id.name or "-",
-                record.due_date,
+                record.date_due,
             )
             for record in records[:100]
         )
@@ -1178,116 +1004,3 @@ class RevisitRecord(models.Model):
             subject=env._("Missed revisits: %(count)s", count=len(records)),
             body=body,
         )
-
-    @api.model
-    def _weekly_summary_values(self, company, date_from, date_to):
-        """Figures of the revisits of ``company`` due from ``date_from`` to
-        ``date_to``: done, missed, completion rate, satisfaction, per user."""
-        Record = self.sudo()
-        domain = [
-            ("company_id", "=", company.id),
-            ("due_date", ">=", date_from),
-            ("due_date", "<=", date_to),
-        ]
-        by_user = defaultdict(lambda: {"done": 0, "missed": 0, "scores": []})
-        planned = 0
-        for user, state, count in Record._read_group(
-            domain, ["user_id", "state"], ["__count"]
-        ):
-            if state in ("done", "missed"):
-                by_user[user][state] += count
-            elif state == "planned":
-                planned += count
-        scores = dict(
-            Record._read_group(
-                domain + [("state", "=", "done"), ("satisfaction", ">", 0)],
-                ["user_id"],
-                ["satisfaction:avg"],
-            )
-        )
-        done = sum(v["done"] for v in by_user.values())
-        missed = sum(v["missed"] for v in by_user.values())
-        all_scores = Record._read_group(
-            domain + [("state", "=", "done"), ("satisfaction", ">", 0)],
-            [],
-            ["satisfaction:avg"],
-        )[0][0]
-        return {
-            "company": company,
-            "date_from": date_from,
-            "date_to": date_to,
-            "done": done,
-            "missed": missed,
-            "planned": planned,
-            "rate": round(100.0 * done / (done + missed), 1) if done + missed else "-",
-            "satisfaction": round(all_scores, 2) if all_scores else "-",
-            "lines": [
-                {
-                    "user": user.name or "-",
-                    "done": figures["done"],
-                    "missed": figures["missed"],
-                    "satisfaction": round(scores[user], 2) if scores.get(user) else "-",
-                }
-                for user, figures in sorted(
-                    by_user.items(), key=lambda item: item[0].name or ""
-                )
-            ],
-        }
-
-    @api.model
-    def _cron_weekly_summary(self):
-        """Scheduled action (weekly): email the revisit managers of each
-        company that asks for it (Settings, off by default) the figures of
-        the past seven days. Each company's summary is made in a savepoint of
-        its own: one that fails is logged and the others go out. Return the
-        emails queued."""
-        date_to = fields.Date.context_today(self) - timedelta(days=1)
-        date_from = date_to - timedelta(days=6)
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .search([("revisit_weekly_summary", "=", True)])
-        )
-        mail_ids = jobs.run_isolated(
-            self.env,
-            list(companies),
-            lambda batch: [
-                mail_id
-                for company in batch
-                for mail_id in self._weekly_summary_mails(company, date_from, date_to)
-            ],
-            lambda company: (
-                f"Weekly revisit summary of {company.name} (id {company.id})"
-            ),
-            _logger,
-        )
-        return self.env["mail.mail"].sudo().browse(mail_ids)
-
-    @api.model
-    def _weekly_summary_mails(self, company, date_from, date_to):
-        """Queue the weekly summary of ``company`` to its revisit managers, one
-        email per language; return the ids of the emails."""
-        mails = self.env["mail.mail"].sudo()
-        values = self._weekly_summary_values(company, date_from, date_to)
-        managers = self._revisit_managers(company).filtered("email")
-        for lang in set(managers.mapped("lang")):
-            recipients = managers.filtered(lambda m, lang=lang: m.lang == lang)
-            env = self.with_context(lang=lang).env
-            body = env["ir.qweb"]._render("revisit_plan.revisit_weekly_summary", values)
-            mails |= mails.create(
-                {
-                    "subject": env._(
-                        "Weekly revisit summary: %(company)s, %(date_from)s to "
-                        "%(date_to)s",
-                        company=company.name,
-                        date_from=date_from,
-                        date_to=date_to,
-                    ),
-                    "body_html": body,
-                    "email_from": company.email_formatted
-                    or self.env.user.email_formatted,
-                    "recipient_ids": [(6, 0, recipients.partner_id.ids)],
-                    "auto_delete": True,
-                }
-            )
-        return mails.ids

@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 import psycopg2
@@ -8,9 +9,11 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.customer_tiering.tools import validation
+from odoo.addons.customer_tiering.tools import jobs, validation
 
-from ..tools import dates
+from ..tools import batching, dates
+
+_logger = logging.getLogger(__name__)
 
 CADENCE_UNITS = [
     ("days", "Days"),
@@ -23,16 +26,19 @@ RESPONSIBLE = [
     ("fixed", "A fixed user"),
     ("round_robin", "Round-robin over users"),
 ]
+# The longest delay of a retention revisit after the customer entered the stage.
+MAX_STAGE_DELAY_DAYS = 90
 NOTE_PLACEHOLDERS = ("{customer}", "{tier}", "{due_date}", "{last_revisit}")
 
 
 class RevisitRule(models.Model):
     """How often which customers are revisited, how, and by whom.
 
-    The daily scheduled action plans, for each active rule, a revisit for
-    every customer it applies to whose last done revisit of the rule plus the
-    cadence falls on or before today plus the lead time, and who has no open
-    revisit (see ``revisit.record._cron_plan_revisits``).
+    The daily scheduled action (``_cron_plan_revisits``, below) plans, for
+    each active rule, a revisit for every customer it applies to whose last
+    done revisit of the rule plus the cadence falls on or before today plus
+    the lead time, and who has no open revisit; a retention rule (on a
+    lifecycle stage) plans one per entry of a customer into its stage.
     """
 
     _name = "revisit.rule"
@@ -53,6 +59,19 @@ class RevisitRule(models.Model):
         help="The rule applies to the customers holding one of these tiers in "
         "the rule's company. Leave empty to select customers by the filter "
         "alone.",
+    )
+    lifecycle_stage = fields.Selection(
+        selection="_selection_lifecycle_stage",
+        help="A retention rule: one revisit each time a customer enters this "
+        "lifecycle stage (e.g. a call when it goes at risk), due within the days "
+        "given, instead of a cadence. Combined with the tiers and the filter "
+        "when given.",
+    )
+    stage_delay_days = fields.Integer(
+        string="Within (days)",
+        default=3,
+        help="A retention revisit is due this many days after the customer "
+        "entered the stage (today at the latest when planned later).",
     )
     partner_domain = fields.Char(
         string="Customer Filter",
@@ -128,9 +147,17 @@ class RevisitRule(models.Model):
     )
     record_count = fields.Integer(string="Revisits", compute="_compute_record_count")
     # Progress of the scheduled planning, one pass per rule and day.
-    scan_date = fields.Date(readonly=True, copy=False)
-    scan_cursor = fields.Integer(readonly=True, copy=False)
-    scan_done = fields.Boolean(readonly=True, copy=False)
+    date_scan = fields.Date(string="Last Planning Day", readonly=True, copy=False)
+    scan_cursor = fields.Integer(
+        string="Planned up to Customer", readonly=True, copy=False
+    )
+    scan_done = fields.Boolean(string="Planned for the Day", readonly=True, copy=False)
+
+    @api.model
+    def _selection_lifecycle_stage(self):
+        """The stages of customers' lifecycle (customer_tiering)."""
+        field = self.env["res.partner"]._fields["lifecycle_stage"]
+        return field._description_selection(self.env)
 
     def _compute_record_count(self):
         counts = dict(
@@ -141,10 +168,19 @@ class RevisitRule(models.Model):
         for rule in self:
             rule.record_count = counts.get(rule, 0)
 
-    @api.constrains("cadence_number", "cadence_unit", "lead_days")
+    @api.constrains("cadence_number", "cadence_unit", "lead_days", "stage_delay_days")
     def _check_cadence(self):
         units = dict(self._fields["cadence_unit"]._description_selection(self.env))
         for rule in self:
+            if not 0 <= rule.stage_delay_days <= MAX_STAGE_DELAY_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "A retention revisit of rule %(rule)s is due 0 to %(max)s "
+                        "days after the customer entered the stage.",
+                        rule=rule.name,
+                        max=MAX_STAGE_DELAY_DAYS,
+                    )
+                )
             if rule.cadence_number <= 0:
                 raise ValidationError(
                     self.env._(
@@ -211,7 +247,7 @@ class RevisitRule(models.Model):
                     )
                 )
 
-    @api.constrains("tier_ids", "partner_domain", "company_id")
+    @api.constrains("tier_ids", "lifecycle_stage", "partner_domain", "company_id")
     def _check_scope(self):
         for rule in self:
             if rule.tier_ids.company_id - rule.company_id:
@@ -223,10 +259,11 @@ class RevisitRule(models.Model):
                     )
                 )
             domain = rule._parsed_domain()
-            if not rule.tier_ids and not domain:
+            if not (rule.tier_ids or rule.lifecycle_stage or domain):
                 raise ValidationError(
                     self.env._(
-                        "Revisit rule %(rule)s needs tiers or a customer filter.",
+                        "Revisit rule %(rule)s needs tiers, a lifecycle stage or a "
+                        "customer filter.",
                         rule=rule.name,
                     )
                 )
@@ -272,12 +309,73 @@ class RevisitRule(models.Model):
             ) from error
         return domain
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            validation.check_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        validation.check_values(self, vals)
+        result = super().write(vals)
+        if vals.get("active") is False:
+            # Archived rules plan no more: their planned revisits go.
+            self.env["revisit.record"].sudo().search(
+                [("rule_id", "in", self.ids), ("state", "=", "planned")]
+            ).action_cancel()
+        return result
+
+    def action_plan_now(self):
+        """Plan the due revisits of these rules at once (what the daily
+        scheduled action does), with a fresh pass of today. For revisit
+        managers; a rule the database cannot run is named in the error."""
+        if not (
+            self.env.su or self.env.user.has_group("revisit_plan.group_revisit_manager")
+        ):
+            raise AccessError(
+                self.env._("Only revisit managers plan the revisits of a rule.")
+            )
+        self.check_access("write")
+        # Rules saved before their checks ran (e.g. an older version) are
+        # checked here, where the manager sees the error.
+        self._check_cadence()
+        self._check_scope()
+        rules = self.sudo()
+        rules.write({"date_scan": False})
+        rules._plan_step()  # the stale pass
+        planned = 0
+        while rules.filtered(lambda r: not r.scan_done):
+            pending = rules.filtered(lambda r: not r.scan_done)
+            done, _remaining = rules._plan_step()
+            planned += done
+            if not done and pending == rules.filtered(lambda r: not r.scan_done):
+                break  # another worker holds a rule: it plans it
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s revisits planned.", count=planned),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_records(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "revisit_plan.revisit_record_action"
+        )
+        action["domain"] = [("rule_id", "=", self.id)]
+        action["context"] = {"search_default_planned": 1}
+        return action
+
     # --- selection of due customers ---------------------------------------------
 
     def _partner_condition(self):
         """SQL condition on ``p`` (res_partner) selecting the customers this
         rule applies to: active commercial partners of its company (or
-        shared), holding one of its tiers there, and matching its filter."""
+        shared), holding one of its tiers there, in its lifecycle stage there,
+        and matching its filter."""
         self.ensure_one()
         conditions = [
             SQL(
@@ -288,76 +386,131 @@ class RevisitRule(models.Model):
         ]
         if self.tier_ids:
             conditions.append(
-                SQL(
-                    "(p.tier_id->>%s)::int = ANY(%s)",
-                    str(self.company_id.id),
-                    self.tier_ids.ids,
+                self.env["res.partner"]._tier_sql_condition(
+                    self.company_id, self.tier_ids
                 )
             )
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(self.company_id)
+            .with_context(active_test=False)
+        )
+        if self.lifecycle_stage:
+            stage = [("lifecycle_stage", "=", self.lifecycle_stage)]
+            conditions.append(SQL("p.id IN %s", partners._search(stage).subselect()))
         domain = self._parsed_domain()
         if domain:
-            query = (
-                self.env["res.partner"]
-                .sudo()
-                .with_company(self.company_id)
-                .with_context(active_test=False)
-                ._search(domain)
-            )
-            conditions.append(SQL("p.id IN %s", query.subselect()))
+            conditions.append(SQL("p.id IN %s", partners._search(domain).subselect()))
         return SQL(" AND ").join(conditions)
 
-    def _due_query(self, today, after_id, select, limit=None):
+    def _due_partners(self, today, after_id=0, limit=None):
+        """[(partner id, last done date, due date, stage entry id)] of the
+        customers due for this rule, in id order after ``after_id``: one
+        query for the whole batch. Which customers are due, and when, depends
+        on the kind of rule (``_due_by_cadence``, ``_due_by_stage``)."""
         self.ensure_one()
-        horizon = today + timedelta(days=self.lead_days)
-        delta = SQL(
+        self.env.flush_all()
+        due = (self._due_by_stage if self.lifecycle_stage else self._due_by_cadence)(
+            today
+        )
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id, last.date_done, %(date_due)s, %(entry_id)s
+                  FROM res_partner p
+                  %(joins)s
+                  LEFT JOIN LATERAL (
+                        SELECT MAX(r.date_done) AS date_done
+                          FROM revisit_record r
+                         WHERE r.partner_id = p.id
+                           AND r.rule_id = %(rule)s
+                           AND r.state = 'done'
+                       ) last ON true
+                 WHERE %(condition)s
+                   AND p.id > %(after)s
+                   AND %(due)s
+                 ORDER BY p.id
+                 LIMIT %(limit)s
+                """,
+                date_due=due["date_due"],
+                entry_id=due["entry_id"],
+                joins=due["joins"],
+                rule=self.id,
+                condition=self._partner_condition(),
+                after=after_id,
+                due=due["condition"],
+                limit=limit,
+            )
+        )
+
+    def _due_by_cadence(self, today):
+        """The pieces of ``_due_partners`` for a rule with a cadence: a
+        customer is due when its last done revisit of this rule (``last``)
+        plus the cadence falls on or before today plus the lead time (or it
+        was never revisited under this rule), and it has no planned revisit
+        in the rule's company. Its revisit is due on that date, or today when
+        it is past. PostgreSQL's date arithmetic is the one the planning
+        uses: month and year steps keep the day of the month or take the
+        month's last day (31 January + 1 month = 28 or 29 February)."""
+        cadence = SQL(
             "make_interval(%s => %s)", SQL(self.cadence_unit), self.cadence_number
         )
-        return SQL(
-            """
-            SELECT %(select)s
-              FROM res_partner p
-              LEFT JOIN LATERAL (
-                    SELECT MAX(r.done_date) AS done_date
-                      FROM revisit_record r
-                     WHERE r.partner_id = p.id
-                       AND r.rule_id = %(rule)s
-                       AND r.state = 'done'
-                   ) last ON true
-             WHERE %(condition)s
-               AND p.id > %(after)s
-               AND NOT EXISTS (
-                    SELECT 1 FROM revisit_record o
-                     WHERE o.partner_id = p.id
-                       AND o.company_id = %(company)s
-                       AND o.state = 'planned'
-                   )
-               AND (last.done_date IS NULL
-                    OR (last.done_date + %(delta)s)::date <= %(horizon)s)
-            %(order)s
-            """,
-            select=select,
-            rule=self.id,
-            condition=self._partner_condition(),
-            after=after_id,
-            company=self.company_id.id,
-            delta=delta,
-            horizon=horizon,
-            order=SQL("ORDER BY p.id LIMIT %s", limit) if limit else SQL(""),
-        )
+        return {
+            "joins": SQL(),
+            "date_due": SQL(
+                "GREATEST((last.date_done + %s)::date, %s)", cadence, today
+            ),
+            "entry_id": SQL("NULL::int"),
+            "condition": SQL(
+                """NOT EXISTS (
+                        SELECT 1 FROM revisit_record o
+                         WHERE o.partner_id = p.id
+                           AND o.company_id = %(company)s
+                           AND o.state = 'planned')
+                   AND (last.date_done IS NULL
+                        OR (last.date_done + %(cadence)s)::date <= %(horizon)s)""",
+                company=self.company_id.id,
+                cadence=cadence,
+                horizon=today + timedelta(days=self.lead_days),
+            ),
+        }
 
-    def _due_partners(self, today, after_id=0, limit=None):
-        """[(partner id, last done date)] of the customers due for this rule,
-        in id order after ``after_id``: one query for the whole batch.
-
-        A customer is due when its last done revisit of this rule plus the
-        cadence falls on or before today plus the lead time (or it was never
-        revisited under this rule) and it has no planned revisit in the
-        rule's company.
-        """
-        self.env.flush_all()
-        return self.env.execute_query(
-            self._due_query(today, after_id, SQL("p.id, last.done_date"), limit or None)
-        )
+    def _due_by_stage(self, today):
+        """The pieces of ``_due_partners`` for a retention rule: a customer in
+        its lifecycle stage is due when its entry into it (``entry``: its
+        latest history row of that stage) has no revisit of this rule yet,
+        whatever its state, and it has no planned revisit of this rule; a
+        customer entering the stage again later gets a new one. The revisit
+        is due the rule's days after the entry, or today when that is past.
+        Other revisits do not hold a retention revisit back."""
+        return {
+            "joins": SQL(
+                """JOIN LATERAL (
+                        SELECT h.id, h.date
+                          FROM customer_lifecycle_history h
+                         WHERE h.partner_id = p.id
+                           AND h.company_id = %s
+                           AND h.new_stage = %s
+                         ORDER BY h.date DESC, h.id DESC
+                         LIMIT 1
+                       ) entry ON true""",
+                self.company_id.id,
+                self.lifecycle_stage,
+            ),
+            "date_due": SQL(
+                "GREATEST(entry.date + %s, %s)", self.stage_delay_days, today
+            ),
+            "entry_id": SQL("entry.id"),
+            "condition": SQL(
+                """NOT EXISTS (
+                        SELECT 1 FROM revisit_record o
+                         WHERE o.rule_id = %s
+                           AND (o.lifecycle_history_id = entry.id
+                                OR (o.partner_id = p.id AND o.state = 'planned')))""",
+                self.id,
+            ),
+        }
 
     def _stale_record_ids(self):
         """Planned revisits of this rule whose customer it no longer applies
@@ -380,21 +533,180 @@ class RevisitRule(models.Model):
             )
         ]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            validation.check_values(self, vals)
-        return super().create(vals_list)
+    # --- the daily planning -----------------------------------------------------
 
-    def write(self, vals):
-        validation.check_values(self, vals)
-        result = super().write(vals)
-        if vals.get("active") is False:
-            # Archived rules plan no more: their planned revisits go.
-            self.env["revisit.record"].sudo().search(
-                [("rule_id", "in", self.ids), ("state", "=", "planned")]
-            ).action_cancel()
-        return result
+    @api.model
+    def _cron_plan_revisits(self):
+        """Scheduled action: plan the revisits that are due, one batch per
+        call.
+
+        Each day starts with a pass that cancels the planned revisits of
+        customers their rule no longer applies to (a tier change moves the
+        customer to its new tier's rule; a customer that left a retention
+        rule's stage loses its call). Then each active rule selects its
+        due customers batch by batch (one query per batch), and the batch's
+        revisits are inserted in one statement and their activities created
+        in one call, without emails. A rule's progress (``scan_cursor``) is
+        committed with its batch, so a crash loses at most the batch in
+        progress. Two workers never plan the same rule at once (row lock,
+        skipped when held), and a unique index refuses a second planned
+        revisit of a customer and rule whatever happens. A rule that fails
+        (a filter or a cadence the database refuses) is logged and left
+        until the next day; the others are planned.
+        """
+        done, remaining = self.sudo().search([])._plan_step()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _plan_step(self):
+        """One step of the planning of these rules: the day's stale pass of
+        the rules not yet cleaned today, else one batch of the first rule
+        with work left. Return (done, remaining): the rules cleaned or the
+        customers handled, and the rules with work left today.
+
+        The scheduler calls again only while both are non-zero, so a step
+        that did some work never says 0, and a step says 0 done only when
+        every rule left is held by another worker (who plans it). Each rule
+        runs in a savepoint of its own: a rule that fails is logged and
+        skipped until the next day, so it can neither stop the others nor
+        make the scheduler call for ever."""
+        # Many short, index-driven queries whose estimated cost over large
+        # tables passes PostgreSQL's JIT threshold: compiling them costs more
+        # than running them. SET LOCAL ends with the transaction (the step).
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        today = fields.Date.context_today(self)
+        rules = self.sudo()
+        fresh = rules.filtered(lambda r: r.date_scan != today)._lock_rows()
+        if fresh:
+            cleaned = fresh.browse(
+                jobs.run_isolated(
+                    self.env,
+                    list(fresh),
+                    lambda batch: fresh.browse(r.id for r in batch)._cancel_stale(),
+                    lambda rule: rule._job_label(),
+                    _logger,
+                )
+            )
+            cleaned.write({"date_scan": today, "scan_cursor": 0, "scan_done": False})
+            # Failed: nothing more of them today.
+            (fresh - cleaned).write({"date_scan": today, "scan_done": True})
+            return len(fresh), rules._count_left(today)
+        size = batching.batch_size(self.env)
+        handled = 0
+        for rule in rules.filtered(lambda r: r.date_scan == today and not r.scan_done):
+            if not rule._lock_rows() or rule.scan_done:
+                continue
+            result = jobs.run_isolated(
+                self.env,
+                [rule],
+                lambda batch: [batch[0]._plan_batch(today, size)],
+                lambda rule: rule._job_label(),
+                _logger,
+            )
+            if not result:
+                rule.scan_done = True  # failed: logged, left until tomorrow
+                continue
+            handled = result[0]
+            if handled:
+                break
+        return handled, rules._count_left(today)
+
+    def _plan_batch(self, today, batch_size):
+        """Plan the next batch of the due customers of this rule and save its
+        progress; return how many customers it handled."""
+        self.ensure_one()
+        rows = self._due_partners(today, self.scan_cursor, batch_size)
+        self._plan_for(rows)
+        values = {"scan_cursor": rows[-1][0] if rows else self.scan_cursor}
+        if len(rows) < batch_size:
+            values["scan_done"] = True
+        self.write(values)
+        return len(rows)
+
+    def _count_left(self, today):
+        """How many of these rules have work left today. The scheduler only
+        needs to know whether work is left: counting the due customers would
+        scan every customer left."""
+        return len(self.filtered(lambda r: r.date_scan != today or not r.scan_done))
+
+    def _job_label(self):
+        """What names this rule in the log of the planning."""
+        self.ensure_one()
+        return f"Revisit planning: rule {self.name!r} (id {self.id})"
+
+    def _lock_rows(self):
+        """Lock the rows of these rules for this transaction and return those
+        locked: rows another transaction holds, or changed since this
+        transaction's snapshot (a worker that committed in between), are
+        skipped, never waited for."""
+        if not self:
+            return self
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM revisit_rule WHERE id = ANY(%s) "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        self.ids,
+                    ),
+                    log_exceptions=False,
+                )
+                locked = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.SerializationFailure:
+            return self.browse()
+        self.invalidate_recordset()
+        return self.filtered(lambda r: r.id in locked)
+
+    def _cancel_stale(self):
+        """Cancel the planned revisits of these rules whose customer the rule
+        no longer applies to; return the ids of these rules."""
+        stale = (
+            self.env["revisit.record"]
+            .sudo()
+            .browse(
+                record_id for rule in self for record_id in rule._stale_record_ids()
+            )
+        )
+        if stale:
+            stale.write({"state": "cancelled"})
+            stale.activity_id.unlink()
+        return self.ids
+
+    def _plan_for(self, rows):
+        """Plan the revisits of this rule for ``rows`` (of ``_due_partners``);
+        return the revisits created."""
+        self.ensure_one()
+        Record = self.env["revisit.record"]
+        if not rows:
+            return Record
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(self.company_id)
+            .browse(row[0] for row in rows)
+        )
+        users = self._assign_users(partners)
+        due_rows = {row[0]: row for row in rows}
+        values, notes = [], {}
+        for partner in partners:
+            _partner_id, last_done, due, stage_entry_id = due_rows[partner.id]
+            values.append(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "rule_id": self.id,
+                    "lifecycle_history_id": stage_entry_id,
+                    "tier_id": partner.tier_id.id or None,
+                    "revisit_type_id": self.activity_type_id.id,
+                    "date_due": due,
+                    "user_id": users[partner.id] or None,
+                }
+            )
+            if self.note_template:
+                notes[partner.id] = self._note_for(
+                    partner, partner.tier_id, due, last_done
+                )
+        return Record._create_planned(values, notes=notes)
 
     # --- responsible and notes --------------------------------------------------
 
@@ -414,8 +726,7 @@ class RevisitRule(models.Model):
             self.sudo().round_robin_index = (start + len(partners)) % len(users)
             return assigned
         fallback = (
-            self.user_id.filtered("active")
-            or self.env["revisit.record"]._revisit_managers(self.company_id)[:1]
+            self.user_id.filtered("active") or self.company_id._revisit_managers()[:1]
         )
         return {
             partner.id: (
@@ -426,7 +737,7 @@ class RevisitRule(models.Model):
             for partner in partners
         }
 
-    def _note_for(self, partner, tier, due_date, last_done):
+    def _note_for(self, partner, tier, date_due, last_done):
         """The activity note of one revisit, from the rule's note template."""
         self.ensure_one()
         if not self.note_template:
@@ -434,55 +745,10 @@ class RevisitRule(models.Model):
         values = {
             "{customer}": partner.display_name,
             "{tier}": tier.name or "",
-            "{due_date}": fields.Date.to_string(due_date) if due_date else "",
+            "{due_date}": fields.Date.to_string(date_due) if date_due else "",
             "{last_revisit}": fields.Date.to_string(last_done) if last_done else "-",
         }
         note = str(self.note_template)
         for key in NOTE_PLACEHOLDERS:
             note = note.replace(key, str(escape(values[key])))
         return Markup(note)
-
-    def action_plan_now(self):
-        """Plan the due revisits of these rules at once (what the daily
-        scheduled action does), with a fresh pass of today. For revisit
-        managers; a rule the database cannot run is named in the error."""
-        if not (
-            self.env.su or self.env.user.has_group("revisit_plan.group_revisit_manager")
-        ):
-            raise AccessError(
-                self.env._("Only revisit managers plan the revisits of a rule.")
-            )
-        self.check_access("write")
-        # Rules saved before their checks ran (e.g. an older version) are
-        # checked here, where the manager sees the error.
-        self._check_cadence()
-        self._check_scope()
-        Record = self.env["revisit.record"]
-        rules = self.sudo()
-        rules.write({"scan_date": False})
-        Record._plan_step(rules)  # the stale pass
-        planned = 0
-        while rules.filtered(lambda r: not r.scan_done):
-            pending = rules.filtered(lambda r: not r.scan_done)
-            done, _remaining = Record._plan_step(rules)
-            planned += done
-            if not done and pending == rules.filtered(lambda r: not r.scan_done):
-                break  # another worker holds a rule: it plans it
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("%(count)s revisits planned.", count=planned),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
-
-    def action_view_records(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "revisit_plan.revisit_record_action"
-        )
-        action["domain"] = [("rule_id", "=", self.id)]
-        action["context"] = {"search_default_planned": 1}
-        return action

@@ -17,7 +17,7 @@ class TestScheduleRevisit(RevisitCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.make_customer("Api Customer", cls.vip, cls.sales1)
+        cls.customer = cls.make_customer("Api Customer", cls.gold, cls.sales1)
         # A record of another model stands for an after-sales ticket.
         cls.ticket = cls.env["res.partner.category"].create({"name": "Ticket 42"})
 
@@ -37,12 +37,12 @@ class TestScheduleRevisit(RevisitCase):
         # The caller reads what it requested, with its own rights.
         self.assertEqual(revisit.state, "planned")
         self.assertEqual(revisit.partner_id, self.customer)
-        self.assertEqual(revisit.due_date, self.TODAY + timedelta(days=3))
+        self.assertEqual(revisit.date_due, self.TODAY + timedelta(days=3))
         self.assertEqual(revisit.user_id, self.sales1, "the salesperson")
         self.assertEqual(revisit.requested_by_id, self.employee)
         self.assertEqual(revisit.origin_ref, self.ticket)
         self.assertEqual(revisit.origin_name, "Ticket 42")
-        self.assertEqual(revisit.tier_id, self.vip)
+        self.assertEqual(revisit.tier_id, self.gold)
         self.assertFalse(revisit.rule_id)
         activity = revisit.sudo().activity_id
         self.assertTrue(activity)
@@ -63,7 +63,7 @@ class TestScheduleRevisit(RevisitCase):
         again = self.schedule(origin=self.ticket, delay_days=10, reason="Again")
         self.assertEqual(first, again)
         self.assertEqual(len(self.planned(self.customer)), 1)
-        self.assertEqual(again.due_date, self.TODAY, "the first one is kept as is")
+        self.assertEqual(again.date_due, self.TODAY, "the first one is kept as is")
         # Another origin, or no origin, plans another revisit.
         other = self.env["res.partner.category"].create({"name": "Ticket 43"})
         self.assertNotEqual(self.schedule(origin=other), first)
@@ -76,7 +76,7 @@ class TestScheduleRevisit(RevisitCase):
     def test_explicit_user_and_activity_type(self):
         revisit = self.schedule(user=None, origin=self.ticket)
         revisit2 = self.schedule(
-            partner=self.make_customer("Other Customer", self.vip, self.sales1),
+            partner=self.make_customer("Other Customer", self.gold, self.sales1),
             user=self.sales2,
             activity_type=self.visit,
         )
@@ -86,13 +86,13 @@ class TestScheduleRevisit(RevisitCase):
         self.assertEqual(revisit2.sudo().activity_id.user_id, self.sales2)
 
     def test_default_responsible_without_salesperson(self):
-        orphan = self.make_customer("No Salesperson", self.important)
+        orphan = self.make_customer("No Salesperson", self.silver)
         self.assertEqual(
             self.schedule(partner=orphan).sudo().user_id,
             self.manager,
             "the company's first revisit manager",
         )
-        self.rule_important.write({"responsible": "fixed", "user_id": self.sales2.id})
+        self.rule_silver.write({"responsible": "fixed", "user_id": self.sales2.id})
         self.assertEqual(
             self.schedule(partner=orphan).sudo().user_id,
             self.sales2,

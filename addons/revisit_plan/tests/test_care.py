@@ -97,14 +97,14 @@ class TestCareMessages(RevisitCase):
                 "company_id": cls.company.id,
                 "active": True,
                 "days_ahead": 3,
-                "tier_ids": [Command.set((cls.vip | cls.important).ids)],
+                "tier_ids": [Command.set((cls.gold | cls.silver).ids)],
             }
         )
-        cls.vip_customer = cls.make_customer("Moon Vip", cls.vip)
-        cls.important_customer = cls.make_customer("Moon Important", cls.important)
-        cls.regular_customer = cls.make_customer("Moon Regular", cls.regular)
-        cls.no_email = cls.make_customer("Moon No Email", cls.vip, email=False)
-        cls.opted_out = cls.make_customer("Moon Opted Out", cls.vip)
+        cls.vip_customer = cls.make_customer("Moon Vip", cls.gold)
+        cls.important_customer = cls.make_customer("Moon Important", cls.silver)
+        cls.regular_customer = cls.make_customer("Moon Regular", cls.bronze)
+        cls.no_email = cls.make_customer("Moon No Email", cls.gold, email=False)
+        cls.opted_out = cls.make_customer("Moon Opted Out", cls.gold)
         cls.env["mail.blacklist"].sudo()._add(cls.opted_out.email)
 
     def send(self):
@@ -163,7 +163,7 @@ class TestCareMessages(RevisitCase):
                 mails.recipient_ids, self.vip_customer | self.important_customer
             )
             self.assertIn("Mid-Autumn", mails[0].subject)
-            self.assertIn("Revisit Test Company", mails[0].subject)
+            self.assertIn(self.company.name, mails[0].subject)
             self.assertIn("Dear Moon", mails[0].body_html)
             self.assertEqual(
                 messages.filtered(lambda m: m.state == "sent").mail_id, mails
@@ -206,7 +206,7 @@ class TestCareMessages(RevisitCase):
         )
         self.vip_customer.birthday = date(1980, 3, 14)
         self.regular_customer.birthday = date(1990, 3, 12)
-        leap = self.make_customer("Leap Day", self.vip, birthday=date(2000, 2, 29))
+        leap = self.make_customer("Leap Day", self.gold, birthday=date(2000, 2, 29))
         self.no_email.birthday = date(1975, 3, 13)
         with freeze_time("2025-03-10"):
             self.send()
@@ -226,7 +226,7 @@ class TestCareMessages(RevisitCase):
         self.assertEqual(leap_message.date, date(2025, 2, 28))
         # A birthday early in January is greeted in late December, for the
         # new year.
-        january = self.make_customer("January", self.vip, birthday=date(1985, 1, 2))
+        january = self.make_customer("January", self.gold, birthday=date(1985, 1, 2))
         with freeze_time("2025-12-30"):
             self.send()
         message = self.messages().filtered(lambda m: m.partner_id == january)
@@ -289,7 +289,7 @@ class TestCareMessages(RevisitCase):
             ) as logs,
         ):
             progress = self.run_job()
-        self.assertIn("birthdays of Revisit Test Company", logs.output[0])
+        self.assertIn(f"birthdays of {self.company.name}", logs.output[0])
         self.assertEqual(progress[-1], (0, 0))
         self.assertFalse(self.messages(), "the failed batch left nothing behind")
         self.assertEqual(len(self.messages(self.mid_autumn)), 4)
@@ -306,7 +306,7 @@ class TestCareMessages(RevisitCase):
             "body_html", self.vip_customer.ids, compute_lang=True
         )
         self.assertEqual(
-            subject[self.vip_customer.id], "Revisit Test Company 祝您中秋节快乐"
+            subject[self.vip_customer.id], f"{self.company.name} 祝您中秋节快乐"
         )
         self.assertIn("尊敬的 Moon Vip", str(body[self.vip_customer.id]))
         self.assertIn("中秋节快乐", str(body[self.vip_customer.id]))

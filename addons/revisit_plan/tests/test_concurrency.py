@@ -83,9 +83,8 @@ class TestConcurrentPlanning(TransactionCase):
         cr.execute("SET LOCAL lock_timeout = '20s'")
         env = self._env(cr)
         rule = env["revisit.rule"].browse(self.rule_id)
-        record = env["revisit.record"]
-        record._plan_step(rule)
-        return record._plan_step(rule)
+        rule._plan_step()
+        return rule._plan_step()
 
     def setUp(self):
         super().setUp()
@@ -102,7 +101,7 @@ class TestConcurrentPlanning(TransactionCase):
             records.activity_id.unlink()
             records.unlink()
             env["revisit.rule"].browse(self.rule_id).write(
-                {"scan_date": False, "scan_done": False, "scan_cursor": 0}
+                {"date_scan": False, "scan_done": False, "scan_cursor": 0}
             )
 
     def test_two_workers_at_once(self):

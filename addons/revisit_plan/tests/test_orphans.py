@@ -15,10 +15,10 @@ class TestOrphanedCustomers(RevisitCase):
         cls.customers = cls.env["res.partner"]
         for i in range(3):
             cls.customers |= cls.make_customer(
-                f"Leaver Customer {i}", cls.vip, cls.sales1
+                f"Leaver Customer {i}", cls.gold, cls.sales1
             )
-        cls.kept = cls.make_customer("Stays Elsewhere", cls.vip, cls.sales1)
-        cls.rule_regular.write(
+        cls.kept = cls.make_customer("Stays Elsewhere", cls.gold, cls.sales1)
+        cls.rule_bronze.write(
             {
                 "responsible": "round_robin",
                 "user_ids": [Command.set((cls.sales1 | cls.manager).ids)],
@@ -38,12 +38,58 @@ class TestOrphanedCustomers(RevisitCase):
         self.assertEqual(self.kept.user_id, self.sales1, "left out by the manager")
         self.assertEqual(revisit.user_id, self.sales2)
         self.assertEqual(revisit.activity_id.user_id, self.sales2)
-        self.assertEqual(self.rule_regular.user_ids, self.sales2 | self.manager)
+        self.assertEqual(self.rule_bronze.user_ids, self.sales2 | self.manager)
         for customer in self.customers:
             self.assertIn(
                 "handed over from Sales1 to Sales2",
                 customer.message_ids[0].body.striptags(),
             )
+
+    def test_customers_told_of_their_new_contact_in_their_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["revisit_plan"], ["zh_CN"])
+        chinese, english, no_email = self.customers
+        chinese.lang = "zh_CN"
+        no_email.email = False
+        self.sales2.phone = "+86 21 5555 0101"
+        mails_before = self.env["mail.mail"].search([])
+        wizard = (
+            self.env["revisit.reassign"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "from_user_id": self.sales1.id,
+                    "to_user_id": self.sales2.id,
+                    "email_customers": True,
+                }
+            )
+        )
+        action = wizard.action_reassign()
+        self.assertIn("3 customers were told by email", action["params"]["message"])
+        # Not the notifications of the successor, who follows the customers.
+        mails = (self.env["mail.mail"].search([]) - mails_before).filtered(
+            lambda m: m.recipient_ids & (self.customers | self.kept)
+        )
+        by_customer = {mail.recipient_ids: mail for mail in mails}
+        self.assertEqual(set(by_customer), {chinese, english, self.kept})
+        mail = by_customer[english]
+        self.assertEqual(mail.state, "outgoing", "queued")
+        self.assertIn("Your new contact", mail.subject)
+        self.assertIn("Sales2", mail.subject)
+        self.assertIn("rp_sales2@example.com", mail.body_html)
+        self.assertIn("+86 21 5555 0101", mail.body_html)
+        self.assertIn("Sales2", mail.email_from)
+        self.assertIn("您的新联系人", by_customer[chinese].subject)
+        # Without the option, nobody is emailed.
+        mails_before = self.env["mail.mail"].search([])
+        self.env["revisit.reassign"].with_user(self.manager).create(
+            {"from_user_id": self.sales2.id, "to_user_id": self.sales1.id}
+        ).action_reassign()
+        self.assertFalse(
+            (self.env["mail.mail"].search([]) - mails_before).filtered(
+                lambda m: m.recipient_ids & (self.customers | self.kept)
+            )
+        )
 
     def test_reassignment_is_for_managers_and_needs_a_successor(self):
         with self.assertRaises(AccessError):
@@ -60,7 +106,7 @@ class TestOrphanedCustomers(RevisitCase):
         self.assertEqual(self.customers.user_id, self.sales1)
 
     def test_only_the_departing_users_customers_go_to_an_internal_user(self):
-        stranger = self.make_customer("Not A Leaver Customer", self.vip, self.sales2)
+        stranger = self.make_customer("Not A Leaver Customer", self.gold, self.sales2)
         wizard = (
             self.env["revisit.reassign"]
             .with_user(self.manager)
@@ -110,7 +156,7 @@ class TestOrphanedCustomers(RevisitCase):
             self.assertIn(customer.name, str(activity.note))
         # Without a manager of their own: the revisit managers are told.
         self.sales2.revisit_manager_id = False
-        self.make_customer("Sales2 Customer", self.vip, self.sales2)
+        self.make_customer("Sales2 Customer", self.gold, self.sales2)
         self.sales2.action_archive()
         self.assertTrue(
             self.env["mail.activity"].search(

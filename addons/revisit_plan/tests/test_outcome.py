@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form
 
+from ..tools import batching
 from .common import RevisitCase
 
 LOGGER = "odoo.addons.revisit_plan.models.revisit_record"
@@ -16,7 +17,7 @@ class TestOutcome(RevisitCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.make_customer("Outcome Customer", cls.vip, cls.sales1)
+        cls.customer = cls.make_customer("Outcome Customer", cls.gold, cls.sales1)
 
     def setUp(self):
         super().setUp()
@@ -43,7 +44,7 @@ class TestOutcome(RevisitCase):
         result = wizard.save().action_confirm()
         revisit = self.revisit
         self.assertEqual(revisit.state, "done")
-        self.assertEqual(revisit.done_date, self.TODAY)
+        self.assertEqual(revisit.date_done, self.TODAY)
         self.assertEqual(
             (revisit.channel, revisit.satisfaction, revisit.feedback, revisit.issues),
             ("wechat", 4, "Happy with the new machine", "Manual missing"),
@@ -57,23 +58,23 @@ class TestOutcome(RevisitCase):
         follow_up = revisit.next_revisit_id
         self.assertEqual(result["res_id"], follow_up.id, "the next one is shown")
         self.assertEqual(follow_up.state, "planned")
-        self.assertEqual(follow_up.due_date, self.TODAY + timedelta(days=5))
+        self.assertEqual(follow_up.date_due, self.TODAY + timedelta(days=5))
         self.assertEqual(follow_up.reason, "Bring the manual")
         self.assertEqual(follow_up.origin_ref, revisit)
         self.assertEqual(follow_up.activity_id.user_id, self.sales1)
-        self.assertEqual(self.customer.last_revisit_date, self.TODAY)
+        self.assertEqual(self.customer.date_last_revisit, self.TODAY)
         self.assertEqual(self.customer.last_revisit_satisfaction, 4)
-        self.assertEqual(self.customer.next_revisit_date, follow_up.due_date)
+        self.assertEqual(self.customer.date_next_revisit, follow_up.date_due)
 
     def test_revisit_planned_by_hand_in_the_form(self):
         form = Form(self.Record.with_user(self.sales1))
         form.partner_id = self.customer
-        form.due_date = self.TODAY + timedelta(days=2)
+        form.date_due = self.TODAY + timedelta(days=2)
         form.reason = "Promised a call back"
         revisit = form.save()
         self.assertEqual(revisit.user_id, self.sales1)
         self.assertEqual(revisit.activity_id.activity_type_id, self.call)
-        self.assertEqual(revisit.activity_id.date_deadline, revisit.due_date)
+        self.assertEqual(revisit.activity_id.date_deadline, revisit.date_due)
         self.assertEqual(revisit.activity_id.summary, "Promised a call back")
 
     def test_mark_activity_done_without_form(self):
@@ -91,7 +92,7 @@ class TestOutcome(RevisitCase):
     def test_rescheduling_the_activity_moves_the_revisit(self):
         new_date = self.TODAY + timedelta(days=9)
         self.revisit.activity_id.with_user(self.sales1).date_deadline = new_date
-        self.assertEqual(self.revisit.due_date, new_date)
+        self.assertEqual(self.revisit.date_due, new_date)
 
     def test_bad_outcome_changes_nothing(self):
         with self.assertRaisesMessage(ValidationError, "between 1 and 5, not 6"):
@@ -173,7 +174,7 @@ class TestOutcome(RevisitCase):
                     Schedule.create({**base, **values})
         with self.assertRaisesMessage(UserError, "not a record"):
             self.Record.with_user(self.sales1).create(
-                {"partner_id": 2**31, "due_date": self.TODAY}
+                {"partner_id": 2**31, "date_due": self.TODAY}
             )
         self.assertEqual(self.revisit.state, "planned")
         self.assertTrue(self.revisit.activity_id)
@@ -202,8 +203,8 @@ class TestMissed(RevisitCase):
     def test_overdue_beyond_grace_becomes_missed_and_manager_told(self):
         self.company.revisit_grace_days = 7
         self.sales1.revisit_manager_id = self.manager
-        customer = self.make_customer("Late Customer", self.vip, self.sales1)
-        other = self.make_customer("Just In Grace", self.vip, self.sales2)
+        customer = self.make_customer("Late Customer", self.gold, self.sales1)
+        other = self.make_customer("Just In Grace", self.gold, self.sales2)
         with freeze_time(self.TODAY - timedelta(days=8)):
             late = self.Record.schedule_revisit(customer, "Late")
         with freeze_time(self.TODAY - timedelta(days=7)):
@@ -223,8 +224,8 @@ class TestMissed(RevisitCase):
         self.assertIn("Late Customer", str(notification.body))
         # Missed, the customer is due again: the next planning plans anew.
         self.assertFalse(self.planned(customer))
-        self.Record._plan_step(self.rule_vip)
-        self.Record._plan_step(self.rule_vip)
+        self.rule_gold._plan_step()
+        self.rule_gold._plan_step()
         self.assertTrue(self.planned(customer))
         # A missed revisit still takes its outcome when done late.
         late._record_outcome({"channel": "phone", "satisfaction": "2"})
@@ -235,7 +236,7 @@ class TestMissed(RevisitCase):
         fails) is logged and marked missed all the same; the others of the
         batch are marked as usual and the run ends."""
         customers = [
-            self.make_customer(f"Late {i}", self.vip, self.sales1) for i in range(3)
+            self.make_customer(f"Late {i}", self.gold, self.sales1) for i in range(3)
         ]
         with freeze_time(self.TODAY - timedelta(days=30)):
             late = self.Record.browse()
@@ -280,7 +281,7 @@ class TestMissed(RevisitCase):
         # A typo in the batch size parameter does not stop the scheduled
         # actions: the default is used, and the typo logged.
         self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", "1O0")
-        with self.assertLogs(LOGGER, "WARNING"):
-            self.assertEqual(self.Record._batch_size(), 1000)
+        with self.assertLogs("odoo.addons.revisit_plan.tools.batching", "WARNING"):
+            self.assertEqual(batching.batch_size(self.env), 1000)
         self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", "50")
-        self.assertEqual(self.Record._batch_size(), 50)
+        self.assertEqual(batching.batch_size(self.env), 50)

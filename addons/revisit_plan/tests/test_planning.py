@@ -2,16 +2,16 @@ from datetime import date, timedelta
 from unittest.mock import patch
 
 import psycopg2
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
 
-from ..tools import dates
 from .common import RevisitCase
 
-LOGGER = "odoo.addons.revisit_plan.models.revisit_record"
+LOGGER = "odoo.addons.revisit_plan.models.revisit_rule"
 
 
 class SimulatedCrash(BaseException):
@@ -36,14 +36,25 @@ class PlanningCase(RevisitCase):
         ):
             for _i in range(max_calls):
                 with self.env.cr.savepoint():
-                    self.Record._cron_plan_revisits()
+                    self.Rule._cron_plan_revisits()
                 if not progress[-1][0] or not progress[-1][1]:
                     break
         return progress
 
 
 class TestDueDates(RevisitCase):
-    """The due-date rule at its edges, in Python and in the SQL selection."""
+    """The due-date rule at its edges, as the planning's query computes it."""
+
+    def date_due(self, last, number, unit, lead, today):
+        """The due date the planning gives on ``today`` to a new customer
+        last revisited on ``last`` (None: never) under a rule of ``number``
+        ``unit`` and ``lead`` days; None when it is not due."""
+        rule = self.rule_bronze
+        rule.write({"cadence_number": number, "cadence_unit": unit, "lead_days": lead})
+        customer = self.make_customer(f"Edge {last} {number} {unit}", self.bronze)
+        if last:
+            self.done_revisit(customer, rule, last)
+        return {row[0]: row[2] for row in rule._due_partners(today)}.get(customer.id)
 
     def test_cadence_arithmetic(self):
         cases = [
@@ -59,21 +70,32 @@ class TestDueDates(RevisitCase):
         for last, number, unit, expected in cases:
             with self.subTest(last=last, number=number, unit=unit):
                 self.assertEqual(
-                    dates.next_due_date(last, number, unit, date(2000, 1, 1)),
-                    expected,
+                    self.date_due(last, number, unit, 0, expected), expected
+                )
+                self.assertIsNone(
+                    self.date_due(last, number, unit, 0, expected - timedelta(days=1))
                 )
 
     def test_lead_time_boundary(self):
         last = date(2025, 2, 15)  # monthly: due on 15 March
-        self.assertTrue(dates.is_due(last, 1, "months", 5, date(2025, 3, 10)))
-        self.assertFalse(dates.is_due(last, 1, "months", 5, date(2025, 3, 9)))
-        self.assertTrue(dates.is_due(last, 1, "months", 0, date(2025, 3, 15)))
-        self.assertFalse(dates.is_due(last, 1, "months", 0, date(2025, 3, 14)))
-        self.assertTrue(dates.is_due(None, 1, "years", 0, date(2025, 3, 14)))
+        due = date(2025, 3, 15)
+        self.assertEqual(self.date_due(last, 1, "months", 5, date(2025, 3, 10)), due)
+        self.assertIsNone(self.date_due(last, 1, "months", 5, date(2025, 3, 9)))
+        self.assertEqual(self.date_due(last, 1, "months", 0, due), due)
+        self.assertIsNone(self.date_due(last, 1, "months", 0, date(2025, 3, 14)))
+        today = date(2025, 3, 14)
+        self.assertEqual(
+            self.date_due(None, 1, "years", 0, today), today, "never revisited"
+        )
+        self.assertEqual(
+            self.date_due(date(2024, 1, 1), 1, "months", 5, today), today, "overdue"
+        )
 
-    def test_sql_selection_agrees_with_python(self):
-        """The selection query computes the same due dates as tools.dates, at
-        month ends and on leap days, for each cadence unit."""
+    def test_selection_at_month_ends_and_leap_days(self):
+        """The selection query takes the customers whose next revisit (the
+        last one plus the cadence) falls on or before today plus the lead
+        time, at month ends and on leap days, for each cadence unit; their
+        revisit is due then, or today when that is past."""
         today = date(2025, 3, 10)
         last_dates = [
             date(2024, 2, 29),
@@ -86,7 +108,7 @@ class TestDueDates(RevisitCase):
             date(2025, 3, 3),
             date(2025, 3, 4),
         ]
-        rule = self.rule_regular
+        rule = self.rule_bronze
         for number, unit, lead in (
             (1, "months", 5),
             (1, "years", 0),
@@ -97,18 +119,19 @@ class TestDueDates(RevisitCase):
             rule.lead_days = lead
             customers = self.env["res.partner"]
             for i, last in enumerate(last_dates):
-                customer = self.make_customer(f"Edge {unit} {i}", self.regular)
+                customer = self.make_customer(f"Edge {unit} {i}", self.bronze)
                 self.done_revisit(customer, rule, last)
                 customers |= customer
-            due_ids = {row[0] for row in rule._due_partners(today)}
+            due = {row[0]: row[2] for row in rule._due_partners(today)}
             for customer, last in zip(customers, last_dates, strict=True):
                 with self.subTest(unit=unit, last=last):
-                    self.assertEqual(
-                        customer.id in due_ids,
-                        dates.is_due(last, number, unit, lead, today),
-                    )
+                    next_date = last + relativedelta(**{unit: number})
+                    if next_date <= today + timedelta(days=lead):
+                        self.assertEqual(due.get(customer.id), max(next_date, today))
+                    else:
+                        self.assertNotIn(customer.id, due)
             # Out of the way of the next unit's customers.
-            self.set_tier(customers, self.vip)
+            self.set_tier(customers, self.gold)
             customers.active = False
 
 
@@ -118,15 +141,15 @@ class TestPlanning(PlanningCase):
     def setUpClass(cls):
         super().setUpClass()
         today = cls.TODAY
-        cls.vip_due = cls.make_customer("Vip Due", cls.vip, cls.sales1)
-        cls.done_revisit(cls.vip_due, cls.rule_vip, today - timedelta(days=27))
-        cls.vip_later = cls.make_customer("Vip Later", cls.vip, cls.sales1)
-        cls.done_revisit(cls.vip_later, cls.rule_vip, today - timedelta(days=10))
-        cls.regular_never = cls.make_customer("Regular Never", cls.regular, cls.sales2)
+        cls.vip_due = cls.make_customer("Vip Due", cls.gold, cls.sales1)
+        cls.done_revisit(cls.vip_due, cls.rule_gold, today - timedelta(days=27))
+        cls.vip_later = cls.make_customer("Vip Later", cls.gold, cls.sales1)
+        cls.done_revisit(cls.vip_later, cls.rule_gold, today - timedelta(days=10))
+        cls.regular_never = cls.make_customer("Regular Never", cls.bronze, cls.sales2)
         cls.prospect_recent = cls.make_customer(
-            "Prospect Recent", cls.prospect, cls.sales2
+            "Prospect Recent", cls.basic, cls.sales2
         )
-        cls.done_revisit(cls.prospect_recent, cls.rule_prospect, date(2024, 6, 1))
+        cls.done_revisit(cls.prospect_recent, cls.rule_basic, date(2024, 6, 1))
         cls.no_tier = cls.make_customer("No Tier", None, cls.sales1)
 
     def mine(self):
@@ -140,17 +163,17 @@ class TestPlanning(PlanningCase):
         planned = self.mine()
         self.assertEqual(planned.partner_id, self.vip_due | self.regular_never)
         vip = planned.filtered(lambda r: r.partner_id == self.vip_due)
-        self.assertEqual(vip.rule_id, self.rule_vip)
-        self.assertEqual(vip.due_date, date(2025, 3, 11), "11 February + 1 month")
+        self.assertEqual(vip.rule_id, self.rule_gold)
+        self.assertEqual(vip.date_due, date(2025, 3, 11), "11 February + 1 month")
         self.assertEqual(vip.user_id, self.sales1)
-        self.assertEqual(vip.tier_id, self.vip)
+        self.assertEqual(vip.tier_id, self.gold)
         self.assertEqual(vip.revisit_type_id, self.visit)
         self.assertEqual(vip.activity_id.activity_type_id, self.visit)
         self.assertEqual(vip.activity_id.user_id, self.sales1)
-        self.assertEqual(vip.activity_id.date_deadline, vip.due_date)
+        self.assertEqual(vip.activity_id.date_deadline, vip.date_due)
         self.assertEqual(vip.activity_id.summary, "Monthly")
         never = planned - vip
-        self.assertEqual(never.due_date, self.TODAY, "never revisited: due today")
+        self.assertEqual(never.date_due, self.TODAY, "never revisited: due today")
         self.assertEqual(never.user_id, self.sales2)
         self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
 
@@ -182,7 +205,7 @@ class TestPlanning(PlanningCase):
             with self.env.cr.savepoint():
                 self.env.cr.execute(
                     "INSERT INTO revisit_record (partner_id, company_id, rule_id, "
-                    "due_date, state) VALUES (%s, %s, %s, %s, 'planned')",
+                    "date_due, state) VALUES (%s, %s, %s, %s, 'planned')",
                     [vip.partner_id.id, self.company.id, vip.rule_id.id, self.TODAY],
                 )
         self.assertIn("revisit_record_planned_rule_uniq", str(catcher.exception))
@@ -197,23 +220,23 @@ class TestPlanning(PlanningCase):
     def test_tier_change_moves_customer_to_new_rule(self):
         self.run_cron()
         old = self.mine().filtered(lambda r: r.partner_id == self.regular_never)
-        self.assertEqual(old.rule_id, self.rule_regular)
+        self.assertEqual(old.rule_id, self.rule_bronze)
         activity = old.activity_id
-        self.set_tier(self.regular_never, self.important)
+        self.set_tier(self.regular_never, self.silver)
         with freeze_time(self.TODAY + timedelta(days=1)):
             self.run_cron()
         self.assertEqual(old.state, "cancelled")
         self.assertFalse(activity.exists())
         new = self.planned(self.regular_never)
-        self.assertEqual(new.rule_id, self.rule_important)
-        self.assertEqual(new.tier_id, self.important)
+        self.assertEqual(new.rule_id, self.rule_silver)
+        self.assertEqual(new.tier_id, self.silver)
         self.assertTrue(new.activity_id)
 
     def test_batches_progress_and_resume_after_crash(self):
         self.env["ir.config_parameter"].set_param("revisit_plan.batch_size", 2)
         extra = self.env["res.partner"]
         for i in range(5):
-            extra |= self.make_customer(f"Batch {i}", self.important, self.sales1)
+            extra |= self.make_customer(f"Batch {i}", self.silver, self.sales1)
         original = type(self.Record)._create_planned
         calls = []
 
@@ -243,7 +266,7 @@ class TestPlanning(PlanningCase):
         self.assertEqual(progress[-1][1], 0)
 
     def test_round_robin_and_fixed_responsible(self):
-        self.rule_regular.write(
+        self.rule_bronze.write(
             {
                 "responsible": "round_robin",
                 "user_ids": [Command.set((self.sales1 | self.sales2).ids)],
@@ -251,31 +274,31 @@ class TestPlanning(PlanningCase):
         )
         more = self.env["res.partner"]
         for i in range(3):
-            more |= self.make_customer(f"Robin {i}", self.regular)
+            more |= self.make_customer(f"Robin {i}", self.bronze)
         self.run_cron()
         users = [self.planned(p).user_id for p in self.regular_never | more]
         self.assertEqual(users, [self.sales1, self.sales2, self.sales1, self.sales2])
-        self.rule_vip.write({"responsible": "fixed", "user_id": self.manager.id})
-        fixed = self.make_customer("Fixed", self.vip, self.sales1)
+        self.rule_gold.write({"responsible": "fixed", "user_id": self.manager.id})
+        fixed = self.make_customer("Fixed", self.gold, self.sales1)
         with freeze_time(self.TODAY + timedelta(days=1)):
             self.run_cron()
         self.assertEqual(self.planned(fixed).user_id, self.manager)
 
     def test_note_template_and_partner_filter(self):
-        self.rule_important.write(
+        self.rule_silver.write(
             {
                 "note_template": "<p>Call {customer} ({tier}), last {last_revisit}</p>",
                 "partner_domain": "[('name', 'ilike', 'Filtered')]",
             }
         )
-        inside = self.make_customer("Filtered <b>In</b>", self.important)
-        outside = self.make_customer("Not Selected", self.important)
+        inside = self.make_customer("Filtered <b>In</b>", self.silver)
+        outside = self.make_customer("Not Selected", self.silver)
         self.run_cron()
         self.assertTrue(self.planned(inside))
         self.assertFalse(self.planned(outside))
         note = str(self.planned(inside).activity_id.note)
         self.assertIn("Filtered &lt;b&gt;In&lt;/b&gt;", note, "values are escaped")
-        self.assertIn("(Important)", note)
+        self.assertIn("(Silver)", note)
         self.assertIn("last -", note)
 
     def test_first_step_of_the_day_reports_its_work(self):
@@ -295,15 +318,15 @@ class TestPlanning(PlanningCase):
         database holds); the other rules are planned and the run ends."""
         self.env.cr.execute(
             "UPDATE revisit_rule SET partner_domain = %s WHERE id = %s",
-            ["[('id', '=', 'abc')]", self.rule_regular.id],
+            ["[('id', '=', 'abc')]", self.rule_bronze.id],
         )
         self.env.cr.execute(
             "UPDATE revisit_rule SET cadence_number = 1000000, cadence_unit = 'years' "
             "WHERE id = %s",
-            [self.rule_vip.id],
+            [self.rule_gold.id],
         )
         self.env.invalidate_all()
-        fine = self.make_customer("Important Fine", self.important, self.sales1)
+        fine = self.make_customer("Important Fine", self.silver, self.sales1)
         with (
             mute_logger("odoo.sql_db"),
             self.assertLogs(LOGGER, "ERROR") as logs,
@@ -321,7 +344,7 @@ class TestPlanning(PlanningCase):
         self.env.cr.execute(
             "UPDATE revisit_rule SET partner_domain = '[]', cadence_number = 1, "
             "cadence_unit = 'months' WHERE id IN %s",
-            [(self.rule_regular.id, self.rule_vip.id)],
+            [(self.rule_bronze.id, self.rule_gold.id)],
         )
         self.env.invalidate_all()
         with freeze_time(self.TODAY + timedelta(days=1)):
@@ -332,23 +355,114 @@ class TestPlanning(PlanningCase):
     def test_plan_now_names_a_rule_the_database_cannot_run(self):
         self.env.cr.execute(
             "UPDATE revisit_rule SET partner_domain = %s WHERE id = %s",
-            ["[('id', '=', 'abc')]", self.rule_regular.id],
+            ["[('id', '=', 'abc')]", self.rule_bronze.id],
         )
         self.env.invalidate_all()
         with self.assertRaisesMessage(ValidationError, "Yearly is not valid"):
-            self.rule_regular.with_user(self.manager).action_plan_now()
+            self.rule_bronze.with_user(self.manager).action_plan_now()
 
     def test_archived_rule_cancels_its_planned_revisits(self):
         self.run_cron()
         vip = self.planned(self.vip_due)
-        self.rule_vip.action_archive()
+        self.rule_gold.action_archive()
         self.assertEqual(vip.state, "cancelled")
         self.assertFalse(vip.activity_id)
 
 
+@freeze_time(RevisitCase.TODAY)
+class TestRetentionRules(PlanningCase):
+    """Rules on a lifecycle stage: one revisit per entry into the stage."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule_at_risk = cls.Rule.create(
+            {
+                "name": "Retention call",
+                "company_id": cls.company.id,
+                "lifecycle_stage": "at_risk",
+                "stage_delay_days": 3,
+                "activity_type_id": cls.call.id,
+            }
+        )
+        cls.silent = cls.make_customer("Gone Silent", cls.gold, cls.sales1)
+        cls.entry = cls.enter_stage(cls.silent, "at_risk", cls.TODAY - timedelta(1))
+        cls.fine = cls.make_customer("Still Buying", cls.gold, cls.sales2)
+        cls.enter_stage(cls.fine, "active", cls.TODAY - timedelta(days=1))
+
+    def test_entering_the_stage_plans_one_retention_revisit(self):
+        self.run_cron()
+        revisit = self.planned(self.silent, self.rule_at_risk)
+        self.assertEqual(len(revisit), 1)
+        self.assertEqual(revisit.lifecycle_history_id, self.entry)
+        self.assertEqual(revisit.lifecycle_stage, "at_risk")
+        self.assertEqual(revisit.date_due, self.TODAY + timedelta(days=2))
+        self.assertEqual(revisit.user_id, self.sales1, "the salesperson")
+        self.assertEqual(revisit.activity_id.user_id, self.sales1)
+        self.assertFalse(self.planned(self.fine, self.rule_at_risk))
+        # The tier's own revisit does not hold it back, nor the reverse.
+        self.assertTrue(self.planned(self.silent, self.rule_gold))
+        # Done, it is not planned again for the same entry.
+        revisit._record_outcome({"channel": "phone", "satisfaction": "3"})
+        self.assertEqual(revisit.date_done, self.TODAY, "the outcome's day")
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.run_cron()
+        self.assertFalse(self.planned(self.silent, self.rule_at_risk))
+
+    def test_a_new_entry_gets_a_new_revisit_and_leaving_cancels(self):
+        self.run_cron()
+        first = self.planned(self.silent, self.rule_at_risk)
+        # Back to buying: the planned call goes at the next run.
+        self.enter_stage(self.silent, "active", self.TODAY)
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.run_cron()
+        self.assertEqual(first.state, "cancelled")
+        self.assertFalse(self.planned(self.silent, self.rule_at_risk))
+        # At risk again later: a new entry, a new revisit.
+        later = self.TODAY + timedelta(days=40)
+        entry = self.enter_stage(self.silent, "at_risk", later)
+        with freeze_time(later + timedelta(days=10)):
+            self.run_cron()
+        second = self.planned(self.silent, self.rule_at_risk)
+        self.assertEqual(second.lifecycle_history_id, entry)
+        self.assertEqual(second.date_due, later + timedelta(days=10), "late: today")
+
+    def test_database_refuses_a_second_revisit_of_one_entry(self):
+        self.run_cron()
+        revisit = self.planned(self.silent, self.rule_at_risk)
+        revisit._record_outcome({"channel": "phone"})
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation) as catcher,
+        ):
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "INSERT INTO revisit_record (partner_id, company_id, rule_id, "
+                    "lifecycle_history_id, date_due, state) "
+                    "VALUES (%s, %s, %s, %s, %s, 'planned')",
+                    [
+                        self.silent.id,
+                        self.company.id,
+                        self.rule_at_risk.id,
+                        self.entry.id,
+                        self.TODAY,
+                    ],
+                )
+        self.assertIn("revisit_record_stage_entry_uniq", str(catcher.exception))
+
+    def test_stage_combined_with_tiers(self):
+        self.rule_at_risk.tier_ids = self.silver
+        self.run_cron()
+        self.assertFalse(self.planned(self.silent, self.rule_at_risk), "gold")
+        self.set_tier(self.silent, self.silver)
+        with freeze_time(self.TODAY + timedelta(days=1)):
+            self.run_cron()
+        self.assertTrue(self.planned(self.silent, self.rule_at_risk))
+
+
 class TestRuleValidation(RevisitCase):
     def test_bad_rules_are_refused_and_change_nothing(self):
-        rule = self.rule_important
+        rule = self.rule_silver
         cases = [
             ({"cadence_number": 0}, "positive number"),
             ({"cadence_number": -2}, "positive number"),
@@ -357,7 +471,11 @@ class TestRuleValidation(RevisitCase):
             ({"cadence_unit": "weeks", "lead_days": 21}, "shorter than its cadence"),
             ({"responsible": "fixed", "user_id": False}, "needs the user"),
             ({"responsible": "round_robin"}, "needs the users"),
-            ({"tier_ids": [Command.clear()], "partner_domain": "[]"}, "tiers or"),
+            (
+                {"tier_ids": [Command.clear()], "partner_domain": "[]"},
+                "needs tiers, a lifecycle stage or a customer filter",
+            ),
+            ({"stage_delay_days": 91}, "0 to 90 days"),
             ({"partner_domain": "[('no_such_field', '=', 1)]"}, "not valid"),
             # Compiles, but fails in the database.
             ({"partner_domain": "[('id', '=', 'abc')]"}, "not valid"),
@@ -376,12 +494,12 @@ class TestRuleValidation(RevisitCase):
                     (rule.cadence_number, rule.cadence_unit, rule.lead_days),
                     (3, "months", 7),
                 )
-                self.assertEqual(rule.tier_ids, self.important)
+                self.assertEqual(rule.tier_ids, self.silver)
         with self.assertRaisesMessage(ValidationError, "positive number"):
             self.Rule.create(
                 {
                     "name": "Zero",
-                    "tier_ids": [Command.set(self.vip.ids)],
+                    "tier_ids": [Command.set(self.gold.ids)],
                     "cadence_number": 0,
                 }
             )
@@ -407,7 +525,7 @@ class TestRuleValidation(RevisitCase):
         """As the revisit manager, who configures rules: a filter that fails
         in the database, a cadence beyond ten years or a number beyond
         PostgreSQL's range are refused when saved."""
-        rule = self.rule_important.with_user(self.manager)
+        rule = self.rule_silver.with_user(self.manager)
         for values, error, pattern in (
             ({"partner_domain": "[('id', '=', 'abc')]"}, ValidationError, "not valid"),
             (

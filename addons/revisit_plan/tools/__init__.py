@@ -1,1 +1,2 @@
+from . import batching
 from . import dates

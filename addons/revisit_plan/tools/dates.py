@@ -1,13 +1,12 @@
-"""Date arithmetic of revisits and care messages, free of the ORM so that its
-edge cases (month ends, leap years, lunar dates) are easy to test."""
+"""Date arithmetic of revisit rules and care messages, free of the ORM so that
+its edge cases (month ends, leap years, lunar dates) are easy to test. The
+due dates of the planning are computed by its query (``revisit.rule``)."""
 
 import calendar
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from lunar_python import Lunar
 
-CADENCE_UNITS = ("days", "weeks", "months", "years")
 # The shortest length of one unit, in days: a lead time must stay below the
 # shortest possible cadence (February, common years).
 MIN_DAYS = {"days": 1, "weeks": 7, "months": 28, "years": 365}
@@ -16,34 +15,9 @@ MIN_DAYS = {"days": 1, "weeks": 7, "months": 28, "years": 365}
 MAX_CADENCE = {"days": 3650, "weeks": 520, "months": 120, "years": 10}
 
 
-def cadence_delta(number, unit):
-    """The ``relativedelta`` of ``number`` ``unit``: month and year steps keep
-    the day of the month, or take the month's last day (31 January + 1 month
-    = 28 or 29 February)."""
-    if unit not in CADENCE_UNITS:
-        raise ValueError(f"unknown cadence unit {unit!r}")
-    return relativedelta(**{unit: number})
-
-
 def cadence_min_days(number, unit):
     """The fewest days ``number`` ``unit`` can span."""
     return number * MIN_DAYS[unit]
-
-
-def next_due_date(last_done, number, unit, today):
-    """When a revisit is due: ``number`` ``unit`` after the last done one,
-    or today when there is none (never revisited)."""
-    if not last_done:
-        return today
-    return last_done + cadence_delta(number, unit)
-
-
-def is_due(last_done, number, unit, lead_days, today):
-    """A partner is due when its next revisit falls on or before today plus
-    the lead time."""
-    return next_due_date(last_done, number, unit, today) <= today + timedelta(
-        days=lead_days
-    )
 
 
 def day_in_year(year, month, day):
@@ -86,3 +60,19 @@ def upcoming_occurrence(today, horizon_days, calendar_type, month, day):
         if when and today <= when <= today + timedelta(days=horizon_days):
             return when, year
     return None, None
+
+
+def birthday_dates(date_from, date_to):
+    """{(month, day): date} of the birthdays that fall from ``date_from`` to
+    ``date_to`` (a few days): each day of the period, and 29 February on the
+    28th in common years (``day_in_year``)."""
+    result = {}
+    day = date_from
+    while day <= date_to:
+        result[(day.month, day.day)] = day
+        day += timedelta(days=1)
+    for year in {date_from.year, date_to.year}:
+        leap_day = day_in_year(year, 2, 29)
+        if date_from <= leap_day <= date_to:
+            result.setdefault((2, 29), leap_day)
+    return result

@@ -35,7 +35,15 @@ class RevisitReassign(models.TransientModel):
         readonly=False,
         help="The departing user's customers; remove those that go to someone else.",
     )
-    partner_count = fields.Integer(compute="_compute_partner_count")
+    email_customers = fields.Boolean(
+        string="Email the Customers",
+        help="Email each customer handed over, in its language, that the "
+        "successor is its new contact (template: Revisits: your new contact). "
+        "Customers without an email are left out.",
+    )
+    partner_count = fields.Integer(
+        string="Customers to Hand Over", compute="_compute_partner_count"
+    )
     revisit_count = fields.Integer(
         string="Open Revisits", compute="_compute_partner_count"
     )
@@ -131,18 +139,34 @@ class RevisitReassign(models.TransientModel):
         )
         if partners:
             partners._message_log_batch(bodies=dict.fromkeys(partners.ids, body))
+        message = self.env._(
+            "%(customers)s customers and %(revisits)s open revisits handed over to "
+            "%(successor)s.",
+            customers=len(partners),
+            revisits=len(revisits),
+            successor=successor.name,
+        )
+        if self.email_customers:
+            mails = self._email_customers(partners)
+            message += " " + self.env._(
+                "%(count)s customers were told by email.", count=len(mails)
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._(
-                    "%(customers)s customers and %(revisits)s open revisits handed "
-                    "over to %(successor)s.",
-                    customers=len(partners),
-                    revisits=len(revisits),
-                    successor=successor.name,
-                ),
+                "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _email_customers(self, partners):
+        """Queue, for each of ``partners`` (just handed over) that has an
+        email, the email introducing its new salesperson, rendered in the
+        customer's language; return the emails."""
+        template = self.env.ref("revisit_plan.mail_template_hand_over")
+        customers = partners.filtered("email")
+        if not customers:
+            return self.env["mail.mail"]
+        return template.sudo().send_mail_batch(customers.ids, force_send=False)
