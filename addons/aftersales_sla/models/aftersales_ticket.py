@@ -388,7 +388,7 @@ class AftersalesTicket(models.Model):
                 team = self.env["aftersales.team"].browse(vals["team_id"])
                 vals["user_id"] = team._next_assignee().id
         tickets = super().create(vals_list)
-        tickets._sla_apply_policy(PlannerCache())
+        self.env["aftersales.ticket.sla"]._apply_policies(tickets)
         for ticket in tickets.filtered("partner_id"):
             ticket.message_subscribe(partner_ids=ticket.partner_id.ids)
         return tickets
@@ -433,19 +433,23 @@ class AftersalesTicket(models.Model):
             ):
                 # The flow's own write (in sudo), past the checks of write().
                 super(AftersalesTicket, tickets).write(values)
+        Line = self.env["aftersales.ticket.sla"]
         planners = PlannerCache()
         if {"tier_id", "severity_id", "team_id", "channel_id", "partner_id"} & set(
             vals
         ):
-            self.filtered(
-                lambda t: (
-                    old_scope[t.id]
-                    != (t.tier_id, t.severity_id, t.team_id, t.channel_id)
-                )
-            )._sla_apply_policy(planners)
+            Line._apply_policies(
+                self.filtered(
+                    lambda t: (
+                        old_scope[t.id]
+                        != (t.tier_id, t.severity_id, t.team_id, t.channel_id)
+                    )
+                ),
+                planners,
+            )
         if "service_mode" in vals:
-            self.filtered(lambda t: old_mode[t.id] != t.service_mode)._sla_apply_policy(
-                planners
+            Line._apply_policies(
+                self.filtered(lambda t: old_mode[t.id] != t.service_mode), planners
             )
         if "stage_id" in vals:
             for ticket in self:
@@ -529,104 +533,6 @@ class AftersalesTicket(models.Model):
             (dict(values), self.sudo().browse(ticket_ids))
             for values, ticket_ids in by_values.items()
         ]
-
-    # --- service level logic ------------------------------------------------
-
-    def _sla_set_policies(self):
-        """Set each ticket's policy (one lookup per distinct scope, one write
-        per policy) and return {ticket id: policy}."""
-        Policy = self.env["aftersales.sla.policy"].sudo()
-        policies, policy_of, by_policy = {}, {}, defaultdict(list)
-        for ticket in self:
-            scope = (
-                ticket.company_id,
-                ticket.tier_id,
-                ticket.severity_id,
-                ticket.team_id,
-                ticket.channel_id,
-            )
-            if scope not in policies:
-                policies[scope] = Policy._policy_for(*scope)
-            policy = policy_of[ticket.id] = policies[scope]
-            if ticket.sla_policy_id != policy:
-                by_policy[policy.id].append(ticket.id)
-        for policy_id, ticket_ids in by_policy.items():
-            self.browse(ticket_ids).write({"sla_policy_id": policy_id})
-        return policy_of
-
-    def _sla_apply_policy(self, planners):
-        """Find each ticket's policy and create or re-plan its target lines;
-        lines already achieved or failed are kept as they are.
-
-        Set-based: one policy lookup per distinct scope, then one write per
-        policy, one create for every new line and one planning pass."""
-        Line = self.env["aftersales.ticket.sla"].sudo()
-        tickets = self.sudo().filtered(lambda t: t.stage_kind in OPEN_KINDS)
-        policy_of = tickets._sla_set_policies()
-        now = fields.Datetime.now()
-        to_cancel, to_plan, to_pause, to_create = [], [], [], []
-        to_update = defaultdict(list)
-        for ticket in tickets:
-            policy = policy_of[ticket.id]
-            targets = ["response", "resolution"]
-            if ticket.service_mode == "on_site" and policy.on_site_target:
-                targets.append("on_site")
-            by_target = {line.target: line for line in ticket.sla_line_ids}
-            for target, line in by_target.items():
-                if line.status in ("running", "paused") and (
-                    not policy or target not in targets
-                ):
-                    to_cancel.append(line.id)
-            if not policy:
-                continue
-            waiting = ticket.stage_kind == "waiting"
-            for target in targets:
-                line = by_target.get(target)
-                if line and line.status in ("achieved", "failed"):
-                    continue
-                if target == "response" and ticket.first_response_at:
-                    continue
-                target_hours = policy._target_hours(target)
-                if line:
-                    # Running or paused: re-planned for the policy; cancelled:
-                    # the target applies again, from now.
-                    restart = line.status not in ("running", "paused")
-                    to_update[(policy.id, target_hours, restart)].append(line.id)
-                    to_plan.append(line.id)
-                    if waiting:
-                        to_pause.append(line.id)
-                    continue
-                # A visit decided later starts its clock when it is decided;
-                # the other targets count from when the request came in.
-                start = (
-                    now if target == "on_site" and by_target else ticket.date_received
-                )
-                with policy._planning():
-                    planner = planners.get(policy.calendar_id, start)
-                    deadlines = Line._deadlines(
-                        planner, start, target_hours, 0.0, policy.warning_percent
-                    )
-                to_create.append(
-                    {
-                        "policy_id": policy.id,
-                        "target_hours": target_hours,
-                        **deadlines,
-                        "ticket_id": ticket.id,
-                        "target": target,
-                        "start": start,
-                        "status": "paused" if waiting else "running",
-                        "paused_since": now if waiting else False,
-                    }
-                )
-        Line.browse(to_cancel).write({"status": "cancelled"})
-        for (policy_id, target_hours, restart), line_ids in to_update.items():
-            values = {"policy_id": policy_id, "target_hours": target_hours}
-            if restart:
-                values.update(status="running", start=now)
-            Line.browse(line_ids).write(values)
-        Line.browse(to_pause)._pause(now)
-        Line.create(to_create)
-        Line.browse(to_plan)._plan(planners)
 
     def _on_stage_change(self, old_kind, now, planners):
         """Service levels and milestones follow the stage's kind."""

@@ -10,6 +10,7 @@ from odoo.addons.customer_tiering.tools import jobs
 
 from ..tools.sla_planner import PlannerCache
 from .aftersales_sla_policy import TARGETS
+from .aftersales_stage import OPEN_KINDS
 
 _logger = logging.getLogger(__name__)
 
@@ -98,33 +99,120 @@ class AftersalesTicketSla(models.Model):
         )
         return self.browse(forbidden.ids), make_error
 
-    # --- planning ------------------------------------------------------------
+    # --- policies -------------------------------------------------------------
 
     @api.model
-    def _deadlines(self, planner, start, target_hours, paused_hours, warning_percent):
-        """Deadline and warning time of a target on a planner's calendar."""
-        warning = target_hours * warning_percent / 100.0
-        return {
-            "deadline": planner.add_hours(start, target_hours + paused_hours),
-            "warning_at": planner.add_hours(start, warning + paused_hours),
-        }
+    def _set_policies(self, tickets):
+        """Set each ticket's policy (one lookup per distinct scope, one write
+        per policy) and return {ticket id: policy}."""
+        Policy = self.env["aftersales.sla.policy"].sudo()
+        policies, policy_of, by_policy = {}, {}, defaultdict(list)
+        for ticket in tickets:
+            scope = (
+                ticket.company_id,
+                ticket.tier_id,
+                ticket.severity_id,
+                ticket.team_id,
+                ticket.channel_id,
+            )
+            if scope not in policies:
+                policies[scope] = Policy._policy_for(*scope)
+            policy = policy_of[ticket.id] = policies[scope]
+            if ticket.sla_policy_id != policy:
+                by_policy[policy.id].append(ticket.id)
+        for policy_id, ticket_ids in by_policy.items():
+            tickets.browse(ticket_ids).write({"sla_policy_id": policy_id})
+        return policy_of
+
+    @api.model
+    def _apply_policies(self, tickets, planners=None):
+        """Find the policy of each of these tickets (open ones) and create or
+        re-plan its target lines; lines already achieved or failed are kept
+        as they are, and a ticket waiting on the customer gets them paused.
+
+        Set-based: one policy lookup per distinct scope, one write per
+        policy, one create for every new line and one planning pass."""
+        tickets = tickets.sudo().filtered(lambda t: t.stage_kind in OPEN_KINDS)
+        policy_of = self._set_policies(tickets)
+        now = fields.Datetime.now()
+        Line = self.sudo()
+        to_cancel, to_create, to_plan, to_pause = [], [], [], []
+        to_update = defaultdict(list)
+        for ticket in tickets:
+            policy = policy_of[ticket.id]
+            targets = ["response", "resolution"]
+            if ticket.service_mode == "on_site" and policy.on_site_target:
+                targets.append("on_site")
+            by_target = {line.target: line for line in ticket.sla_line_ids}
+            for target, line in by_target.items():
+                if line.status in ("running", "paused") and (
+                    not policy or target not in targets
+                ):
+                    to_cancel.append(line.id)
+            if not policy:
+                continue
+            waiting = ticket.stage_kind == "waiting"
+            for target in targets:
+                line = by_target.get(target)
+                if line and line.status in ("achieved", "failed"):
+                    continue
+                if target == "response" and ticket.first_response_at:
+                    continue
+                target_hours = policy._target_hours(target)
+                if line:
+                    # Running or paused: re-planned for the policy; cancelled:
+                    # the target applies again, from now.
+                    restart = line.status not in ("running", "paused")
+                    to_update[(policy.id, target_hours, restart)].append(line.id)
+                    to_plan.append(line.id)
+                    if waiting:
+                        to_pause.append(line.id)
+                    continue
+                # A visit decided later starts its clock when it is decided;
+                # the other targets count from when the request came in.
+                start = (
+                    now if target == "on_site" and by_target else ticket.date_received
+                )
+                to_create.append(
+                    {
+                        "ticket_id": ticket.id,
+                        "policy_id": policy.id,
+                        "target": target,
+                        "target_hours": target_hours,
+                        "start": start,
+                    }
+                )
+        Line.browse(to_cancel).write({"status": "cancelled"})
+        for (policy_id, target_hours, restart), line_ids in to_update.items():
+            values = {"policy_id": policy_id, "target_hours": target_hours}
+            if restart:
+                values.update(status="running", start=now)
+            Line.browse(line_ids).write(values)
+        created = Line.create(to_create)
+        (Line.browse(to_plan) | created)._plan(planners)
+        waiting = created.filtered(lambda line: line.ticket_id.stage_kind == "waiting")
+        (Line.browse(to_pause) | waiting)._pause(now)
+
+    # --- planning ------------------------------------------------------------
 
     def _plan(self, planners=None):
-        """Compute deadline and warning time of running and paused lines."""
+        """Compute deadline and warning time of running and paused lines: the
+        one place they are written. The deadline is ``start`` plus the
+        target's working hours plus the working hours paused, on the policy's
+        calendar; the warning comes at the policy's share of the target."""
         planners = planners or PlannerCache()
         for line in self.filtered(lambda line: line.status in ("running", "paused")):
-            with line.policy_id._planning():
-                planner = planners.get(line.policy_id.calendar_id, line.start)
-                deadlines = self._deadlines(
-                    planner,
-                    line.start,
-                    line.target_hours,
-                    line.paused_hours,
-                    line.policy_id.warning_percent,
-                )
-            line.write(deadlines)
+            policy = line.policy_id
+            paused = line.paused_hours
+            warning = line.target_hours * policy.warning_percent / 100.0
+            with policy._planning():
+                planner = planners.get(policy.calendar_id, line.start)
+                deadline = planner.add_hours(line.start, line.target_hours + paused)
+                warning_at = planner.add_hours(line.start, warning + paused)
+            line.write({"deadline": deadline, "warning_at": warning_at})
 
     def _pause(self, now):
+        """Stop the clock of running lines (waiting on the customer)."""
         self.filtered(lambda line: line.status == "running").write(
             {"status": "paused", "paused_since": now}
         )
