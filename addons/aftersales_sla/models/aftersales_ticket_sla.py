@@ -375,158 +375,25 @@ class AftersalesTicketSla(models.Model):
         their tickets."""
         todo = (self & failed)._claim_steps("breach")
         todo += (self - failed)._claim_steps("warning")
-        self._log_on_tickets(failed, self._run_steps(todo))
+        self._log_on_tickets(failed, self.env["aftersales.sla.escalation"]._run(todo))
 
     def _escalate(self, trigger):
         """Take the policies' steps of ``trigger`` for these lines, each step
         at most once per line. Returns {ticket id: [description of each
         action taken]}."""
-        return self._run_steps(self._claim_steps(trigger))
+        return self.env["aftersales.sla.escalation"]._run(self._claim_steps(trigger))
 
     def _claim_steps(self, trigger):
         """The (line, step) pairs of ``trigger`` still to take for these
-        lines, claimed: the log's unique key takes each pair at most once,
-        whoever scans."""
+        lines, claimed in the escalation log (each pair at most once,
+        whoever scans)."""
         pairs = [
             (line, step)
             for line in self
             for step in line.policy_id.escalation_ids
             if step.trigger == trigger and step.target in ("any", line.target)
         ]
-        if not pairs:
-            return []
-        claimed = {
-            (line_id, step_id)
-            for line_id, step_id in self.env.execute_query(
-                SQL(
-                    """
-                    INSERT INTO aftersales_sla_escalation_log
-                        (line_id, escalation_id, ticket_id, company_id,
-                         create_uid, write_uid, create_date, write_date)
-                    SELECT v.line_id, v.step_id, l.ticket_id, l.company_id,
-                           %(uid)s, %(uid)s, %(now)s, %(now)s
-                      FROM unnest(%(lines)s::int[], %(steps)s::int[])
-                           AS v(line_id, step_id)
-                      JOIN aftersales_ticket_sla l ON l.id = v.line_id
-                    ON CONFLICT (line_id, escalation_id) DO NOTHING
-                    RETURNING line_id, escalation_id
-                    """,
-                    uid=self.env.uid,
-                    now=fields.Datetime.now(),
-                    lines=[line.id for line, _step in pairs],
-                    steps=[step.id for _line, step in pairs],
-                )
-            )
-        }
-        return [(line, step) for line, step in pairs if (line.id, step.id) in claimed]
-
-    @api.model
-    def _run_steps(self, todo):
-        """Run claimed escalation steps, grouped by action and target."""
-        Ticket = self.env["aftersales.ticket"].sudo()
-        taken = {}
-
-        def note(ticket, text):
-            taken.setdefault(ticket.id, []).append(text)
-
-        by_user, by_team, raise_severity = {}, {}, Ticket
-        # {(ticket, leader): {trigger: [line]}}: one activity per ticket and
-        # leader, naming every target of this scan.
-        to_notify = defaultdict(lambda: defaultdict(list))
-        for line, step in todo:
-            ticket = line.ticket_id.sudo()
-            if step.action == "notify_leader":
-                leader = ticket.team_id.leader_id
-                if leader:
-                    lines = to_notify[(ticket, leader)][step.trigger]
-                    if line not in lines:
-                        lines.append(line)
-            elif step.action == "reassign_user":
-                by_user.setdefault(step.user_id, Ticket)
-                by_user[step.user_id] |= ticket
-                note(
-                    ticket, self.env._("reassigned to %(user)s", user=step.user_id.name)
-                )
-            elif step.action == "reassign_team":
-                by_team.setdefault(step.team_id, Ticket)
-                by_team[step.team_id] |= ticket
-                note(
-                    ticket, self.env._("moved to team %(team)s", team=step.team_id.name)
-                )
-            elif step.action == "raise_severity":
-                raise_severity |= ticket
-        for ticket, leader in to_notify:
-            note(ticket, self.env._("notified %(user)s", user=leader.name))
-        self._notify_leaders(to_notify)
-        for user, tickets in by_user.items():
-            tickets.write({"user_id": user.id})
-        for team, tickets in by_team.items():
-            tickets.write({"team_id": team.id, "user_id": False})
-            if team.assignment_method != "manual":
-                for ticket in tickets:
-                    ticket.user_id = team._next_assignee()
-        for ticket, severity in self._raise_severity(raise_severity).items():
-            note(
-                ticket,
-                self.env._("severity raised to %(severity)s", severity=severity.name),
-            )
-        return taken
-
-    @api.model
-    def _raise_severity(self, tickets):
-        """Raise these tickets' severity one level (one write per level);
-        return {ticket: new severity} of those that had a level to go."""
-        raised, by_severity = {}, {}
-        for ticket in tickets:
-            severity = ticket.severity_id._next_level() if ticket.severity_id else False
-            if severity and severity != ticket.severity_id:
-                by_severity.setdefault(severity, tickets.browse())
-                by_severity[severity] |= ticket
-                raised[ticket] = severity
-        for severity, group in by_severity.items():
-            group.write({"severity_id": severity.id})
-        return raised
-
-    @api.model
-    def _notify_leaders(self, to_notify):
-        """One escalation activity per ticket and leader, its summary in the
-        leader's language: {(ticket, leader): {trigger: [line]}}."""
-        if not to_notify:
-            return
-        activity_type = self.env.ref("aftersales_sla.mail_activity_type_sla_escalation")
-        model_id = self.env["ir.model"]._get_id("aftersales.ticket")
-        today = fields.Date.context_today(self)
-        activities = []
-        for (ticket, leader), by_trigger in to_notify.items():
-            env = self.with_context(lang=leader.lang).env
-            labels = dict(self._fields["target"]._description_selection(env))
-            order = list(labels)
-            parts = []
-            for trigger, lines in sorted(by_trigger.items()):
-                targets = ", ".join(
-                    labels[target]
-                    for target in sorted(
-                        {line.target for line in lines}, key=order.index
-                    )
-                )
-                parts.append(
-                    env._("Missed: %(targets)s", targets=targets)
-                    if trigger == "breach"
-                    else env._("At risk: %(targets)s", targets=targets)
-                )
-            activities.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": ticket.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": leader.id,
-                    "summary": "; ".join(parts),
-                    "date_deadline": today,
-                }
-            )
-        self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=True
-        ).create(activities)
+        return self.env["aftersales.sla.escalation.log"]._claim(pairs)
 
     def _log_on_tickets(self, failed, actions):
         """One chatter note per ticket for this scan, in one batch."""
