@@ -5,7 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools.numbers import check_number_values
+from odoo.addons.customer_tiering.tools.validation import check_number
+
 from ..tools.sla_planner import DeadlineOutOfReach, PlannerCache
 from .aftersales_stage import OPEN_KINDS
 
@@ -43,7 +44,6 @@ FLOW_FIELDS = frozenset(
 )
 # Set by the flows from the customer's tier, and changed by managers only.
 MANAGER_FIELDS = frozenset({"tier_id", "fee_policy", "fee_discount", "active"})
-FEE_BOUNDS = {"fee_discount": (0, 100)}
 
 
 class AftersalesTicket(models.Model):
@@ -362,7 +362,7 @@ class AftersalesTicket(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_protected_fields(vals, creating=True)
-            check_number_values(self, vals, FEE_BOUNDS)
+            self._check_fee_discount_value(vals)
             if vals.get("number", "/") == "/":
                 vals["number"] = (
                     self.env["ir.sequence"].next_by_code("aftersales.ticket") or "/"
@@ -395,7 +395,7 @@ class AftersalesTicket(models.Model):
 
     def write(self, vals):
         self._check_protected_fields(vals)
-        check_number_values(self, vals, FEE_BOUNDS)
+        self._check_fee_discount_value(vals)
         now = fields.Datetime.now()
         old_kinds = {ticket.id: ticket.stage_kind for ticket in self}
         old_scope = {
@@ -491,6 +491,13 @@ class AftersalesTicket(models.Model):
                     fields=self._field_labels(managed),
                 )
             )
+
+    def _check_fee_discount_value(self, vals):
+        """Refuse a discount that is no number (NaN, infinity) or out of 0 to
+        100 before the ORM's rounding fails on it."""
+        if vals.get("fee_discount") not in (None, False):
+            label = self._fields["fee_discount"]._description_string(self.env)
+            check_number(self.env, vals["fee_discount"], label, 0, 100)
 
     def _field_labels(self, fnames):
         descriptions = self.fields_get(sorted(fnames), ["string"])
