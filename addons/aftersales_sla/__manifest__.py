@@ -14,7 +14,6 @@
         "portal",
         "rating",
         "resource",
-        "revisit_plan",
     ],
     "external_dependencies": {"python": ["holidays"]},
     "data": [

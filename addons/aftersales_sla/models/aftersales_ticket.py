@@ -212,12 +212,6 @@ class AftersalesTicket(models.Model):
     invoice_state = fields.Selection(
         related="invoice_id.state", string="Invoice Status", groups="base.group_user"
     )
-    revisit_count = fields.Integer(
-        string="Follow-up Revisits",
-        compute="_compute_revisit_count",
-        groups="base.group_user",
-    )
-
     date_received = fields.Datetime(
         string="Received",
         required=True,
@@ -315,21 +309,6 @@ class AftersalesTicket(models.Model):
             ticket.sla_status = status
             deadlines = [d for d in running.mapped("deadline") if d]
             ticket.sla_deadline = min(deadlines) if deadlines else False
-
-    def _compute_revisit_count(self):
-        """Revisits planned from these tickets that the user may read, in one
-        query."""
-        refs = [f"{self._name},{ticket_id}" for ticket_id in self.ids]
-        counts = {}
-        if refs:
-            revisits = self.env["revisit.record"].search_fetch(
-                [("origin_ref", "in", refs)], ["origin_ref"]
-            )
-            for revisit in revisits:
-                origin = revisit.origin_ref
-                counts[origin.id] = counts.get(origin.id, 0) + 1
-        for ticket in self:
-            ticket.revisit_count = counts.get(ticket.id, 0)
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -624,25 +603,10 @@ class AftersalesTicket(models.Model):
             )._reach(now)
 
     def _on_close(self):
-        """Hook called when a ticket closes: plan the follow-up revisit of the
-        customer through revisit_plan (one per ticket, even when a ticket is
-        closed again after a reopening while its revisit is still planned)."""
+        """Hook called when a ticket closes (its resolution and closing
+        recorded), for the addons that follow closed tickets up, such as
+        aftersales_revisit."""
         self.ensure_one()
-        partner = self.commercial_partner_id
-        if not partner:
-            return self.env["revisit.record"]
-        reason = self.env._(
-            "Follow-up of after-sales ticket %(ticket)s",
-            ticket=self.display_name,
-        )
-        user = self.user_id if self.user_id and not self.user_id.share else None
-        return self.env["revisit.record"].schedule_revisit(
-            partner,
-            reason,
-            delay_days=self.company_id.aftersales_followup_days,
-            user=user,
-            origin=self,
-        )
 
     # --- messages -----------------------------------------------------------
 
@@ -778,22 +742,6 @@ class AftersalesTicket(models.Model):
             "res_id": self.invoice_id.id,
             "view_mode": "form",
         }
-
-    def action_open_revisits(self):
-        self.ensure_one()
-        revisits = self.env["revisit.record"].search(
-            [("origin_ref", "=", f"{self._name},{self.id}")]
-        )
-        action = {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Follow-up Revisits"),
-            "res_model": "revisit.record",
-            "domain": [("id", "in", revisits.ids)],
-            "view_mode": "list,form",
-        }
-        if len(revisits) == 1:
-            action.update(view_mode="form", res_id=revisits.id)
-        return action
 
     def action_create_invoice(self):
         """Invoice the customer the labour and parts, at the tier's fee

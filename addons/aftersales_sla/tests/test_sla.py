@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form
 
@@ -339,46 +339,9 @@ class TestTicketSla(AftersalesCase):
         self.assertEqual(ticket.assessed_by_id, self.agent)
 
 
-class TestFollowUpRevisit(AftersalesCase):
-    def test_follow_up_revisit_planned_on_close(self):
-        self.company.aftersales_followup_days = 5
-        with freeze_time(utc(2026, 11, 30, 2)):
-            ticket = self.make_ticket(self.gold_customer, user_id=self.agent.id)
-            ticket.stage_id = self.stage("resolved")
-        Revisit = self.env["revisit.record"]
-        self.assertFalse(
-            Revisit.search([("origin_ref", "=", f"{ticket._name},{ticket.id}")]),
-            "a resolved ticket is not closed yet",
-        )
-        as_agent = ticket.with_user(self.agent)
-        with freeze_time(utc(2026, 12, 1, 2)):
-            as_agent.stage_id = self.stage("closed")
-        revisit = Revisit.search([("origin_ref", "=", f"{ticket._name},{ticket.id}")])
-        self.assertEqual(len(revisit), 1)
-        self.assertEqual(revisit.partner_id, self.gold_customer)
-        self.assertEqual(revisit.user_id, self.agent, "the ticket's agent revisits")
-        self.assertEqual(str(revisit.due_date), "2026-12-06", "closed + 5 days")
-        self.assertEqual(revisit.state, "planned")
-        self.assertIn(ticket.number, revisit.reason)
-        self.assertEqual(revisit.activity_id.user_id, self.agent)
-        self.assertEqual(as_agent.revisit_count, 1)
-        action = as_agent.action_open_revisits()
-        self.assertEqual(
-            (action["res_model"], action["res_id"]), (revisit._name, revisit.id)
-        )
-        # Reopened and closed again while the revisit is still planned: the
-        # same revisit, not a second one.
-        as_agent.stage_id = self.stage("in_progress")
-        as_agent.stage_id = self.stage("closed")
-        self.assertEqual(
-            Revisit.search_count([("origin_ref", "=", f"{ticket._name},{ticket.id}")]),
-            1,
-        )
-
+class TestSettings(AftersalesCase):
     def test_settings_within_bounds(self):
-        """A follow-up delay longer than revisits may be planned stopped every
-        ticket from closing; a NaN or infinite handling time target was
-        accepted."""
+        """A NaN or infinite handling time target was accepted."""
         admin = mail_new_test_user(
             self.env,
             login="as_settings_admin",
@@ -389,7 +352,6 @@ class TestFollowUpRevisit(AftersalesCase):
         )
         Settings = self.env["res.config.settings"].with_user(admin)
         for values, message in (
-            ({"aftersales_followup_days": 5000}, "at most 1095 days"),
             ({"aftersales_target_handling_hours": float("nan")}, "at most 8784"),
             ({"aftersales_target_handling_hours": float("inf")}, "at most 8784"),
         ):
@@ -398,26 +360,5 @@ class TestFollowUpRevisit(AftersalesCase):
                 self.assertRaisesMessage(ValidationError, message),
             ):
                 Settings.create(values)
-        Settings.create({"aftersales_followup_days": 1095}).execute()
-        ticket = self.make_ticket()
-        ticket.stage_id = self.stage("closed")
-        self.assertEqual(ticket.revisit_count, 1)
-
-    def test_follow_up_without_agent_and_cancelled_tickets(self):
-        self.company.aftersales_followup_days = 0
-        ticket = self.make_ticket()
-        ticket.user_id = False
-        ticket.stage_id = self.stage("closed")
-        revisit = self.env["revisit.record"].search(
-            [("origin_ref", "=", f"{ticket._name},{ticket.id}")]
-        )
-        self.assertEqual(revisit.due_date, fields.Date.context_today(ticket))
-        self.assertTrue(revisit.user_id, "revisit_plan finds a responsible")
-        cancelled = self.make_ticket()
-        cancelled.stage_id = self.stage("cancelled")
-        self.assertFalse(
-            self.env["revisit.record"].search(
-                [("origin_ref", "=", f"{cancelled._name},{cancelled.id}")]
-            ),
-            "no follow-up of a cancelled ticket",
-        )
+        Settings.create({"aftersales_target_handling_hours": 8784}).execute()
+        self.assertEqual(self.company.aftersales_target_handling_hours, 8784)
