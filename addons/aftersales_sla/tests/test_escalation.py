@@ -11,7 +11,7 @@ class TestEscalation(AftersalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.supervisor = cls.manager
+        cls.supervisor = cls.aftersales_manager
         cls.gold_policy.write(
             {
                 "warning_percent": 50,

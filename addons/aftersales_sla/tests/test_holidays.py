@@ -10,7 +10,7 @@ class TestChinaHolidays(AftersalesCase):
     def fill(self, year, calendar=None):
         wizard = (
             self.env["aftersales.calendar.holidays"]
-            .with_user(self.manager)
+            .with_user(self.aftersales_manager)
             .create({"calendar_id": (calendar or self.office).id, "year": year})
         )
         wizard.action_apply()

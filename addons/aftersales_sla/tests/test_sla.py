@@ -200,7 +200,9 @@ class TestTicketSla(AftersalesCase):
         self.assertEqual(set(other.sla_line_ids.mapped("status")), {"cancelled"})
 
     def test_round_robin_and_least_open(self):
-        second = self.manager.copy({"login": "as_agent_2", "name": "Agent Two"})
+        second = self.aftersales_manager.copy(
+            {"login": "as_agent_2", "name": "Agent Two"}
+        )
         self.team.write(
             {
                 "member_ids": [(6, 0, (self.agent | second).ids)],
@@ -284,7 +286,7 @@ class TestTicketSla(AftersalesCase):
         """Targets are numbers of at most a year of working time: NaN,
         infinity and a million working days passed the checks, then hung or
         crashed every ticket of the tier."""
-        policy = self.basic_policy.with_user(self.manager)
+        policy = self.basic_policy.with_user(self.aftersales_manager)
         for values in (
             {"resolution_target": float("nan")},
             {"response_target": float("inf")},
@@ -316,7 +318,7 @@ class TestTicketSla(AftersalesCase):
         with self.assertRaisesMessage(
             ValidationError, "Past only of policy Basic has no working time"
         ):
-            self.basic_policy.with_user(self.manager).calendar_id = calendar
+            self.basic_policy.with_user(self.aftersales_manager).calendar_id = calendar
 
     def test_calendar_without_working_time_gives_a_clear_error(self):
         """The calendar of a policy loses its working time afterwards: an

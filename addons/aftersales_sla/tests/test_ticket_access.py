@@ -69,7 +69,7 @@ class TestTicketFieldAccess(AftersalesCase):
         )
         self.assertTrue(self.ticket.active)
         # Managers may.
-        as_manager = self.ticket.with_user(self.manager)
+        as_manager = self.ticket.with_user(self.aftersales_manager)
         as_manager.write({"tier_id": self.gold.id, "fee_policy": "free"})
         self.assertEqual(self.ticket.sla_policy_id, self.gold_policy)
         as_manager.action_archive()
@@ -114,7 +114,7 @@ class TestTicketFieldAccess(AftersalesCase):
         self.assertEqual(ticket.assessed_by_id, self.agent)
 
     def test_manager_form_takes_the_customer_tier(self):
-        with Form(self.Ticket.with_user(self.manager)) as form:
+        with Form(self.Ticket.with_user(self.aftersales_manager)) as form:
             form.name = "Display flickers"
             form.partner_id = self.basic_customer
         ticket = form.record
@@ -222,11 +222,13 @@ class TestTicketRatings(AftersalesCase):
             self.rating,
             "the team's agent reads the ratings of the team's tickets",
         )
-        self.assertIn(self.rating, self.Rating.with_user(self.manager).search(domain))
+        self.assertIn(
+            self.rating, self.Rating.with_user(self.aftersales_manager).search(domain)
+        )
         self.assertEqual(self.ticket.with_user(self.agent).rating_ids, self.rating)
 
     def test_nobody_forges_a_rating(self):
-        for user in (self.employee, self.agent, self.manager):
+        for user in (self.employee, self.agent, self.aftersales_manager):
             with self.subTest(user=user.login):
                 with self.assertRaises(AccessError):
                     self.rating.with_user(user).write(
@@ -326,7 +328,9 @@ class TestServiceLevelAccess(AftersalesCase):
             self.logs,
         )
         self.assertEqual(
-            Line.with_user(self.manager).search([("ticket_id", "=", self.ticket.id)]),
+            Line.with_user(self.aftersales_manager).search(
+                [("ticket_id", "=", self.ticket.id)]
+            ),
             self.lines,
         )
 
