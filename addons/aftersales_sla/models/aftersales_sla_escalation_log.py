@@ -11,10 +11,17 @@ class AftersalesSlaEscalationLog(models.Model):
     _order = "id desc"
 
     line_id = fields.Many2one(
-        "aftersales.ticket.sla", required=True, ondelete="cascade", index=True
+        "aftersales.ticket.sla",
+        string="Service Level",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     escalation_id = fields.Many2one(
-        "aftersales.sla.escalation", required=True, ondelete="cascade"
+        "aftersales.sla.escalation",
+        string="Escalation Step",
+        required=True,
+        ondelete="cascade",
     )
     ticket_id = fields.Many2one(related="line_id.ticket_id", store=True, index=True)
     company_id = fields.Many2one(related="line_id.company_id", store=True)

@@ -24,21 +24,21 @@ FLOW_FIELDS = frozenset(
         "number",
         "date_received",
         "commercial_partner_id",
-        "assessed_on",
+        "date_assessed",
         "assessed_by_id",
-        "checkin_at",
+        "date_checkin",
         "checkin_user_id",
-        "checkout_at",
-        "first_response_at",
-        "resolved_at",
-        "closed_at",
+        "date_checkout",
+        "date_first_response",
+        "date_resolved",
+        "date_closed",
         "reopen_count",
         "reassigned_team",
         "handling_hours",
         "sla_policy_id",
         "sla_line_ids",
         "sla_status",
-        "sla_deadline",
+        "date_sla_deadline",
         "invoice_id",
     }
 )
@@ -129,9 +129,15 @@ class AftersalesTicket(models.Model):
         tracking=True,
         groups="base.group_user",
     )
-    assessed_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    date_assessed = fields.Datetime(
+        string="Assessed on", readonly=True, copy=False, groups="base.group_user"
+    )
     assessed_by_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, groups="base.group_user"
+        "res.users",
+        string="Assessed by",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     team_id = fields.Many2one(
         "aftersales.team", tracking=True, index=True, groups="base.group_user"
@@ -154,7 +160,9 @@ class AftersalesTicket(models.Model):
         domain="['|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]",
     )
     stage_kind = fields.Selection(related="stage_id.kind", store=True)
-    is_open = fields.Boolean(compute="_compute_is_open", search="_search_is_open")
+    is_open = fields.Boolean(
+        string="Open", compute="_compute_is_open", search="_search_is_open"
+    )
 
     # --- service ------------------------------------------------------------
     service_mode = fields.Selection(
@@ -168,9 +176,9 @@ class AftersalesTicket(models.Model):
         string="Site Address",
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
     )
-    planned_visit = fields.Datetime(tracking=True)
-    planned_visit_end = fields.Datetime()
-    checkin_at = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
+    date_visit = fields.Datetime(string="Planned Visit", tracking=True)
+    date_visit_end = fields.Datetime(string="Planned Visit End")
+    date_checkin = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
     checkin_user_id = fields.Many2one(
         "res.users",
         string="Technician",
@@ -178,7 +186,7 @@ class AftersalesTicket(models.Model):
         copy=False,
         groups="base.group_user",
     )
-    checkout_at = fields.Datetime(string="Left Site", readonly=True, copy=False)
+    date_checkout = fields.Datetime(string="Left Site", readonly=True, copy=False)
     service_report = fields.Html()
     resolution = fields.Html()
 
@@ -222,11 +230,15 @@ class AftersalesTicket(models.Model):
     )
 
     # --- milestones ---------------------------------------------------------
-    first_response_at = fields.Datetime(
-        readonly=True, copy=False, groups="base.group_user"
+    date_first_response = fields.Datetime(
+        string="First Response", readonly=True, copy=False, groups="base.group_user"
     )
-    resolved_at = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
-    closed_at = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    date_resolved = fields.Datetime(
+        string="Resolved on", readonly=True, copy=False, groups="base.group_user"
+    )
+    date_closed = fields.Datetime(
+        string="Closed on", readonly=True, copy=False, groups="base.group_user"
+    )
     reopen_count = fields.Integer(
         readonly=True, copy=False, default=0, groups="base.group_user"
     )
@@ -247,7 +259,11 @@ class AftersalesTicket(models.Model):
 
     # --- service levels -----------------------------------------------------
     sla_policy_id = fields.Many2one(
-        "aftersales.sla.policy", readonly=True, copy=False, groups="base.group_user"
+        "aftersales.sla.policy",
+        string="Service Level Policy",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     sla_line_ids = fields.One2many(
         "aftersales.ticket.sla",
@@ -258,7 +274,7 @@ class AftersalesTicket(models.Model):
     sla_status = fields.Selection(
         SLA_STATUSES, compute="_compute_sla_status", store=True, string="Service Level"
     )
-    sla_deadline = fields.Datetime(
+    date_sla_deadline = fields.Datetime(
         string="Next Deadline", compute="_compute_sla_status", store=True
     )
 
@@ -291,7 +307,9 @@ class AftersalesTicket(models.Model):
         for ticket in self:
             ticket.amount_total = sum(ticket.line_ids.mapped("subtotal"))
 
-    @api.depends("sla_line_ids.status", "sla_line_ids.warned", "sla_line_ids.deadline")
+    @api.depends(
+        "sla_line_ids.status", "sla_line_ids.warned", "sla_line_ids.date_deadline"
+    )
     def _compute_sla_status(self):
         for ticket in self:
             lines = ticket.sla_line_ids.filtered(
@@ -307,8 +325,8 @@ class AftersalesTicket(models.Model):
             else:
                 status = "ok"
             ticket.sla_status = status
-            deadlines = [d for d in running.mapped("deadline") if d]
-            ticket.sla_deadline = min(deadlines) if deadlines else False
+            deadlines = [d for d in running.mapped("date_deadline") if d]
+            ticket.date_sla_deadline = min(deadlines) if deadlines else False
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -398,7 +416,7 @@ class AftersalesTicket(models.Model):
                 lambda t: t.team_id and t.team_id.id != vals["team_id"]
             )
         if vals.get("severity_id") or vals.get("complexity"):
-            vals.setdefault("assessed_on", now)
+            vals.setdefault("date_assessed", now)
             vals.setdefault("assessed_by_id", self.env.uid)
         result = super().write(vals)
         if moved_team:
@@ -538,8 +556,8 @@ class AftersalesTicket(models.Model):
             self.sudo().write(
                 {
                     "reopen_count": self.reopen_count + 1,
-                    "resolved_at": False,
-                    "closed_at": False,
+                    "date_resolved": False,
+                    "date_closed": False,
                 }
             )
             lines.filtered(lambda line: line.target == "resolution")._reopen(planners)
@@ -555,10 +573,10 @@ class AftersalesTicket(models.Model):
                         ticket=self.display_name,
                     )
                 )
-        if kind in ("resolved", "closed") and not self.resolved_at:
+        if kind in ("resolved", "closed") and not self.date_resolved:
             self._mark_resolved(now, planners)
         if kind == "closed":
-            self.sudo().closed_at = now
+            self.sudo().date_closed = now
             self._on_close()
         if kind == "cancelled":
             lines._cancel()
@@ -574,7 +592,7 @@ class AftersalesTicket(models.Model):
         lines.filtered(lambda line: line.target == "resolution")._reach(now)
         # Resolved without a visit: the on-site target no longer applies.
         lines.filtered(lambda line: line.target == "on_site")._cancel()
-        values = {"resolved_at": now}
+        values = {"date_resolved": now}
         calendar = self.team_id.resource_calendar_id or self.sla_policy_id.calendar_id
         if calendar:
             try:
@@ -596,8 +614,8 @@ class AftersalesTicket(models.Model):
         self.sudo().write(values)
 
     def _reach_first_response(self, now):
-        for ticket in self.filtered(lambda t: not t.first_response_at):
-            ticket.sudo().first_response_at = now
+        for ticket in self.filtered(lambda t: not t.date_first_response):
+            ticket.sudo().date_first_response = now
             ticket.sudo().sla_line_ids.filtered(
                 lambda line: line.target == "response"
             )._reach(now)
@@ -705,9 +723,9 @@ class AftersalesTicket(models.Model):
         for ticket in self:
             if ticket.service_mode != "on_site" or not ticket.is_open:
                 raise UserError(self.env._("Only open on-site tickets are checked in."))
-            if ticket.checkin_at:
+            if ticket.date_checkin:
                 raise UserError(self.env._("This ticket is already checked in."))
-            ticket.sudo().write({"checkin_at": now, "checkin_user_id": self.env.uid})
+            ticket.sudo().write({"date_checkin": now, "checkin_user_id": self.env.uid})
             ticket.sudo().sla_line_ids.filtered(
                 lambda line: line.target == "on_site"
             )._reach(now)
@@ -721,13 +739,13 @@ class AftersalesTicket(models.Model):
         self.check_access("write")
         now = fields.Datetime.now()
         for ticket in self:
-            if not ticket.checkin_at or ticket.checkout_at:
+            if not ticket.date_checkin or ticket.date_checkout:
                 raise UserError(self.env._("Check in on site before checking out."))
             if not ticket.service_report:
                 raise UserError(
                     self.env._("Write the service report before checking out.")
                 )
-            ticket.sudo().checkout_at = now
+            ticket.sudo().date_checkout = now
             ticket.message_post(
                 body=Markup("%s<br/>%s")
                 % (self.env._("Left the site. Service report:"), ticket.service_report),

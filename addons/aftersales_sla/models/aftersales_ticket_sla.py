@@ -27,38 +27,45 @@ class AftersalesTicketSla(models.Model):
     """One service level target of a ticket: its deadline on the policy's
     calendar, the working time it was paused, and whether it was met.
 
-    The deadline is ``start`` plus the target's working hours plus the
+    The deadline is ``date_start`` plus the target's working hours plus the
     working hours paused, on the policy's calendar; lines that are achieved,
     failed or cancelled are never planned again.
     """
 
     _name = "aftersales.ticket.sla"
     _description = "After-sales Ticket Service Level"
-    _order = "ticket_id, deadline, id"
+    _order = "ticket_id, date_deadline, id"
 
     ticket_id = fields.Many2one(
         "aftersales.ticket", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="ticket_id.company_id", store=True)
     policy_id = fields.Many2one(
-        "aftersales.sla.policy", required=True, ondelete="restrict"
+        "aftersales.sla.policy",
+        string="Service Level Policy",
+        required=True,
+        ondelete="restrict",
     )
     calendar_id = fields.Many2one(related="policy_id.calendar_id")
     target = fields.Selection(TARGETS, required=True)
-    start = fields.Datetime(required=True, help="When the clock started.")
+    date_start = fields.Datetime(
+        string="Start", required=True, help="When the clock started."
+    )
     target_hours = fields.Float(
         string="Target (working hours)", digits=(12, 4), required=True
     )
     paused_hours = fields.Float(
         string="Paused (working hours)", digits=(12, 4), default=0.0
     )
-    paused_since = fields.Datetime()
-    deadline = fields.Datetime()
-    warning_at = fields.Datetime(string="At Risk From")
+    date_paused = fields.Datetime(string="Paused Since")
+    date_deadline = fields.Datetime(string="Deadline")
+    date_warning = fields.Datetime(string="At Risk From")
     warned = fields.Boolean(string="At Risk", default=False)
-    reached_at = fields.Datetime(string="Reached")
+    date_reached = fields.Datetime(string="Reached")
     status = fields.Selection(LINE_STATUSES, required=True, default="running")
-    escalation_log_ids = fields.One2many("aftersales.sla.escalation.log", "line_id")
+    escalation_log_ids = fields.One2many(
+        "aftersales.sla.escalation.log", "line_id", string="Escalations Taken"
+    )
 
     def init(self):
         # The scans of the scheduled action: running targets by deadline, and
@@ -66,14 +73,14 @@ class AftersalesTicketSla(models.Model):
         self.env.cr.execute(
             """
             CREATE INDEX IF NOT EXISTS aftersales_ticket_sla_running_deadline_idx
-                ON aftersales_ticket_sla (deadline) WHERE status = 'running';
+                ON aftersales_ticket_sla (date_deadline) WHERE status = 'running';
             CREATE INDEX IF NOT EXISTS aftersales_ticket_sla_running_warning_idx
-                ON aftersales_ticket_sla (warning_at)
+                ON aftersales_ticket_sla (date_warning)
              WHERE status = 'running' AND NOT warned;
             """
         )
 
-    @api.depends("target", "status", "deadline")
+    @api.depends("target", "status", "date_deadline")
     def _compute_display_name(self):
         labels = dict(self._fields["target"]._description_selection(self.env))
         for line in self:
@@ -156,7 +163,7 @@ class AftersalesTicketSla(models.Model):
                 line = by_target.get(target)
                 if line and line.status in ("achieved", "failed"):
                     continue
-                if target == "response" and ticket.first_response_at:
+                if target == "response" and ticket.date_first_response:
                     continue
                 target_hours = policy._target_hours(target)
                 if line:
@@ -179,14 +186,14 @@ class AftersalesTicketSla(models.Model):
                         "policy_id": policy.id,
                         "target": target,
                         "target_hours": target_hours,
-                        "start": start,
+                        "date_start": start,
                     }
                 )
         Line.browse(to_cancel).write({"status": "cancelled"})
         for (policy_id, target_hours, restart), line_ids in to_update.items():
             values = {"policy_id": policy_id, "target_hours": target_hours}
             if restart:
-                values.update(status="running", start=now)
+                values.update(status="running", date_start=now)
             Line.browse(line_ids).write(values)
         created = Line.create(to_create)
         (Line.browse(to_plan) | created)._plan(planners)
@@ -197,7 +204,7 @@ class AftersalesTicketSla(models.Model):
 
     def _plan(self, planners=None):
         """Compute deadline and warning time of running and paused lines: the
-        one place they are written. The deadline is ``start`` plus the
+        one place they are written. The deadline is ``date_start`` plus the
         target's working hours plus the working hours paused, on the policy's
         calendar; the warning comes at the policy's share of the target."""
         planners = planners or PlannerCache()
@@ -206,15 +213,17 @@ class AftersalesTicketSla(models.Model):
             paused = line.paused_hours
             warning = line.target_hours * policy.warning_percent / 100.0
             with policy._planning():
-                planner = planners.get(policy.calendar_id, line.start)
-                deadline = planner.add_hours(line.start, line.target_hours + paused)
-                warning_at = planner.add_hours(line.start, warning + paused)
-            line.write({"deadline": deadline, "warning_at": warning_at})
+                planner = planners.get(policy.calendar_id, line.date_start)
+                deadline = planner.add_hours(
+                    line.date_start, line.target_hours + paused
+                )
+                warning_time = planner.add_hours(line.date_start, warning + paused)
+            line.write({"date_deadline": deadline, "date_warning": warning_time})
 
     def _pause(self, now):
         """Stop the clock of running lines (waiting on the customer)."""
         self.filtered(lambda line: line.status == "running").write(
-            {"status": "paused", "paused_since": now}
+            {"status": "paused", "date_paused": now}
         )
 
     def _resume(self, now, planners=None):
@@ -224,13 +233,13 @@ class AftersalesTicketSla(models.Model):
         paused = self.filtered(lambda line: line.status == "paused")
         for line in paused:
             with line.policy_id._planning():
-                planner = planners.get(line.policy_id.calendar_id, line.start)
-                paused_hours = planner.working_hours(line.paused_since, now)
+                planner = planners.get(line.policy_id.calendar_id, line.date_start)
+                paused_hours = planner.working_hours(line.date_paused, now)
             line.write(
                 {
                     "status": "running",
                     "paused_hours": line.paused_hours + paused_hours,
-                    "paused_since": False,
+                    "date_paused": False,
                 }
             )
         paused._plan(planners)
@@ -238,16 +247,16 @@ class AftersalesTicketSla(models.Model):
     def _reach(self, now):
         """The target was met now: achieved if on time, else failed."""
         for line in self.filtered(lambda line: line.status in ("running", "paused")):
-            on_time = not line.deadline or now <= line.deadline
+            on_time = not line.date_deadline or now <= line.date_deadline
             line.write(
-                {"status": "achieved" if on_time else "failed", "reached_at": now}
+                {"status": "achieved" if on_time else "failed", "date_reached": now}
             )
 
     def _reopen(self, planners=None):
         """A resolved ticket reopened: its achieved resolution runs again
         (a failed one stays failed)."""
         lines = self.filtered(lambda line: line.status == "achieved")
-        lines.write({"status": "running", "reached_at": False})
+        lines.write({"status": "running", "date_reached": False})
         lines._plan(planners)
 
     def _cancel(self):
@@ -274,8 +283,8 @@ class AftersalesTicketSla(models.Model):
                     UPDATE aftersales_ticket_sla
                        SET status = 'failed', write_date = %(now)s
                      WHERE id IN (SELECT id FROM aftersales_ticket_sla
-                                   WHERE status = 'running' AND deadline <= %(now)s
-                                   ORDER BY deadline LIMIT %(limit)s
+                                   WHERE status = 'running' AND date_deadline <= %(now)s
+                                   ORDER BY date_deadline LIMIT %(limit)s
                                    FOR UPDATE SKIP LOCKED)
                     RETURNING id
                     """,
@@ -292,8 +301,9 @@ class AftersalesTicketSla(models.Model):
                     UPDATE aftersales_ticket_sla SET warned = true, write_date = %(now)s
                      WHERE id IN (SELECT id FROM aftersales_ticket_sla
                                    WHERE status = 'running' AND NOT warned
-                                     AND warning_at <= %(now)s AND deadline > %(now)s
-                                   ORDER BY warning_at LIMIT %(limit)s
+                                     AND date_warning <= %(now)s
+                                     AND date_deadline > %(now)s
+                                   ORDER BY date_warning LIMIT %(limit)s
                                    FOR UPDATE SKIP LOCKED)
                     RETURNING id
                     """,
@@ -312,10 +322,10 @@ class AftersalesTicketSla(models.Model):
             SQL(
                 """
                 SELECT (SELECT COUNT(*) FROM aftersales_ticket_sla
-                         WHERE status = 'running' AND deadline <= %(now)s)
+                         WHERE status = 'running' AND date_deadline <= %(now)s)
                      + (SELECT COUNT(*) FROM aftersales_ticket_sla
                          WHERE status = 'running' AND NOT warned
-                           AND warning_at <= %(now)s AND deadline > %(now)s)
+                           AND date_warning <= %(now)s AND date_deadline > %(now)s)
                 """,
                 now=now,
             )
@@ -339,7 +349,7 @@ class AftersalesTicketSla(models.Model):
                 self.env["aftersales.ticket"]._fields["sla_status"], tickets
             )
             self.env.add_to_compute(
-                self.env["aftersales.ticket"]._fields["sla_deadline"], tickets
+                self.env["aftersales.ticket"]._fields["date_sla_deadline"], tickets
             )
             lines._escalate_isolated(failed)
         remaining = self._count_due(now)

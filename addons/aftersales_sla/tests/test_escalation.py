@@ -66,7 +66,7 @@ class TestEscalation(AftersalesCase):
         with freeze_time(utc(2026, 11, 30, 2)):
             ticket = self.make_ticket(self.gold_customer, severity_id=self.normal.id)
         response = self.line(ticket, "response")
-        self.assertEqual(response.warning_at, utc(2026, 11, 30, 2, 15))
+        self.assertEqual(response.date_warning, utc(2026, 11, 30, 2, 15))
 
         self.assertEqual(self.scan(utc(2026, 11, 30, 2, 10)), [(0, 0)])
         self.assertEqual(ticket.sla_status, "ok")

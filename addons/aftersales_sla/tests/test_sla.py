@@ -21,16 +21,16 @@ class TestTicketSla(AftersalesCase):
         self.assertEqual(ticket.fee_policy, "free")
         self.assertTrue(ticket.number.startswith("AS/"))
         self.assertEqual(
-            self.line(ticket, "response").deadline, utc(2026, 11, 30, 2, 30)
+            self.line(ticket, "response").date_deadline, utc(2026, 11, 30, 2, 30)
         )
         self.assertEqual(
-            self.line(ticket, "resolution").deadline, utc(2026, 11, 30, 10)
+            self.line(ticket, "resolution").date_deadline, utc(2026, 11, 30, 10)
         )
         self.assertFalse(
             self.line(ticket, "on_site"), "remote tickets have no on-site target"
         )
         self.assertEqual(ticket.sla_status, "ok")
-        self.assertEqual(ticket.sla_deadline, utc(2026, 11, 30, 2, 30))
+        self.assertEqual(ticket.date_sla_deadline, utc(2026, 11, 30, 2, 30))
 
     def test_no_policy_no_service_level(self):
         ticket = self.make_ticket(self.basic_customer, severity_id=self.critical.id)
@@ -40,16 +40,22 @@ class TestTicketSla(AftersalesCase):
     def test_created_at_the_weekend_on_office_hours(self):
         with freeze_time(utc(2026, 11, 28, 2)):  # Saturday
             ticket = self.make_ticket()
-        self.assertEqual(self.line(ticket, "response").deadline, utc(2026, 11, 30, 3))
+        self.assertEqual(
+            self.line(ticket, "response").date_deadline, utc(2026, 11, 30, 3)
+        )
         # 2 working days of 8 hours from Monday 09:00: Tuesday 18:00.
-        self.assertEqual(self.line(ticket, "resolution").deadline, utc(2026, 12, 1, 10))
+        self.assertEqual(
+            self.line(ticket, "resolution").date_deadline, utc(2026, 12, 1, 10)
+        )
 
     def test_on_site_target(self):
         repair = self.env.ref("aftersales_sla.type_repair")
         with freeze_time(utc(2026, 11, 30, 2)):
             ticket = self.make_ticket(self.gold_customer, type_id=repair.id)
         self.assertEqual(ticket.service_mode, "on_site")
-        self.assertEqual(self.line(ticket, "on_site").deadline, utc(2026, 11, 30, 6))
+        self.assertEqual(
+            self.line(ticket, "on_site").date_deadline, utc(2026, 11, 30, 6)
+        )
         with freeze_time(utc(2026, 11, 30, 5)):
             ticket.with_user(self.agent).action_check_in()
         self.assertEqual(self.line(ticket, "on_site").status, "achieved")
@@ -60,7 +66,7 @@ class TestTicketSla(AftersalesCase):
             ticket.with_user(self.agent).action_check_out()
         ticket.with_user(self.agent).service_report = "<p>Compressor replaced.</p>"
         ticket.with_user(self.agent).action_check_out()
-        self.assertTrue(ticket.checkout_at)
+        self.assertTrue(ticket.date_checkout)
 
     def test_first_response_by_agent_message(self):
         with freeze_time(utc(2026, 11, 30, 2)):
@@ -90,7 +96,7 @@ class TestTicketSla(AftersalesCase):
                 subtype_xmlid="mail.mt_comment",
             )
         self.assertEqual(response.status, "achieved")
-        self.assertEqual(ticket.first_response_at, utc(2026, 11, 30, 3))
+        self.assertEqual(ticket.date_first_response, utc(2026, 11, 30, 3))
 
     def test_first_response_by_moving_in_progress_late(self):
         with freeze_time(utc(2026, 11, 30, 2)):
@@ -118,7 +124,7 @@ class TestTicketSla(AftersalesCase):
             ticket = self.make_ticket()
         resolution = self.line(ticket, "resolution")
         # 16 working hours: Monday 7 h, Tuesday off, Wednesday 8 h, Thursday 1 h.
-        self.assertEqual(resolution.deadline, utc(2026, 12, 3, 2))
+        self.assertEqual(resolution.date_deadline, utc(2026, 12, 3, 2))
         with freeze_time(utc(2026, 11, 30, 9)):  # Monday 17:00
             ticket.stage_id = self.stage("waiting")
         self.assertEqual(resolution.status, "paused")
@@ -129,7 +135,7 @@ class TestTicketSla(AftersalesCase):
         # Paused Monday 17:00-18:00 and Wednesday 09:00-10:00: 2 working hours,
         # so Thursday 10:00 becomes Thursday 12:00.
         self.assertAlmostEqual(resolution.paused_hours, 2)
-        self.assertEqual(resolution.deadline, utc(2026, 12, 3, 4))
+        self.assertEqual(resolution.date_deadline, utc(2026, 12, 3, 4))
 
     def test_severity_change_replans_but_failed_stays_failed(self):
         with freeze_time(utc(2026, 11, 30, 2)):
@@ -149,7 +155,9 @@ class TestTicketSla(AftersalesCase):
             ticket.severity_id = self.critical
         self.assertEqual(ticket.sla_policy_id, policy)
         self.assertEqual(self.line(ticket, "response").status, "failed")
-        self.assertEqual(self.line(ticket, "resolution").deadline, utc(2026, 11, 30, 6))
+        self.assertEqual(
+            self.line(ticket, "resolution").date_deadline, utc(2026, 11, 30, 6)
+        )
         self.assertEqual(ticket.assessed_by_id, self.env.user)
 
     def test_tier_change_replans_open_tickets(self):
@@ -162,7 +170,7 @@ class TestTicketSla(AftersalesCase):
         self.assertEqual(ticket.tier_id, self.gold)
         self.assertEqual(ticket.sla_policy_id, self.gold_policy)
         self.assertEqual(
-            self.line(ticket, "response").deadline, utc(2026, 11, 30, 2, 30)
+            self.line(ticket, "response").date_deadline, utc(2026, 11, 30, 2, 30)
         )
 
     def test_resolution_reopen_and_first_contact(self):
@@ -177,7 +185,7 @@ class TestTicketSla(AftersalesCase):
             ticket.stage_id = self.stage("in_progress")
         self.assertEqual(ticket.reopen_count, 1)
         self.assertEqual(resolution.status, "running")
-        self.assertFalse(ticket.resolved_at)
+        self.assertFalse(ticket.date_resolved)
 
     def test_cancel_and_complaint_closure(self):
         complaint = self.env.ref("aftersales_sla.type_complaint")
@@ -194,7 +202,7 @@ class TestTicketSla(AftersalesCase):
             }
         )
         ticket.stage_id = self.stage("closed")
-        self.assertTrue(ticket.closed_at and ticket.resolved_at)
+        self.assertTrue(ticket.date_closed and ticket.date_resolved)
         other = self.make_ticket()
         other.stage_id = self.stage("cancelled")
         self.assertEqual(set(other.sla_line_ids.mapped("status")), {"cancelled"})
@@ -304,7 +312,9 @@ class TestTicketSla(AftersalesCase):
         with freeze_time(utc(2026, 11, 30, 2)):
             ticket = self.make_ticket()
         # 366 days of 8 working hours from Monday 10:00: a Tuesday 17 months on.
-        self.assertEqual(self.line(ticket, "resolution").deadline, utc(2028, 4, 25, 2))
+        self.assertEqual(
+            self.line(ticket, "resolution").date_deadline, utc(2028, 4, 25, 2)
+        )
 
     def past_only(self, calendar):
         """The calendar's working time moved to a week of 2020."""

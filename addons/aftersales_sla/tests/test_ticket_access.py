@@ -11,19 +11,19 @@ from .common import AftersalesCase, utc
 # What an agent tried to forge over RPC (the audit's reproduction): the
 # milestones, service levels, number and invoice KPIs and fees come from.
 FORGED = {
-    "first_response_at": "2020-01-01 00:00:00",
-    "resolved_at": "2020-01-01 00:10:00",
-    "closed_at": "2020-01-01 00:20:00",
+    "date_first_response": "2020-01-01 00:00:00",
+    "date_resolved": "2020-01-01 00:10:00",
+    "date_closed": "2020-01-01 00:20:00",
     "reopen_count": 0,
     "handling_hours": 0.01,
     "reassigned_team": False,
     "date_received": "2030-01-01 00:00:00",
     "sla_status": "ok",
-    "sla_deadline": "2099-01-01 00:00:00",
+    "date_sla_deadline": "2099-01-01 00:00:00",
     "number": "FAKE-1",
-    "checkin_at": "2020-01-01 00:05:00",
-    "checkout_at": "2020-01-01 00:06:00",
-    "assessed_on": "2020-01-01 00:00:00",
+    "date_checkin": "2020-01-01 00:05:00",
+    "date_checkout": "2020-01-01 00:06:00",
+    "date_assessed": "2020-01-01 00:00:00",
 }
 
 
@@ -87,7 +87,7 @@ class TestTicketFieldAccess(AftersalesCase):
             {"fee_policy": "free"},
             {"active": False},
             {"number": "FAKE-2"},
-            {"first_response_at": "2020-01-01 00:00:00"},
+            {"date_first_response": "2020-01-01 00:00:00"},
             {"sla_policy_id": self.gold_policy.id},
         ):
             with self.subTest(values=values), self.assertRaises(AccessError):
@@ -157,9 +157,9 @@ class TestTicketFieldAccess(AftersalesCase):
             as_agent.stage_id = self.stage("in_progress")
             as_agent.stage_id = self.stage("closed")
         self.assertEqual(ticket.checkin_user_id, self.agent)
-        self.assertTrue(ticket.checkout_at and ticket.first_response_at)
+        self.assertTrue(ticket.date_checkout and ticket.date_first_response)
         self.assertEqual(ticket.reopen_count, 1)
-        self.assertTrue(ticket.closed_at)
+        self.assertTrue(ticket.date_closed)
         self.assertEqual(self.line(ticket, "on_site").status, "achieved")
 
     def test_closed_tickets_are_not_checked_in(self):
@@ -168,7 +168,7 @@ class TestTicketFieldAccess(AftersalesCase):
         ticket.stage_id = self.stage("closed")
         with self.assertRaisesMessage(UserError, "Only open on-site tickets"):
             ticket.with_user(self.agent).action_check_in()
-        self.assertFalse(ticket.checkin_at)
+        self.assertFalse(ticket.date_checkin)
 
     def test_other_teams_agent_cannot_check_in(self):
         outsider = self.agent.copy({"login": "as_outsider", "name": "Outsider"})
@@ -307,11 +307,11 @@ class TestServiceLevelAccess(AftersalesCase):
         Line = self.env["aftersales.ticket.sla"].with_user(self.outsider)
         Log = self.env["aftersales.sla.escalation.log"].with_user(self.outsider)
         self.assertFalse(self.ticket.with_user(self.outsider).search([]))
-        self.assertFalse(Line.search_read([], ["ticket_id", "deadline"]))
+        self.assertFalse(Line.search_read([], ["ticket_id", "date_deadline"]))
         self.assertFalse(Line._read_group([], ["ticket_id"], ["__count"]))
         self.assertFalse(Log.search_read([], ["ticket_id"]))
         with self.assertRaises(AccessError):
-            self.lines.with_user(self.outsider).read(["ticket_id", "deadline"])
+            self.lines.with_user(self.outsider).read(["ticket_id", "date_deadline"])
         with self.assertRaises(AccessError):
             self.logs.with_user(self.outsider).read(["ticket_id"])
 
@@ -368,4 +368,4 @@ class TestServiceLevelAccess(AftersalesCase):
             allowed_company_ids=main.ids
         )
         with self.assertRaisesMessage(AccessError, "After-sales Ticket"):
-            lines.read(["deadline"])
+            lines.read(["date_deadline"])
