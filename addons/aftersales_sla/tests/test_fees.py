@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -126,6 +126,33 @@ class TestFees(AccountTestInvoicingCommon):
         invoice.button_cancel()
         as_agent.action_create_invoice()
         self.assertNotEqual(ticket.invoice_id, invoice)
+
+    def test_restricted_salesperson_invoices_own_customers(self):
+        """A salesperson limited to their own customers (customer_tiering's
+        Own Customers Only) who works in after-sales invoices the tickets of
+        their customers, and no other customer's."""
+        agent = new_test_user(
+            self.env,
+            login="fees_agent_restricted",
+            groups="base.group_user,aftersales_sla.group_aftersales_user,"
+            "customer_tiering.group_own_customers",
+            company_id=self.env.company.id,
+        )
+        self.team.sudo().member_ids |= agent
+        (self.partner_a | self.partner_b).sudo().customer_rank = 1
+        self.partner_a.sudo().user_id = agent
+        ticket = self.ticket_for(self.charged_tier)
+        self.add_lines(ticket)
+        other = ticket.copy({"partner_id": self.partner_b.id})
+        self.add_lines(other)
+        as_agent = ticket.with_user(agent)
+        action = as_agent.action_create_invoice()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(ticket.invoice_id.partner_id, self.partner_a)
+        self.assertEqual(as_agent.invoice_state, "draft")
+        with self.assertRaises(AccessError):
+            other.with_user(agent).action_create_invoice()
+        self.assertFalse(other.invoice_id)
 
     def test_invoiced_lines_are_locked(self):
         """What the invoice bills stays on the ticket: an agent changes no
