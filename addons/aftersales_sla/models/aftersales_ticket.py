@@ -240,7 +240,11 @@ class AftersalesTicket(models.Model):
         string="Closed on", readonly=True, copy=False, groups="base.group_user"
     )
     reopen_count = fields.Integer(
-        readonly=True, copy=False, default=0, groups="base.group_user"
+        string="Reopenings",
+        readonly=True,
+        copy=False,
+        default=0,
+        groups="base.group_user",
     )
     reassigned_team = fields.Boolean(
         default=False,
