@@ -1,10 +1,9 @@
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import ValidationError
 
 from odoo.addons.aftersales_sla.tests.common import AftersalesCase, utc
-from odoo.addons.mail.tests.common import mail_new_test_user
 
 
 class TestFollowUpRevisit(AftersalesCase):
@@ -51,15 +50,7 @@ class TestFollowUpRevisit(AftersalesCase):
     def test_settings_within_bounds(self):
         """A follow-up delay longer than revisits may be planned stopped every
         ticket from closing."""
-        admin = mail_new_test_user(
-            self.env,
-            login="as_settings_admin",
-            name="Settings Admin",
-            groups="base.group_user,base.group_system",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
-        Settings = self.env["res.config.settings"].with_user(admin)
+        Settings = self.settings_as_admin()
         for values, message in (
             ({"aftersales_followup_days": 5000}, "at most 1095 days"),
             ({"aftersales_followup_days": -1}, "cannot be negative"),

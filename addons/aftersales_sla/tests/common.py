@@ -157,6 +157,18 @@ class AftersalesCase(TierCase):
             }
         )
 
+    def settings_as_admin(self):
+        """The settings, as an administrator of the test company."""
+        admin = mail_new_test_user(
+            self.env,
+            login="as_settings_admin",
+            name="Settings Admin",
+            groups="base.group_user,base.group_system",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        return self.env["res.config.settings"].with_user(admin)
+
     def line(self, ticket, target):
         return ticket.sla_line_ids.filtered(lambda line: line.target == target)
 

@@ -354,15 +354,7 @@ class TestTicketSla(AftersalesCase):
 class TestSettings(AftersalesCase):
     def test_settings_within_bounds(self):
         """A NaN or infinite handling time target was accepted."""
-        admin = mail_new_test_user(
-            self.env,
-            login="as_settings_admin",
-            name="Settings Admin",
-            groups="base.group_user,base.group_system",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
-        Settings = self.env["res.config.settings"].with_user(admin)
+        Settings = self.settings_as_admin()
         for values, message in (
             ({"aftersales_target_handling_hours": float("nan")}, "at most 8784"),
             ({"aftersales_target_handling_hours": float("inf")}, "at most 8784"),
