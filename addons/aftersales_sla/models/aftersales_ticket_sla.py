@@ -380,18 +380,20 @@ class AftersalesTicketSla(models.Model):
         )
 
     def _escalate_and_log(self, failed):
-        """Run the escalation steps of these lines (``failed``: those that
-        missed their deadline; the others are at risk) and log the scan on
-        their tickets."""
+        """Escalate these lines (``failed``: those that missed their
+        deadline; the others are at risk) and log the scan on their
+        tickets."""
+        self._log_on_tickets(failed, self._escalate(failed))
+
+    def _escalate(self, failed):
+        """Take the policies' steps for these lines, each step at most once
+        per line: the breach steps of the ``failed`` lines, the warning steps
+        of the others, all run together (one activity per ticket and leader
+        names every target). Returns {ticket id: [description of each action
+        taken]}."""
         todo = (self & failed)._claim_steps("breach")
         todo += (self - failed)._claim_steps("warning")
-        self._log_on_tickets(failed, self.env["aftersales.sla.escalation"]._run(todo))
-
-    def _escalate(self, trigger):
-        """Take the policies' steps of ``trigger`` for these lines, each step
-        at most once per line. Returns {ticket id: [description of each
-        action taken]}."""
-        return self.env["aftersales.sla.escalation"]._run(self._claim_steps(trigger))
+        return self.env["aftersales.sla.escalation"]._run(todo)
 
     def _claim_steps(self, trigger):
         """The (line, step) pairs of ``trigger`` still to take for these

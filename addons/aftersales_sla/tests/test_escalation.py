@@ -102,8 +102,8 @@ class TestEscalation(AftersalesCase):
         with freeze_time(utc(2026, 11, 30, 2)):
             ticket = self.make_ticket(self.gold_customer, severity_id=self.normal.id)
         line = self.line(ticket, "resolution")
-        first = line._escalate("breach")
-        second = line._escalate("breach")
+        first = line._escalate(failed=line)
+        second = line._escalate(failed=line)
         self.assertTrue(first[ticket.id])
         self.assertEqual(second, {})
         self.assertEqual(ticket.severity_id, self.high, "raised once, not twice")
