@@ -139,6 +139,7 @@ class AftersalesTicketSla(models.Model):
 
         Set-based: one policy lookup per distinct scope, one write per
         policy, one create for every new line and one planning pass."""
+        planners = planners or PlannerCache()
         tickets = tickets.sudo().filtered(lambda t: t.stage_kind in OPEN_KINDS)
         policy_of = self._set_policies(tickets)
         now = fields.Datetime.now()
@@ -187,6 +188,7 @@ class AftersalesTicketSla(models.Model):
                         "target": target,
                         "target_hours": target_hours,
                         "date_start": start,
+                        **self._deadlines(policy, start, target_hours, 0.0, planners),
                     }
                 )
         Line.browse(to_cancel).write({"status": "cancelled"})
@@ -196,29 +198,42 @@ class AftersalesTicketSla(models.Model):
                 values.update(status="running", date_start=now)
             Line.browse(line_ids).write(values)
         created = Line.create(to_create)
-        (Line.browse(to_plan) | created)._plan(planners)
+        Line.browse(to_plan)._plan(planners)
         waiting = created.filtered(lambda line: line.ticket_id.stage_kind == "waiting")
         (Line.browse(to_pause) | waiting)._pause(now)
 
     # --- planning ------------------------------------------------------------
 
+    @api.model
+    def _deadlines(self, policy, date_start, target_hours, paused_hours, planners):
+        """The deadline and the warning time of a target of ``policy`` started
+        at ``date_start``, the one place they are computed: the target's
+        working hours plus the working hours paused, on the policy's calendar;
+        the warning comes at the policy's share of the target."""
+        warning = target_hours * policy.warning_percent / 100.0
+        with policy._planning():
+            planner = planners.get(policy.calendar_id, date_start)
+            return {
+                "date_deadline": planner.add_hours(
+                    date_start, target_hours + paused_hours
+                ),
+                "date_warning": planner.add_hours(date_start, warning + paused_hours),
+            }
+
     def _plan(self, planners=None):
-        """Compute deadline and warning time of running and paused lines: the
-        one place they are written. The deadline is ``date_start`` plus the
-        target's working hours plus the working hours paused, on the policy's
-        calendar; the warning comes at the policy's share of the target."""
+        """Plan the running and paused lines again (new lines get their
+        deadlines when they are created)."""
         planners = planners or PlannerCache()
         for line in self.filtered(lambda line: line.status in ("running", "paused")):
-            policy = line.policy_id
-            paused = line.paused_hours
-            warning = line.target_hours * policy.warning_percent / 100.0
-            with policy._planning():
-                planner = planners.get(policy.calendar_id, line.date_start)
-                deadline = planner.add_hours(
-                    line.date_start, line.target_hours + paused
+            line.write(
+                self._deadlines(
+                    line.policy_id,
+                    line.date_start,
+                    line.target_hours,
+                    line.paused_hours,
+                    planners,
                 )
-                warning_time = planner.add_hours(line.date_start, warning + paused)
-            line.write({"date_deadline": deadline, "date_warning": warning_time})
+            )
 
     def _pause(self, now):
         """Stop the clock of running lines (waiting on the customer)."""
