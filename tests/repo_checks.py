@@ -17,7 +17,13 @@ import gen_readme  # noqa: E402
 
 sys.path.pop(0)
 ADDONS_DIR = REPO / "addons"
-ADDON_NAMES = ("customer_tiering", "aftersales_sla", "loyalty_cards", "revisit_plan")
+ADDON_NAMES = (
+    "customer_tiering",
+    "aftersales_sla",
+    "aftersales_revisit",
+    "loyalty_cards",
+    "revisit_plan",
+)
 
 LICENSE = "LGPL-3"
 REQUIRED_MANIFEST_KEYS = (

@@ -26,7 +26,7 @@ def test_addon_complies(addon, check):
 
 
 def test_only_known_addons():
-    """The suite is these four addons; anything else under addons/ is a stray."""
+    """The suite is these addons; anything else under addons/ is a stray."""
     assert {a.name for a in ADDONS} <= set(rc.ADDON_NAMES)
 
 

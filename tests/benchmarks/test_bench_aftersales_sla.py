@@ -144,8 +144,8 @@ class TestBenchAftersalesSla(TransactionCase):
             SQL(
                 """
                 INSERT INTO aftersales_ticket_sla (ticket_id, company_id, policy_id,
-                    target, start, target_hours, paused_hours, deadline, warning_at,
-                    warned, status,
+                    target, date_start, target_hours, paused_hours, date_deadline,
+                    date_warning, warned, status,
                     create_uid, write_uid, create_date, write_date)
                 SELECT t.id, %(company)s, %(policy)s, 'resolution', %(now)s, 24, 0,
                        CASE WHEN t.n <= %(breaches)s THEN %(past)s ELSE %(future)s END,
@@ -178,7 +178,7 @@ class TestBenchAftersalesSla(TransactionCase):
         durations = []
         for ticket in sample:
             start = time.perf_counter()
-            ticket._sla_apply_policy(PlannerCache())
+            Line._apply_policies(ticket, PlannerCache())
             durations.append((time.perf_counter() - start) * 1000)
         durations.sort()
         results["planning_ms_p50"] = round(statistics.median(durations), 2)
@@ -187,7 +187,7 @@ class TestBenchAftersalesSla(TransactionCase):
             {"status": "cancelled"}
         )
         with timer(results, "planning_batch_s"):
-            sample._sla_apply_policy(PlannerCache())
+            Line._apply_policies(sample, PlannerCache())
         results["planning_batch_ms_per_ticket"] = round(
             results["planning_batch_s"] * 1000 / len(sample), 3
         )
@@ -199,13 +199,13 @@ class TestBenchAftersalesSla(TransactionCase):
         with timer(results, "breach_scan_s"):
             self.env.cr.execute(
                 "SELECT id FROM aftersales_ticket_sla WHERE status = 'running' "
-                "AND deadline <= %s ORDER BY deadline LIMIT %s",
+                "AND date_deadline <= %s ORDER BY date_deadline LIMIT %s",
                 [now, self.breaches],
             )
             due = self.env.cr.fetchall()
         self.env.cr.execute(
             "EXPLAIN SELECT id FROM aftersales_ticket_sla WHERE status = 'running' "
-            "AND deadline <= %s ORDER BY deadline LIMIT %s",
+            "AND date_deadline <= %s ORDER BY date_deadline LIMIT %s",
             [now, self.breaches],
         )
         plan = " ".join(row[0] for row in self.env.cr.fetchall())

@@ -6,6 +6,7 @@ from . import aftersales_stage
 from . import aftersales_team
 from . import aftersales_sla_policy
 from . import aftersales_sla_escalation
+from . import aftersales_sla_escalation_log
 from . import aftersales_ticket
 from . import aftersales_ticket_line
 from . import aftersales_ticket_sla

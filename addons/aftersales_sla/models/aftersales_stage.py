@@ -24,8 +24,7 @@ class AftersalesStage(models.Model):
         required=True,
         default="in_progress",
         help="What the stage means for service levels: Waiting on customer pauses "
-        "them, Resolved reaches the resolution target, Closed asks for a rating "
-        "and plans the follow-up revisit.",
+        "them, Resolved reaches the resolution target, Closed asks for a rating.",
     )
     team_ids = fields.Many2many(
         "aftersales.team",

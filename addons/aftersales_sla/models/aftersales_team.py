@@ -59,7 +59,9 @@ class AftersalesTeam(models.Model):
         required=True,
         tracking=True,
     )
-    last_assigned_user_id = fields.Many2one("res.users", readonly=True, copy=False)
+    last_assigned_user_id = fields.Many2one(
+        "res.users", string="Last Assigned To", readonly=True, copy=False
+    )
     tier_ids = fields.Many2many(
         "customer.tier",
         string="Customer Tiers Served",
@@ -68,9 +70,15 @@ class AftersalesTeam(models.Model):
         "dedicated team for tier 1). Leave empty for a team that serves anyone.",
     )
     ticket_ids = fields.One2many("aftersales.ticket", "team_id")
-    open_ticket_count = fields.Integer(compute="_compute_ticket_counts")
-    failed_ticket_count = fields.Integer(compute="_compute_ticket_counts")
-    warning_ticket_count = fields.Integer(compute="_compute_ticket_counts")
+    open_ticket_count = fields.Integer(
+        string="Open Tickets", compute="_compute_ticket_counts"
+    )
+    failed_ticket_count = fields.Integer(
+        string="Failed Service Levels", compute="_compute_ticket_counts"
+    )
+    warning_ticket_count = fields.Integer(
+        string="Service Levels at Risk", compute="_compute_ticket_counts"
+    )
 
     @api.constrains("leader_id", "member_ids", "assignment_method")
     def _check_members(self):

@@ -5,7 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools.numbers import check_number_values
+from odoo.addons.customer_tiering.tools.validation import check_number
+
 from ..tools.sla_planner import DeadlineOutOfReach, PlannerCache
 from .aftersales_stage import OPEN_KINDS
 
@@ -23,27 +24,26 @@ FLOW_FIELDS = frozenset(
         "number",
         "date_received",
         "commercial_partner_id",
-        "assessed_on",
+        "date_assessed",
         "assessed_by_id",
-        "checkin_at",
+        "date_checkin",
         "checkin_user_id",
-        "checkout_at",
-        "first_response_at",
-        "resolved_at",
-        "closed_at",
+        "date_checkout",
+        "date_first_response",
+        "date_resolved",
+        "date_closed",
         "reopen_count",
         "reassigned_team",
         "handling_hours",
         "sla_policy_id",
         "sla_line_ids",
         "sla_status",
-        "sla_deadline",
+        "date_sla_deadline",
         "invoice_id",
     }
 )
 # Set by the flows from the customer's tier, and changed by managers only.
 MANAGER_FIELDS = frozenset({"tier_id", "fee_policy", "fee_discount", "active"})
-FEE_BOUNDS = {"fee_discount": (0, 100)}
 
 
 class AftersalesTicket(models.Model):
@@ -129,9 +129,15 @@ class AftersalesTicket(models.Model):
         tracking=True,
         groups="base.group_user",
     )
-    assessed_on = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    date_assessed = fields.Datetime(
+        string="Assessed on", readonly=True, copy=False, groups="base.group_user"
+    )
     assessed_by_id = fields.Many2one(
-        "res.users", readonly=True, copy=False, groups="base.group_user"
+        "res.users",
+        string="Assessed by",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     team_id = fields.Many2one(
         "aftersales.team", tracking=True, index=True, groups="base.group_user"
@@ -154,7 +160,9 @@ class AftersalesTicket(models.Model):
         domain="['|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]",
     )
     stage_kind = fields.Selection(related="stage_id.kind", store=True)
-    is_open = fields.Boolean(compute="_compute_is_open", search="_search_is_open")
+    is_open = fields.Boolean(
+        string="Open", compute="_compute_is_open", search="_search_is_open"
+    )
 
     # --- service ------------------------------------------------------------
     service_mode = fields.Selection(
@@ -168,9 +176,9 @@ class AftersalesTicket(models.Model):
         string="Site Address",
         domain="[('commercial_partner_id', '=', commercial_partner_id)]",
     )
-    planned_visit = fields.Datetime(tracking=True)
-    planned_visit_end = fields.Datetime()
-    checkin_at = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
+    date_visit = fields.Datetime(string="Planned Visit", tracking=True)
+    date_visit_end = fields.Datetime(string="Planned Visit End")
+    date_checkin = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
     checkin_user_id = fields.Many2one(
         "res.users",
         string="Technician",
@@ -178,7 +186,7 @@ class AftersalesTicket(models.Model):
         copy=False,
         groups="base.group_user",
     )
-    checkout_at = fields.Datetime(string="Left Site", readonly=True, copy=False)
+    date_checkout = fields.Datetime(string="Left Site", readonly=True, copy=False)
     service_report = fields.Html()
     resolution = fields.Html()
 
@@ -212,12 +220,6 @@ class AftersalesTicket(models.Model):
     invoice_state = fields.Selection(
         related="invoice_id.state", string="Invoice Status", groups="base.group_user"
     )
-    revisit_count = fields.Integer(
-        string="Follow-up Revisits",
-        compute="_compute_revisit_count",
-        groups="base.group_user",
-    )
-
     date_received = fields.Datetime(
         string="Received",
         required=True,
@@ -228,13 +230,21 @@ class AftersalesTicket(models.Model):
     )
 
     # --- milestones ---------------------------------------------------------
-    first_response_at = fields.Datetime(
-        readonly=True, copy=False, groups="base.group_user"
+    date_first_response = fields.Datetime(
+        string="First Response", readonly=True, copy=False, groups="base.group_user"
     )
-    resolved_at = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
-    closed_at = fields.Datetime(readonly=True, copy=False, groups="base.group_user")
+    date_resolved = fields.Datetime(
+        string="Resolved on", readonly=True, copy=False, groups="base.group_user"
+    )
+    date_closed = fields.Datetime(
+        string="Closed on", readonly=True, copy=False, groups="base.group_user"
+    )
     reopen_count = fields.Integer(
-        readonly=True, copy=False, default=0, groups="base.group_user"
+        string="Reopenings",
+        readonly=True,
+        copy=False,
+        default=0,
+        groups="base.group_user",
     )
     reassigned_team = fields.Boolean(
         default=False,
@@ -253,7 +263,11 @@ class AftersalesTicket(models.Model):
 
     # --- service levels -----------------------------------------------------
     sla_policy_id = fields.Many2one(
-        "aftersales.sla.policy", readonly=True, copy=False, groups="base.group_user"
+        "aftersales.sla.policy",
+        string="Service Level Policy",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
     sla_line_ids = fields.One2many(
         "aftersales.ticket.sla",
@@ -264,7 +278,7 @@ class AftersalesTicket(models.Model):
     sla_status = fields.Selection(
         SLA_STATUSES, compute="_compute_sla_status", store=True, string="Service Level"
     )
-    sla_deadline = fields.Datetime(
+    date_sla_deadline = fields.Datetime(
         string="Next Deadline", compute="_compute_sla_status", store=True
     )
 
@@ -297,7 +311,9 @@ class AftersalesTicket(models.Model):
         for ticket in self:
             ticket.amount_total = sum(ticket.line_ids.mapped("subtotal"))
 
-    @api.depends("sla_line_ids.status", "sla_line_ids.warned", "sla_line_ids.deadline")
+    @api.depends(
+        "sla_line_ids.status", "sla_line_ids.warned", "sla_line_ids.date_deadline"
+    )
     def _compute_sla_status(self):
         for ticket in self:
             lines = ticket.sla_line_ids.filtered(
@@ -313,23 +329,8 @@ class AftersalesTicket(models.Model):
             else:
                 status = "ok"
             ticket.sla_status = status
-            deadlines = [d for d in running.mapped("deadline") if d]
-            ticket.sla_deadline = min(deadlines) if deadlines else False
-
-    def _compute_revisit_count(self):
-        """Revisits planned from these tickets that the user may read, in one
-        query."""
-        refs = [f"{self._name},{ticket_id}" for ticket_id in self.ids]
-        counts = {}
-        if refs:
-            revisits = self.env["revisit.record"].search_fetch(
-                [("origin_ref", "in", refs)], ["origin_ref"]
-            )
-            for revisit in revisits:
-                origin = revisit.origin_ref
-                counts[origin.id] = counts.get(origin.id, 0) + 1
-        for ticket in self:
-            ticket.revisit_count = counts.get(ticket.id, 0)
+            deadlines = [d for d in running.mapped("date_deadline") if d]
+            ticket.date_sla_deadline = min(deadlines) if deadlines else False
 
     def _compute_access_url(self):
         res = super()._compute_access_url()
@@ -362,7 +363,7 @@ class AftersalesTicket(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_protected_fields(vals, creating=True)
-            check_number_values(self, vals, FEE_BOUNDS)
+            self._check_fee_discount_value(vals)
             if vals.get("number", "/") == "/":
                 vals["number"] = (
                     self.env["ir.sequence"].next_by_code("aftersales.ticket") or "/"
@@ -388,14 +389,14 @@ class AftersalesTicket(models.Model):
                 team = self.env["aftersales.team"].browse(vals["team_id"])
                 vals["user_id"] = team._next_assignee().id
         tickets = super().create(vals_list)
-        tickets._sla_apply_policy(PlannerCache())
+        self.env["aftersales.ticket.sla"]._apply_policies(tickets)
         for ticket in tickets.filtered("partner_id"):
             ticket.message_subscribe(partner_ids=ticket.partner_id.ids)
         return tickets
 
     def write(self, vals):
         self._check_protected_fields(vals)
-        check_number_values(self, vals, FEE_BOUNDS)
+        self._check_fee_discount_value(vals)
         now = fields.Datetime.now()
         old_kinds = {ticket.id: ticket.stage_kind for ticket in self}
         old_scope = {
@@ -419,7 +420,7 @@ class AftersalesTicket(models.Model):
                 lambda t: t.team_id and t.team_id.id != vals["team_id"]
             )
         if vals.get("severity_id") or vals.get("complexity"):
-            vals.setdefault("assessed_on", now)
+            vals.setdefault("date_assessed", now)
             vals.setdefault("assessed_by_id", self.env.uid)
         result = super().write(vals)
         if moved_team:
@@ -433,19 +434,23 @@ class AftersalesTicket(models.Model):
             ):
                 # The flow's own write (in sudo), past the checks of write().
                 super(AftersalesTicket, tickets).write(values)
+        Line = self.env["aftersales.ticket.sla"]
         planners = PlannerCache()
         if {"tier_id", "severity_id", "team_id", "channel_id", "partner_id"} & set(
             vals
         ):
-            self.filtered(
-                lambda t: (
-                    old_scope[t.id]
-                    != (t.tier_id, t.severity_id, t.team_id, t.channel_id)
-                )
-            )._sla_apply_policy(planners)
+            Line._apply_policies(
+                self.filtered(
+                    lambda t: (
+                        old_scope[t.id]
+                        != (t.tier_id, t.severity_id, t.team_id, t.channel_id)
+                    )
+                ),
+                planners,
+            )
         if "service_mode" in vals:
-            self.filtered(lambda t: old_mode[t.id] != t.service_mode)._sla_apply_policy(
-                planners
+            Line._apply_policies(
+                self.filtered(lambda t: old_mode[t.id] != t.service_mode), planners
             )
         if "stage_id" in vals:
             for ticket in self:
@@ -487,6 +492,13 @@ class AftersalesTicket(models.Model):
                     fields=self._field_labels(managed),
                 )
             )
+
+    def _check_fee_discount_value(self, vals):
+        """Refuse a discount that is no number (NaN, infinity) or out of 0 to
+        100 before the ORM's rounding fails on it."""
+        if vals.get("fee_discount") not in (None, False):
+            label = self._fields["fee_discount"]._description_string(self.env)
+            check_number(self.env, vals["fee_discount"], label, 0, 100)
 
     def _field_labels(self, fnames):
         descriptions = self.fields_get(sorted(fnames), ["string"])
@@ -530,104 +542,6 @@ class AftersalesTicket(models.Model):
             for values, ticket_ids in by_values.items()
         ]
 
-    # --- service level logic ------------------------------------------------
-
-    def _sla_set_policies(self):
-        """Set each ticket's policy (one lookup per distinct scope, one write
-        per policy) and return {ticket id: policy}."""
-        Policy = self.env["aftersales.sla.policy"].sudo()
-        policies, policy_of, by_policy = {}, {}, defaultdict(list)
-        for ticket in self:
-            scope = (
-                ticket.company_id,
-                ticket.tier_id,
-                ticket.severity_id,
-                ticket.team_id,
-                ticket.channel_id,
-            )
-            if scope not in policies:
-                policies[scope] = Policy._policy_for(*scope)
-            policy = policy_of[ticket.id] = policies[scope]
-            if ticket.sla_policy_id != policy:
-                by_policy[policy.id].append(ticket.id)
-        for policy_id, ticket_ids in by_policy.items():
-            self.browse(ticket_ids).write({"sla_policy_id": policy_id})
-        return policy_of
-
-    def _sla_apply_policy(self, planners):
-        """Find each ticket's policy and create or re-plan its target lines;
-        lines already achieved or failed are kept as they are.
-
-        Set-based: one policy lookup per distinct scope, then one write per
-        policy, one create for every new line and one planning pass."""
-        Line = self.env["aftersales.ticket.sla"].sudo()
-        tickets = self.sudo().filtered(lambda t: t.stage_kind in OPEN_KINDS)
-        policy_of = tickets._sla_set_policies()
-        now = fields.Datetime.now()
-        to_cancel, to_plan, to_pause, to_create = [], [], [], []
-        to_update = defaultdict(list)
-        for ticket in tickets:
-            policy = policy_of[ticket.id]
-            targets = ["response", "resolution"]
-            if ticket.service_mode == "on_site" and policy.on_site_target:
-                targets.append("on_site")
-            by_target = {line.target: line for line in ticket.sla_line_ids}
-            for target, line in by_target.items():
-                if line.status in ("running", "paused") and (
-                    not policy or target not in targets
-                ):
-                    to_cancel.append(line.id)
-            if not policy:
-                continue
-            waiting = ticket.stage_kind == "waiting"
-            for target in targets:
-                line = by_target.get(target)
-                if line and line.status in ("achieved", "failed"):
-                    continue
-                if target == "response" and ticket.first_response_at:
-                    continue
-                target_hours = policy._target_hours(target)
-                if line:
-                    # Running or paused: re-planned for the policy; cancelled:
-                    # the target applies again, from now.
-                    restart = line.status not in ("running", "paused")
-                    to_update[(policy.id, target_hours, restart)].append(line.id)
-                    to_plan.append(line.id)
-                    if waiting:
-                        to_pause.append(line.id)
-                    continue
-                # A visit decided later starts its clock when it is decided;
-                # the other targets count from when the request came in.
-                start = (
-                    now if target == "on_site" and by_target else ticket.date_received
-                )
-                with policy._planning():
-                    planner = planners.get(policy.calendar_id, start)
-                    deadlines = Line._deadlines(
-                        planner, start, target_hours, 0.0, policy.warning_percent
-                    )
-                to_create.append(
-                    {
-                        "policy_id": policy.id,
-                        "target_hours": target_hours,
-                        **deadlines,
-                        "ticket_id": ticket.id,
-                        "target": target,
-                        "start": start,
-                        "status": "paused" if waiting else "running",
-                        "paused_since": now if waiting else False,
-                    }
-                )
-        Line.browse(to_cancel).write({"status": "cancelled"})
-        for (policy_id, target_hours, restart), line_ids in to_update.items():
-            values = {"policy_id": policy_id, "target_hours": target_hours}
-            if restart:
-                values.update(status="running", start=now)
-            Line.browse(line_ids).write(values)
-        Line.browse(to_pause)._pause(now)
-        Line.create(to_create)
-        Line.browse(to_plan)._plan(planners)
-
     def _on_stage_change(self, old_kind, now, planners):
         """Service levels and milestones follow the stage's kind."""
         self.ensure_one()
@@ -646,8 +560,8 @@ class AftersalesTicket(models.Model):
             self.sudo().write(
                 {
                     "reopen_count": self.reopen_count + 1,
-                    "resolved_at": False,
-                    "closed_at": False,
+                    "date_resolved": False,
+                    "date_closed": False,
                 }
             )
             lines.filtered(lambda line: line.target == "resolution")._reopen(planners)
@@ -663,10 +577,10 @@ class AftersalesTicket(models.Model):
                         ticket=self.display_name,
                     )
                 )
-        if kind in ("resolved", "closed") and not self.resolved_at:
+        if kind in ("resolved", "closed") and not self.date_resolved:
             self._mark_resolved(now, planners)
         if kind == "closed":
-            self.sudo().closed_at = now
+            self.sudo().date_closed = now
             self._on_close()
         if kind == "cancelled":
             lines._cancel()
@@ -682,7 +596,7 @@ class AftersalesTicket(models.Model):
         lines.filtered(lambda line: line.target == "resolution")._reach(now)
         # Resolved without a visit: the on-site target no longer applies.
         lines.filtered(lambda line: line.target == "on_site")._cancel()
-        values = {"resolved_at": now}
+        values = {"date_resolved": now}
         calendar = self.team_id.resource_calendar_id or self.sla_policy_id.calendar_id
         if calendar:
             try:
@@ -704,32 +618,17 @@ class AftersalesTicket(models.Model):
         self.sudo().write(values)
 
     def _reach_first_response(self, now):
-        for ticket in self.filtered(lambda t: not t.first_response_at):
-            ticket.sudo().first_response_at = now
+        for ticket in self.filtered(lambda t: not t.date_first_response):
+            ticket.sudo().date_first_response = now
             ticket.sudo().sla_line_ids.filtered(
                 lambda line: line.target == "response"
             )._reach(now)
 
     def _on_close(self):
-        """Hook called when a ticket closes: plan the follow-up revisit of the
-        customer through revisit_plan (one per ticket, even when a ticket is
-        closed again after a reopening while its revisit is still planned)."""
+        """Hook called when a ticket closes (its resolution and closing
+        recorded), for the addons that follow closed tickets up, such as
+        aftersales_revisit."""
         self.ensure_one()
-        partner = self.commercial_partner_id
-        if not partner:
-            return self.env["revisit.record"]
-        reason = self.env._(
-            "Follow-up of after-sales ticket %(ticket)s",
-            ticket=self.display_name,
-        )
-        user = self.user_id if self.user_id and not self.user_id.share else None
-        return self.env["revisit.record"].schedule_revisit(
-            partner,
-            reason,
-            delay_days=self.company_id.aftersales_followup_days,
-            user=user,
-            origin=self,
-        )
 
     # --- messages -----------------------------------------------------------
 
@@ -828,9 +727,9 @@ class AftersalesTicket(models.Model):
         for ticket in self:
             if ticket.service_mode != "on_site" or not ticket.is_open:
                 raise UserError(self.env._("Only open on-site tickets are checked in."))
-            if ticket.checkin_at:
+            if ticket.date_checkin:
                 raise UserError(self.env._("This ticket is already checked in."))
-            ticket.sudo().write({"checkin_at": now, "checkin_user_id": self.env.uid})
+            ticket.sudo().write({"date_checkin": now, "checkin_user_id": self.env.uid})
             ticket.sudo().sla_line_ids.filtered(
                 lambda line: line.target == "on_site"
             )._reach(now)
@@ -844,13 +743,13 @@ class AftersalesTicket(models.Model):
         self.check_access("write")
         now = fields.Datetime.now()
         for ticket in self:
-            if not ticket.checkin_at or ticket.checkout_at:
+            if not ticket.date_checkin or ticket.date_checkout:
                 raise UserError(self.env._("Check in on site before checking out."))
             if not ticket.service_report:
                 raise UserError(
                     self.env._("Write the service report before checking out.")
                 )
-            ticket.sudo().checkout_at = now
+            ticket.sudo().date_checkout = now
             ticket.message_post(
                 body=Markup("%s<br/>%s")
                 % (self.env._("Left the site. Service report:"), ticket.service_report),
@@ -865,22 +764,6 @@ class AftersalesTicket(models.Model):
             "res_id": self.invoice_id.id,
             "view_mode": "form",
         }
-
-    def action_open_revisits(self):
-        self.ensure_one()
-        revisits = self.env["revisit.record"].search(
-            [("origin_ref", "=", f"{self._name},{self.id}")]
-        )
-        action = {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Follow-up Revisits"),
-            "res_model": "revisit.record",
-            "domain": [("id", "in", revisits.ids)],
-            "view_mode": "list,form",
-        }
-        if len(revisits) == 1:
-            action.update(view_mode="form", res_id=revisits.id)
-        return action
 
     def action_create_invoice(self):
         """Invoice the customer the labour and parts, at the tier's fee

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools.numbers import check_number_values
+from odoo.addons.customer_tiering.tools.validation import check_number
 
 # What a line may hold: a million units at a billion each, at most.
 AMOUNT_BOUNDS = {
@@ -80,7 +80,7 @@ class AftersalesTicketLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_number_values(self, vals, AMOUNT_BOUNDS)
+            self._check_amounts(vals)
         self._check_not_invoiced(
             self.env["aftersales.ticket"].browse(
                 {vals.get("ticket_id") for vals in vals_list} - {None, False}
@@ -89,7 +89,7 @@ class AftersalesTicketLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_number_values(self, vals, AMOUNT_BOUNDS)
+        self._check_amounts(vals)
         tickets = self.ticket_id
         if vals.get("ticket_id"):
             tickets |= tickets.browse(vals["ticket_id"])
@@ -99,6 +99,16 @@ class AftersalesTicketLine(models.Model):
     def unlink(self):
         self._check_not_invoiced(self.ticket_id)
         return super().unlink()
+
+    @api.model
+    def _check_amounts(self, vals):
+        """Refuse, before the ORM rounds them, amounts that are no numbers
+        (NaN, infinity) or out of their bounds: the rounding fails on them
+        with errors that mean nothing to a user."""
+        for fname, (minimum, maximum) in AMOUNT_BOUNDS.items():
+            if vals.get(fname) not in (None, False):
+                label = self._fields[fname]._description_string(self.env)
+                check_number(self.env, vals[fname], label, minimum, maximum)
 
     @api.model
     def _check_not_invoiced(self, tickets):

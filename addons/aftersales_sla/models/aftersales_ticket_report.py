@@ -70,13 +70,14 @@ class AftersalesTicketReport(models.Model):
                            %(response)s AS response_compliance,
                            %(resolution)s AS resolution_compliance,
                            %(on_site)s AS on_site_compliance,
-                           CASE WHEN t.resolved_at IS NOT NULL THEN 100.0 ELSE 0.0 END
+                           CASE WHEN t.date_resolved IS NOT NULL THEN 100.0 ELSE 0.0 END
                                AS resolution_rate,
-                           CASE WHEN t.resolved_at IS NULL THEN NULL
+                           CASE WHEN t.date_resolved IS NULL THEN NULL
                                 WHEN COALESCE(t.reopen_count, 0) = 0
                                      AND NOT COALESCE(t.reassigned_team, false)
                                 THEN 100.0 ELSE 0.0 END AS fcr_rate,
-                           CASE WHEN t.resolved_at IS NOT NULL THEN t.handling_hours END
+                           CASE WHEN t.date_resolved IS NOT NULL
+                                THEN t.handling_hours END
                                AS handling_hours,
                            r.rating,
                            CASE WHEN r.rating IS NULL THEN NULL

@@ -10,6 +10,7 @@ from odoo.addons.customer_tiering.tools import jobs
 
 from ..tools.sla_planner import PlannerCache
 from .aftersales_sla_policy import TARGETS
+from .aftersales_stage import OPEN_KINDS
 
 _logger = logging.getLogger(__name__)
 
@@ -26,38 +27,45 @@ class AftersalesTicketSla(models.Model):
     """One service level target of a ticket: its deadline on the policy's
     calendar, the working time it was paused, and whether it was met.
 
-    The deadline is ``start`` plus the target's working hours plus the
+    The deadline is ``date_start`` plus the target's working hours plus the
     working hours paused, on the policy's calendar; lines that are achieved,
     failed or cancelled are never planned again.
     """
 
     _name = "aftersales.ticket.sla"
     _description = "After-sales Ticket Service Level"
-    _order = "ticket_id, deadline, id"
+    _order = "ticket_id, date_deadline, id"
 
     ticket_id = fields.Many2one(
         "aftersales.ticket", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="ticket_id.company_id", store=True)
     policy_id = fields.Many2one(
-        "aftersales.sla.policy", required=True, ondelete="restrict"
+        "aftersales.sla.policy",
+        string="Service Level Policy",
+        required=True,
+        ondelete="restrict",
     )
     calendar_id = fields.Many2one(related="policy_id.calendar_id")
     target = fields.Selection(TARGETS, required=True)
-    start = fields.Datetime(required=True, help="When the clock started.")
+    date_start = fields.Datetime(
+        string="Start", required=True, help="When the clock started."
+    )
     target_hours = fields.Float(
         string="Target (working hours)", digits=(12, 4), required=True
     )
     paused_hours = fields.Float(
         string="Paused (working hours)", digits=(12, 4), default=0.0
     )
-    paused_since = fields.Datetime()
-    deadline = fields.Datetime()
-    warning_at = fields.Datetime(string="At Risk From")
+    date_paused = fields.Datetime(string="Paused Since")
+    date_deadline = fields.Datetime(string="Deadline")
+    date_warning = fields.Datetime(string="At Risk From")
     warned = fields.Boolean(string="At Risk", default=False)
-    reached_at = fields.Datetime(string="Reached")
+    date_reached = fields.Datetime(string="Reached")
     status = fields.Selection(LINE_STATUSES, required=True, default="running")
-    escalation_log_ids = fields.One2many("aftersales.sla.escalation.log", "line_id")
+    escalation_log_ids = fields.One2many(
+        "aftersales.sla.escalation.log", "line_id", string="Escalations Taken"
+    )
 
     def init(self):
         # The scans of the scheduled action: running targets by deadline, and
@@ -65,14 +73,14 @@ class AftersalesTicketSla(models.Model):
         self.env.cr.execute(
             """
             CREATE INDEX IF NOT EXISTS aftersales_ticket_sla_running_deadline_idx
-                ON aftersales_ticket_sla (deadline) WHERE status = 'running';
+                ON aftersales_ticket_sla (date_deadline) WHERE status = 'running';
             CREATE INDEX IF NOT EXISTS aftersales_ticket_sla_running_warning_idx
-                ON aftersales_ticket_sla (warning_at)
+                ON aftersales_ticket_sla (date_warning)
              WHERE status = 'running' AND NOT warned;
             """
         )
 
-    @api.depends("target", "status", "deadline")
+    @api.depends("target", "status", "date_deadline")
     def _compute_display_name(self):
         labels = dict(self._fields["target"]._description_selection(self.env))
         for line in self:
@@ -98,35 +106,139 @@ class AftersalesTicketSla(models.Model):
         )
         return self.browse(forbidden.ids), make_error
 
+    # --- policies -------------------------------------------------------------
+
+    @api.model
+    def _set_policies(self, tickets):
+        """Set each ticket's policy (one lookup per distinct scope, one write
+        per policy) and return {ticket id: policy}."""
+        Policy = self.env["aftersales.sla.policy"].sudo()
+        policies, policy_of, by_policy = {}, {}, defaultdict(list)
+        for ticket in tickets:
+            scope = (
+                ticket.company_id,
+                ticket.tier_id,
+                ticket.severity_id,
+                ticket.team_id,
+                ticket.channel_id,
+            )
+            if scope not in policies:
+                policies[scope] = Policy._policy_for(*scope)
+            policy = policy_of[ticket.id] = policies[scope]
+            if ticket.sla_policy_id != policy:
+                by_policy[policy.id].append(ticket.id)
+        for policy_id, ticket_ids in by_policy.items():
+            tickets.browse(ticket_ids).write({"sla_policy_id": policy_id})
+        return policy_of
+
+    @api.model
+    def _apply_policies(self, tickets, planners=None):
+        """Find the policy of each of these tickets (open ones) and create or
+        re-plan its target lines; lines already achieved or failed are kept
+        as they are, and a ticket waiting on the customer gets them paused.
+
+        Set-based: one policy lookup per distinct scope, one write per
+        policy, one create for every new line and one planning pass."""
+        planners = planners or PlannerCache()
+        tickets = tickets.sudo().filtered(lambda t: t.stage_kind in OPEN_KINDS)
+        policy_of = self._set_policies(tickets)
+        now = fields.Datetime.now()
+        Line = self.sudo()
+        to_cancel, to_create, to_plan, to_pause = [], [], [], []
+        to_update = defaultdict(list)
+        for ticket in tickets:
+            policy = policy_of[ticket.id]
+            targets = ["response", "resolution"]
+            if ticket.service_mode == "on_site" and policy.on_site_target:
+                targets.append("on_site")
+            by_target = {line.target: line for line in ticket.sla_line_ids}
+            for target, line in by_target.items():
+                if line.status in ("running", "paused") and (
+                    not policy or target not in targets
+                ):
+                    to_cancel.append(line.id)
+            if not policy:
+                continue
+            waiting = ticket.stage_kind == "waiting"
+            for target in targets:
+                line = by_target.get(target)
+                if line and line.status in ("achieved", "failed"):
+                    continue
+                if target == "response" and ticket.date_first_response:
+                    continue
+                target_hours = policy._target_hours(target)
+                if line:
+                    # Running or paused: re-planned for the policy; cancelled:
+                    # the target applies again, from now.
+                    restart = line.status not in ("running", "paused")
+                    to_update[(policy.id, target_hours, restart)].append(line.id)
+                    to_plan.append(line.id)
+                    if waiting:
+                        to_pause.append(line.id)
+                    continue
+                # A visit decided later starts its clock when it is decided;
+                # the other targets count from when the request came in.
+                start = (
+                    now if target == "on_site" and by_target else ticket.date_received
+                )
+                to_create.append(
+                    {
+                        "ticket_id": ticket.id,
+                        "policy_id": policy.id,
+                        "target": target,
+                        "target_hours": target_hours,
+                        "date_start": start,
+                        **self._deadlines(policy, start, target_hours, 0.0, planners),
+                    }
+                )
+        Line.browse(to_cancel).write({"status": "cancelled"})
+        for (policy_id, target_hours, restart), line_ids in to_update.items():
+            values = {"policy_id": policy_id, "target_hours": target_hours}
+            if restart:
+                values.update(status="running", date_start=now)
+            Line.browse(line_ids).write(values)
+        created = Line.create(to_create)
+        Line.browse(to_plan)._plan(planners)
+        waiting = created.filtered(lambda line: line.ticket_id.stage_kind == "waiting")
+        (Line.browse(to_pause) | waiting)._pause(now)
+
     # --- planning ------------------------------------------------------------
 
     @api.model
-    def _deadlines(self, planner, start, target_hours, paused_hours, warning_percent):
-        """Deadline and warning time of a target on a planner's calendar."""
-        warning = target_hours * warning_percent / 100.0
-        return {
-            "deadline": planner.add_hours(start, target_hours + paused_hours),
-            "warning_at": planner.add_hours(start, warning + paused_hours),
-        }
+    def _deadlines(self, policy, date_start, target_hours, paused_hours, planners):
+        """The deadline and the warning time of a target of ``policy`` started
+        at ``date_start``, the one place they are computed: the target's
+        working hours plus the working hours paused, on the policy's calendar;
+        the warning comes at the policy's share of the target."""
+        warning = target_hours * policy.warning_percent / 100.0
+        with policy._planning():
+            planner = planners.get(policy.calendar_id, date_start)
+            return {
+                "date_deadline": planner.add_hours(
+                    date_start, target_hours + paused_hours
+                ),
+                "date_warning": planner.add_hours(date_start, warning + paused_hours),
+            }
 
     def _plan(self, planners=None):
-        """Compute deadline and warning time of running and paused lines."""
+        """Plan the running and paused lines again (new lines get their
+        deadlines when they are created)."""
         planners = planners or PlannerCache()
         for line in self.filtered(lambda line: line.status in ("running", "paused")):
-            with line.policy_id._planning():
-                planner = planners.get(line.policy_id.calendar_id, line.start)
-                deadlines = self._deadlines(
-                    planner,
-                    line.start,
+            line.write(
+                self._deadlines(
+                    line.policy_id,
+                    line.date_start,
                     line.target_hours,
                     line.paused_hours,
-                    line.policy_id.warning_percent,
+                    planners,
                 )
-            line.write(deadlines)
+            )
 
     def _pause(self, now):
+        """Stop the clock of running lines (waiting on the customer)."""
         self.filtered(lambda line: line.status == "running").write(
-            {"status": "paused", "paused_since": now}
+            {"status": "paused", "date_paused": now}
         )
 
     def _resume(self, now, planners=None):
@@ -136,13 +248,13 @@ class AftersalesTicketSla(models.Model):
         paused = self.filtered(lambda line: line.status == "paused")
         for line in paused:
             with line.policy_id._planning():
-                planner = planners.get(line.policy_id.calendar_id, line.start)
-                paused_hours = planner.working_hours(line.paused_since, now)
+                planner = planners.get(line.policy_id.calendar_id, line.date_start)
+                paused_hours = planner.working_hours(line.date_paused, now)
             line.write(
                 {
                     "status": "running",
                     "paused_hours": line.paused_hours + paused_hours,
-                    "paused_since": False,
+                    "date_paused": False,
                 }
             )
         paused._plan(planners)
@@ -150,16 +262,16 @@ class AftersalesTicketSla(models.Model):
     def _reach(self, now):
         """The target was met now: achieved if on time, else failed."""
         for line in self.filtered(lambda line: line.status in ("running", "paused")):
-            on_time = not line.deadline or now <= line.deadline
+            on_time = not line.date_deadline or now <= line.date_deadline
             line.write(
-                {"status": "achieved" if on_time else "failed", "reached_at": now}
+                {"status": "achieved" if on_time else "failed", "date_reached": now}
             )
 
     def _reopen(self, planners=None):
         """A resolved ticket reopened: its achieved resolution runs again
         (a failed one stays failed)."""
         lines = self.filtered(lambda line: line.status == "achieved")
-        lines.write({"status": "running", "reached_at": False})
+        lines.write({"status": "running", "date_reached": False})
         lines._plan(planners)
 
     def _cancel(self):
@@ -186,8 +298,8 @@ class AftersalesTicketSla(models.Model):
                     UPDATE aftersales_ticket_sla
                        SET status = 'failed', write_date = %(now)s
                      WHERE id IN (SELECT id FROM aftersales_ticket_sla
-                                   WHERE status = 'running' AND deadline <= %(now)s
-                                   ORDER BY deadline LIMIT %(limit)s
+                                   WHERE status = 'running' AND date_deadline <= %(now)s
+                                   ORDER BY date_deadline LIMIT %(limit)s
                                    FOR UPDATE SKIP LOCKED)
                     RETURNING id
                     """,
@@ -204,8 +316,9 @@ class AftersalesTicketSla(models.Model):
                     UPDATE aftersales_ticket_sla SET warned = true, write_date = %(now)s
                      WHERE id IN (SELECT id FROM aftersales_ticket_sla
                                    WHERE status = 'running' AND NOT warned
-                                     AND warning_at <= %(now)s AND deadline > %(now)s
-                                   ORDER BY warning_at LIMIT %(limit)s
+                                     AND date_warning <= %(now)s
+                                     AND date_deadline > %(now)s
+                                   ORDER BY date_warning LIMIT %(limit)s
                                    FOR UPDATE SKIP LOCKED)
                     RETURNING id
                     """,
@@ -224,10 +337,10 @@ class AftersalesTicketSla(models.Model):
             SQL(
                 """
                 SELECT (SELECT COUNT(*) FROM aftersales_ticket_sla
-                         WHERE status = 'running' AND deadline <= %(now)s)
+                         WHERE status = 'running' AND date_deadline <= %(now)s)
                      + (SELECT COUNT(*) FROM aftersales_ticket_sla
                          WHERE status = 'running' AND NOT warned
-                           AND warning_at <= %(now)s AND deadline > %(now)s)
+                           AND date_warning <= %(now)s AND date_deadline > %(now)s)
                 """,
                 now=now,
             )
@@ -251,7 +364,7 @@ class AftersalesTicketSla(models.Model):
                 self.env["aftersales.ticket"]._fields["sla_status"], tickets
             )
             self.env.add_to_compute(
-                self.env["aftersales.ticket"]._fields["sla_deadline"], tickets
+                self.env["aftersales.ticket"]._fields["date_sla_deadline"], tickets
             )
             lines._escalate_isolated(failed)
         remaining = self._count_due(now)
@@ -282,163 +395,32 @@ class AftersalesTicketSla(models.Model):
         )
 
     def _escalate_and_log(self, failed):
-        """Run the escalation steps of these lines (``failed``: those that
-        missed their deadline; the others are at risk) and log the scan on
-        their tickets."""
+        """Escalate these lines (``failed``: those that missed their
+        deadline; the others are at risk) and log the scan on their
+        tickets."""
+        self._log_on_tickets(failed, self._escalate(failed))
+
+    def _escalate(self, failed):
+        """Take the policies' steps for these lines, each step at most once
+        per line: the breach steps of the ``failed`` lines, the warning steps
+        of the others, all run together (one activity per ticket and leader
+        names every target). Returns {ticket id: [description of each action
+        taken]}."""
         todo = (self & failed)._claim_steps("breach")
         todo += (self - failed)._claim_steps("warning")
-        self._log_on_tickets(failed, self._run_steps(todo))
-
-    def _escalate(self, trigger):
-        """Take the policies' steps of ``trigger`` for these lines, each step
-        at most once per line. Returns {ticket id: [description of each
-        action taken]}."""
-        return self._run_steps(self._claim_steps(trigger))
+        return self.env["aftersales.sla.escalation"]._run(todo)
 
     def _claim_steps(self, trigger):
         """The (line, step) pairs of ``trigger`` still to take for these
-        lines, claimed: the log's unique key takes each pair at most once,
-        whoever scans."""
+        lines, claimed in the escalation log (each pair at most once,
+        whoever scans)."""
         pairs = [
             (line, step)
             for line in self
             for step in line.policy_id.escalation_ids
             if step.trigger == trigger and step.target in ("any", line.target)
         ]
-        if not pairs:
-            return []
-        claimed = {
-            (line_id, step_id)
-            for line_id, step_id in self.env.execute_query(
-                SQL(
-                    """
-                    INSERT INTO aftersales_sla_escalation_log
-                        (line_id, escalation_id, ticket_id, company_id,
-                         create_uid, write_uid, create_date, write_date)
-                    SELECT v.line_id, v.step_id, l.ticket_id, l.company_id,
-                           %(uid)s, %(uid)s, %(now)s, %(now)s
-                      FROM unnest(%(lines)s::int[], %(steps)s::int[])
-                           AS v(line_id, step_id)
-                      JOIN aftersales_ticket_sla l ON l.id = v.line_id
-                    ON CONFLICT (line_id, escalation_id) DO NOTHING
-                    RETURNING line_id, escalation_id
-                    """,
-                    uid=self.env.uid,
-                    now=fields.Datetime.now(),
-                    lines=[line.id for line, _step in pairs],
-                    steps=[step.id for _line, step in pairs],
-                )
-            )
-        }
-        return [(line, step) for line, step in pairs if (line.id, step.id) in claimed]
-
-    @api.model
-    def _run_steps(self, todo):
-        """Run claimed escalation steps, grouped by action and target."""
-        Ticket = self.env["aftersales.ticket"].sudo()
-        taken = {}
-
-        def note(ticket, text):
-            taken.setdefault(ticket.id, []).append(text)
-
-        by_user, by_team, raise_severity = {}, {}, Ticket
-        # {(ticket, leader): {trigger: [line]}}: one activity per ticket and
-        # leader, naming every target of this scan.
-        to_notify = defaultdict(lambda: defaultdict(list))
-        for line, step in todo:
-            ticket = line.ticket_id.sudo()
-            if step.action == "notify_leader":
-                leader = ticket.team_id.leader_id
-                if leader:
-                    lines = to_notify[(ticket, leader)][step.trigger]
-                    if line not in lines:
-                        lines.append(line)
-            elif step.action == "reassign_user":
-                by_user.setdefault(step.user_id, Ticket)
-                by_user[step.user_id] |= ticket
-                note(
-                    ticket, self.env._("reassigned to %(user)s", user=step.user_id.name)
-                )
-            elif step.action == "reassign_team":
-                by_team.setdefault(step.team_id, Ticket)
-                by_team[step.team_id] |= ticket
-                note(
-                    ticket, self.env._("moved to team %(team)s", team=step.team_id.name)
-                )
-            elif step.action == "raise_severity":
-                raise_severity |= ticket
-        for ticket, leader in to_notify:
-            note(ticket, self.env._("notified %(user)s", user=leader.name))
-        self._notify_leaders(to_notify)
-        for user, tickets in by_user.items():
-            tickets.write({"user_id": user.id})
-        for team, tickets in by_team.items():
-            tickets.write({"team_id": team.id, "user_id": False})
-            if team.assignment_method != "manual":
-                for ticket in tickets:
-                    ticket.user_id = team._next_assignee()
-        for ticket, severity in self._raise_severity(raise_severity).items():
-            note(
-                ticket,
-                self.env._("severity raised to %(severity)s", severity=severity.name),
-            )
-        return taken
-
-    @api.model
-    def _raise_severity(self, tickets):
-        """Raise these tickets' severity one level (one write per level);
-        return {ticket: new severity} of those that had a level to go."""
-        raised, by_severity = {}, {}
-        for ticket in tickets:
-            severity = ticket.severity_id._next_level() if ticket.severity_id else False
-            if severity and severity != ticket.severity_id:
-                by_severity.setdefault(severity, tickets.browse())
-                by_severity[severity] |= ticket
-                raised[ticket] = severity
-        for severity, group in by_severity.items():
-            group.write({"severity_id": severity.id})
-        return raised
-
-    @api.model
-    def _notify_leaders(self, to_notify):
-        """One escalation activity per ticket and leader, its summary in the
-        leader's language: {(ticket, leader): {trigger: [line]}}."""
-        if not to_notify:
-            return
-        activity_type = self.env.ref("aftersales_sla.mail_activity_type_sla_escalation")
-        model_id = self.env["ir.model"]._get_id("aftersales.ticket")
-        today = fields.Date.context_today(self)
-        activities = []
-        for (ticket, leader), by_trigger in to_notify.items():
-            env = self.with_context(lang=leader.lang).env
-            labels = dict(self._fields["target"]._description_selection(env))
-            order = list(labels)
-            parts = []
-            for trigger, lines in sorted(by_trigger.items()):
-                targets = ", ".join(
-                    labels[target]
-                    for target in sorted(
-                        {line.target for line in lines}, key=order.index
-                    )
-                )
-                parts.append(
-                    env._("Missed: %(targets)s", targets=targets)
-                    if trigger == "breach"
-                    else env._("At risk: %(targets)s", targets=targets)
-                )
-            activities.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": ticket.id,
-                    "activity_type_id": activity_type.id,
-                    "user_id": leader.id,
-                    "summary": "; ".join(parts),
-                    "date_deadline": today,
-                }
-            )
-        self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=True
-        ).create(activities)
+        return self.env["aftersales.sla.escalation.log"]._claim(pairs)
 
     def _log_on_tickets(self, failed, actions):
         """One chatter note per ticket for this scan, in one batch."""

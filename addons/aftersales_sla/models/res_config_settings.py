@@ -3,8 +3,6 @@ import math
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.revisit_plan.models.revisit_record import MAX_DELAY_DAYS
-
 # A year of working time round the clock.
 MAX_HANDLING_HOURS = 366 * 24
 KPI_TARGETS = (
@@ -20,9 +18,6 @@ KPI_TARGETS = (
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    aftersales_followup_days = fields.Integer(
-        related="company_id.aftersales_followup_days", readonly=False
-    )
     aftersales_target_response = fields.Float(
         related="company_id.aftersales_target_response", readonly=False
     )
@@ -45,24 +40,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.aftersales_target_handling_hours", readonly=False
     )
 
-    @api.constrains(
-        "aftersales_followup_days", "aftersales_target_handling_hours", *KPI_TARGETS
-    )
+    @api.constrains("aftersales_target_handling_hours", *KPI_TARGETS)
     def _check_aftersales_targets(self):
         for settings in self:
-            if settings.aftersales_followup_days < 0:
-                raise ValidationError(
-                    self.env._("The follow-up delay cannot be negative.")
-                )
-            # Revisits are planned at most this far ahead: a longer delay
-            # would stop every ticket from closing.
-            if settings.aftersales_followup_days > MAX_DELAY_DAYS:
-                raise ValidationError(
-                    self.env._(
-                        "The follow-up delay is at most %(max)s days.",
-                        max=MAX_DELAY_DAYS,
-                    )
-                )
             if settings.aftersales_target_handling_hours < 0:
                 raise ValidationError(
                     self.env._("The handling time target cannot be negative.")

@@ -6,13 +6,13 @@ class ResourceCalendarLeaves(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env.registry.clear_cache()
+        self.env["resource.calendar"]._aftersales_note_change()
         return super().create(vals_list)
 
     def write(self, vals):
-        self.env.registry.clear_cache()
+        self.env["resource.calendar"]._aftersales_note_change()
         return super().write(vals)
 
     def unlink(self):
-        self.env.registry.clear_cache()
+        self.env["resource.calendar"]._aftersales_note_change()
         return super().unlink()

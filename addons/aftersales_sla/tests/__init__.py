@@ -8,3 +8,4 @@ from . import test_kpi
 from . import test_portal
 from . import test_tours
 from . import test_ticket_access
+from . import test_own_customers

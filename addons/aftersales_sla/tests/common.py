@@ -1,49 +1,30 @@
-from contextlib import contextmanager
 from datetime import datetime
 
 from odoo import Command
-from odoo.tests import TransactionCase
 
+from odoo.addons.customer_tiering.tests.common import TierCase
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 
-class AftersalesCase(TransactionCase):
-    """A company of its own: two tiers (Gold served 7x24 by a dedicated team,
-    Basic on office hours), office hours in Shanghai (9-12, 13-18, Monday to
-    Friday), policies per tier and severity, an agent, a leader and a
+class AftersalesCase(TierCase):
+    """The tier test company of customer_tiering (its Gold and Basic tiers)
+    in after-sales: Gold customers served 7x24 by a dedicated team, Basic
+    ones on office hours in Shanghai (9-12, 13-18, Monday to Friday),
+    policies per tier and severity, an agent, a leader and an after-sales
     manager."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env["res.company"].create(
-            {"name": "After-sales Test Company"}
-        )
         # The scheduled check scans every company: leave other companies'
         # running targets (such as demo tickets') out of these tests.
         cls.env["aftersales.ticket.sla"].search(
             [("status", "in", ("running", "paused"))]
         ).write({"status": "cancelled"})
-        cls.env = cls.env["base"].with_company(cls.company).env
         cls.Ticket = cls.env["aftersales.ticket"]
-        cls.gold, cls.basic = cls.env["customer.tier"].create(
-            [
-                {
-                    "name": "Gold",
-                    "rank": 1,
-                    "min_score": 50,
-                    "company_id": cls.company.id,
-                    "aftersales_fee_policy": "free",
-                },
-                {
-                    "name": "Basic",
-                    "rank": 2,
-                    "min_score": 0,
-                    "company_id": cls.company.id,
-                    "aftersales_fee_policy": "discounted",
-                    "aftersales_fee_discount": 20,
-                },
-            ]
+        cls.gold.aftersales_fee_policy = "free"
+        cls.basic.write(
+            {"aftersales_fee_policy": "discounted", "aftersales_fee_discount": 20}
         )
         cls.office = cls.make_calendar("Office Shanghai", "Asia/Shanghai")
         cls.round_the_clock = cls.env.ref("aftersales_sla.resource_calendar_7x24")
@@ -67,7 +48,7 @@ class AftersalesCase(TransactionCase):
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
-        cls.manager = mail_new_test_user(
+        cls.aftersales_manager = mail_new_test_user(
             cls.env,
             login="as_manager",
             name="Manager Ma",
@@ -128,8 +109,8 @@ class AftersalesCase(TransactionCase):
                 },
             ]
         )
-        cls.gold_customer = cls.make_customer("Gold Customer", cls.gold)
-        cls.basic_customer = cls.make_customer("Basic Customer", cls.basic)
+        cls.gold_customer = cls.make_tier_customer("Gold Customer", cls.gold)
+        cls.basic_customer = cls.make_tier_customer("Basic Customer", cls.basic)
 
     @classmethod
     def make_calendar(cls, name, tz, hours=((9, 12), (13, 18)), days=range(5)):
@@ -157,15 +138,12 @@ class AftersalesCase(TransactionCase):
         )
 
     @classmethod
-    def make_customer(cls, name, tier):
-        partner = cls.env["res.partner"].create(
-            {
-                "name": name,
-                "is_company": True,
-                "email": f"{name.split()[0].lower()}@example.com",
-            }
+    def make_tier_customer(cls, name, tier):
+        """A customer of the test company, put in ``tier`` by an override."""
+        partner = cls.make_customer(
+            name, email=f"{name.split()[0].lower()}@example.com"
         )
-        partner.with_company(cls.company)._tier_override(tier, "Test customer")
+        partner._tier_override(tier, "Test customer")
         return partner
 
     def make_ticket(self, partner=None, **values):
@@ -179,18 +157,23 @@ class AftersalesCase(TransactionCase):
             }
         )
 
+    def settings_as_admin(self):
+        """The settings, as an administrator of the test company."""
+        admin = mail_new_test_user(
+            self.env,
+            login="as_settings_admin",
+            name="Settings Admin",
+            groups="base.group_user,base.group_system",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        return self.env["res.config.settings"].with_user(admin)
+
     def line(self, ticket, target):
         return ticket.sla_line_ids.filtered(lambda line: line.target == target)
 
     def stage(self, kind):
         return self.env["aftersales.stage"].search([("kind", "=", kind)], limit=1)
-
-    @contextmanager
-    def assertRaisesMessage(self, exception, pattern):
-        """assertRaises (which rolls back to a savepoint) and check the message."""
-        with self.assertRaises(exception) as catcher:
-            yield catcher
-        self.assertRegex(str(catcher.exception), pattern)
 
 
 def utc(*args):

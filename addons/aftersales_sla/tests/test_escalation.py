@@ -11,7 +11,7 @@ class TestEscalation(AftersalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.supervisor = cls.manager
+        cls.supervisor = cls.aftersales_manager
         cls.gold_policy.write(
             {
                 "warning_percent": 50,
@@ -66,7 +66,7 @@ class TestEscalation(AftersalesCase):
         with freeze_time(utc(2026, 11, 30, 2)):
             ticket = self.make_ticket(self.gold_customer, severity_id=self.normal.id)
         response = self.line(ticket, "response")
-        self.assertEqual(response.warning_at, utc(2026, 11, 30, 2, 15))
+        self.assertEqual(response.date_warning, utc(2026, 11, 30, 2, 15))
 
         self.assertEqual(self.scan(utc(2026, 11, 30, 2, 10)), [(0, 0)])
         self.assertEqual(ticket.sla_status, "ok")
@@ -102,8 +102,8 @@ class TestEscalation(AftersalesCase):
         with freeze_time(utc(2026, 11, 30, 2)):
             ticket = self.make_ticket(self.gold_customer, severity_id=self.normal.id)
         line = self.line(ticket, "resolution")
-        first = line._escalate("breach")
-        second = line._escalate("breach")
+        first = line._escalate(failed=line)
+        second = line._escalate(failed=line)
         self.assertTrue(first[ticket.id])
         self.assertEqual(second, {})
         self.assertEqual(ticket.severity_id, self.high, "raised once, not twice")

@@ -1,7 +1,10 @@
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+# The base's check_number refuses what is not an amount with a UserError.
+NOT_AN_AMOUNT = "must be a number|must lie between"
 
 
 @tagged("post_install", "-at_install")
@@ -124,6 +127,33 @@ class TestFees(AccountTestInvoicingCommon):
         as_agent.action_create_invoice()
         self.assertNotEqual(ticket.invoice_id, invoice)
 
+    def test_restricted_salesperson_invoices_own_customers(self):
+        """A salesperson limited to their own customers (customer_tiering's
+        Own Customers Only) who works in after-sales invoices the tickets of
+        their customers, and no other customer's."""
+        agent = new_test_user(
+            self.env,
+            login="fees_agent_restricted",
+            groups="base.group_user,aftersales_sla.group_aftersales_user,"
+            "customer_tiering.group_own_customers",
+            company_id=self.env.company.id,
+        )
+        self.team.sudo().member_ids |= agent
+        (self.partner_a | self.partner_b).sudo().customer_rank = 1
+        self.partner_a.sudo().user_id = agent
+        ticket = self.ticket_for(self.charged_tier)
+        self.add_lines(ticket)
+        other = ticket.copy({"partner_id": self.partner_b.id})
+        self.add_lines(other)
+        as_agent = ticket.with_user(agent)
+        action = as_agent.action_create_invoice()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(ticket.invoice_id.partner_id, self.partner_a)
+        self.assertEqual(as_agent.invoice_state, "draft")
+        with self.assertRaises(AccessError):
+            other.with_user(agent).action_create_invoice()
+        self.assertFalse(other.invoice_id)
+
     def test_invoiced_lines_are_locked(self):
         """What the invoice bills stays on the ticket: an agent changes no
         line of an invoiced ticket (the ticket's total then differed from its
@@ -168,11 +198,11 @@ class TestFees(AccountTestInvoicingCommon):
         for fname in ("quantity", "price_unit", "discount"):
             for value in (float("nan"), float("inf"), -float("inf"), 1e300):
                 with self.subTest(field=fname, value=value):
-                    with self.assertRaises(ValidationError):
+                    with self.assertRaisesRegex(UserError, NOT_AN_AMOUNT):
                         Line.create(
                             {"ticket_id": ticket.id, "name": "Odd", fname: value}
                         )
-                    with self.assertRaises(ValidationError):
+                    with self.assertRaisesRegex(UserError, NOT_AN_AMOUNT):
                         line.write({fname: value})
         self.assertEqual(ticket.line_ids, line)
         manager = new_test_user(
@@ -182,7 +212,10 @@ class TestFees(AccountTestInvoicingCommon):
             company_id=self.env.company.id,
         )
         for value in (float("nan"), float("inf"), 1e300):
-            with self.subTest(fee_discount=value), self.assertRaises(ValidationError):
+            with (
+                self.subTest(fee_discount=value),
+                self.assertRaisesRegex(UserError, NOT_AN_AMOUNT),
+            ):
                 ticket.with_user(manager).write({"fee_discount": value})
         self.assertEqual(ticket.fee_discount, 25)
 
@@ -197,7 +230,7 @@ class TestFees(AccountTestInvoicingCommon):
         ticket = self.ticket_for(self.charged_tier)
         with self.assertRaises(UserError):
             ticket.action_create_invoice()  # nothing to invoice
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesRegex(UserError, NOT_AN_AMOUNT):
             self.env["aftersales.ticket.line"].create(
                 {
                     "ticket_id": ticket.id,
@@ -206,7 +239,7 @@ class TestFees(AccountTestInvoicingCommon):
                     "price_unit": 10,
                 }
             )
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesRegex(UserError, NOT_AN_AMOUNT):
             self.env["aftersales.ticket.line"].create(
                 {
                     "ticket_id": ticket.id,

@@ -10,7 +10,7 @@ class TestChinaHolidays(AftersalesCase):
     def fill(self, year, calendar=None):
         wizard = (
             self.env["aftersales.calendar.holidays"]
-            .with_user(self.manager)
+            .with_user(self.aftersales_manager)
             .create({"calendar_id": (calendar or self.office).id, "year": year})
         )
         wizard.action_apply()
@@ -41,7 +41,9 @@ class TestChinaHolidays(AftersalesCase):
         with freeze_time(utc(2026, 9, 30, 9)):  # Wednesday 17:00
             ticket = self.make_ticket()
         # 1 h on Sep 30; Oct 1-7 off (Oct 10 is a make-up Saturday); Oct 8 09:00 + 1 h.
-        self.assertEqual(self.line(ticket, "response").deadline, utc(2026, 10, 8, 2))
+        self.assertEqual(
+            self.line(ticket, "response").date_deadline, utc(2026, 10, 8, 2)
+        )
 
     def test_bad_year_and_calendar_without_weekday(self):
         with self.assertRaisesMessage(UserError, "between 1990 and 2100"):

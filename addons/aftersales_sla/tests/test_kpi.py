@@ -75,7 +75,7 @@ class TestKpi(AftersalesCase):
     def test_dashboard_against_targets(self):
         dashboard = (
             self.env["aftersales.kpi.dashboard"]
-            .with_user(self.manager)
+            .with_user(self.aftersales_manager)
             .create({"date_from": date(2026, 12, 1), "date_to": date(2026, 12, 31)})
         )
         self.assertEqual(dashboard.ticket_count, 4)
@@ -86,7 +86,7 @@ class TestKpi(AftersalesCase):
         self.assertIn("75.0 %", dashboard.kpi_html)
         other = (
             self.env["aftersales.kpi.dashboard"]
-            .with_user(self.manager)
+            .with_user(self.aftersales_manager)
             .create({"date_from": date(2026, 11, 1), "date_to": date(2026, 11, 30)})
         )
         self.assertEqual(other.ticket_count, 0)
@@ -96,7 +96,9 @@ class TestKpi(AftersalesCase):
     def test_dashboard_open_ended_and_reversed_periods(self):
         """A period to the last day there is counts every ticket (it failed
         with an OverflowError); a period ending before it starts is refused."""
-        Dashboard = self.env["aftersales.kpi.dashboard"].with_user(self.manager)
+        Dashboard = self.env["aftersales.kpi.dashboard"].with_user(
+            self.aftersales_manager
+        )
         dashboard = Dashboard.create(
             {"date_from": date(2026, 12, 1), "date_to": date(9999, 12, 31)}
         )
@@ -105,7 +107,7 @@ class TestKpi(AftersalesCase):
         analysis = dashboard.action_open_analysis()
         self.assertEqual(
             self.env["aftersales.ticket.report"]
-            .with_user(self.manager)
+            .with_user(self.aftersales_manager)
             .search_count(analysis["domain"]),
             4,
         )

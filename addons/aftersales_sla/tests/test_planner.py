@@ -1,6 +1,9 @@
 from datetime import datetime
 from unittest.mock import patch
 
+from odoo.tools import SQL
+
+from ..models.resource_calendar import CHANGE_KEY
 from ..tools.sla_planner import MAX_BLOCKS, DeadlineOutOfReach, SlaPlanner
 from .common import AftersalesCase, utc
 
@@ -121,11 +124,11 @@ class TestPlanner(AftersalesCase):
         calendar_class = type(self.env["resource.calendar"])
         original = calendar_class._aftersales_work_intervals
 
-        def counting(calendar, first_day):
+        def counting(calendar, first_day, version):
             read.append(first_day)
             if len(read) > 10 * MAX_BLOCKS:
                 raise AssertionError("the planner reads the calendar forever")
-            return original(calendar, first_day)
+            return original(calendar, first_day, version)
 
         start = utc(2026, 11, 30, 1)
         past_only = self.make_calendar(
@@ -146,3 +149,104 @@ class TestPlanner(AftersalesCase):
                 self.plan(past_only, start, 1)
             self.assertEqual(caught.exception.calendar, past_only)
             self.assertLessEqual(len(read), MAX_BLOCKS + 2)
+
+
+class TestPlannerCache(AftersalesCase):
+    """Working intervals are cached per calendar and version of its working
+    time: a change is seen by the next planning, and no change empties
+    Odoo's own caches (every write on a calendar, an attendance or a leave
+    emptied the access rights, rules and xmlids of every worker)."""
+
+    start = utc(2026, 11, 30, 2)  # Monday 10:00 Shanghai
+
+    def plan(self, hours=8):
+        return SlaPlanner(self.office, self.start).add_hours(self.start, hours)
+
+    def monday_morning(self):
+        return self.office.attendance_ids.filtered(
+            lambda a: a.dayofweek == "0" and a.hour_from == 9
+        )
+
+    def test_changes_are_seen_without_clearing_caches(self):
+        registry = type(self.env.registry)
+        cleared = AssertionError("the registry's caches were cleared")
+        Leave = self.env["resource.calendar.leaves"]
+        with patch.object(registry, "clear_cache", side_effect=cleared):
+            # Monday 7 h, Tuesday 1 h.
+            self.assertEqual(self.plan(), utc(2026, 12, 1, 2))
+            leave = Leave.create(
+                {
+                    "name": "Tuesday off",
+                    "calendar_id": self.office.id,
+                    "date_from": utc(2026, 11, 30, 16),
+                    "date_to": utc(2026, 12, 1, 15, 59, 59),
+                }
+            )
+            self.assertEqual(self.plan(), utc(2026, 12, 2, 2), "Wednesday 10:00")
+            leave.write(
+                {"date_from": utc(2026, 11, 29, 16), "date_to": utc(2026, 11, 30, 15)}
+            )
+            self.assertEqual(self.plan(), utc(2026, 12, 1, 10), "Tuesday 18:00")
+            leave.unlink()
+            self.assertEqual(self.plan(), utc(2026, 12, 1, 2))
+            # Monday morning ends at 11:00: Monday 6 h, Tuesday 2 h.
+            self.monday_morning().hour_to = 11
+            self.assertEqual(self.plan(), utc(2026, 12, 1, 3))
+            # In London (UTC in winter), Monday 10:00 Shanghai is 02:00:
+            # Monday 7 h from 09:00, Tuesday 1 h.
+            self.office.tz = "Europe/London"
+            self.assertEqual(self.plan(), utc(2026, 12, 1, 10))
+
+    def test_planning_again_reads_the_cache(self):
+        calendar_class = type(self.env["resource.calendar"])
+        original = calendar_class._work_intervals_batch
+        read = []
+
+        def counting(calendar, *args, **kwargs):
+            read.append(calendar)
+            return original(calendar, *args, **kwargs)
+
+        with patch.object(calendar_class, "_work_intervals_batch", counting):
+            deadline = self.plan(16)
+            self.assertTrue(read)
+            read.clear()
+            self.assertEqual(self.plan(16), deadline)
+            self.assertFalse(read, "the same working time is not read twice")
+
+    def test_a_change_by_another_worker_is_seen(self):
+        """The version comes from the database, not from what this worker
+        did: a leave and a shorter morning that another worker wrote (here
+        in SQL, with their own write dates, in a transaction that changed no
+        calendar) are seen by the next planning."""
+        with patch.dict(self.env.cr.cache):
+            self.env.cr.cache.pop(CHANGE_KEY, None)
+            self.assertEqual(self.plan(), utc(2026, 12, 1, 2))
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO resource_calendar_leaves
+                        (name, calendar_id, company_id, date_from, date_to,
+                         time_type, create_date, write_date)
+                    VALUES ('Tuesday off', %(calendar)s, %(company)s,
+                            %(date_from)s, %(date_to)s, 'leave',
+                            %(written)s, %(written)s)
+                    """,
+                    calendar=self.office.id,
+                    company=self.company.id,
+                    date_from=utc(2026, 11, 30, 16),
+                    date_to=utc(2026, 12, 1, 15, 59, 59),
+                    written=utc(2030, 1, 1),
+                )
+            )
+            self.assertEqual(self.plan(), utc(2026, 12, 2, 2), "Wednesday 10:00")
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE resource_calendar_attendance SET hour_to = 11, "
+                    "write_date = %s WHERE id = %s",
+                    utc(2030, 1, 2),
+                    self.monday_morning().id,
+                )
+            )
+            self.env.invalidate_all()
+            # Monday 6 h, Tuesday off, Wednesday 2 h.
+            self.assertEqual(self.plan(), utc(2026, 12, 2, 3))

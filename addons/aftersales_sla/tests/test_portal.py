@@ -80,7 +80,7 @@ class TestPortal(AftersalesCase, HttpCase):
         with self.assertRaises(AccessError):
             self.env["aftersales.ticket.sla"].with_user(self.alice).browse(
                 self.bob_ticket.sla_line_ids.ids
-            ).read(["deadline"])
+            ).read(["date_deadline"])
         # Through JSON-RPC as the web client would.
         self.authenticate("as_portal_alice", "as_portal_alice")
         result = self.make_jsonrpc_request(
@@ -112,7 +112,7 @@ class TestPortal(AftersalesCase, HttpCase):
             "amount_total",
             "line_ids",
             "invoice_id",
-            "first_response_at",
+            "date_first_response",
             "handling_hours",
         ):
             with self.subTest(field=fname), self.assertRaises(AccessError):

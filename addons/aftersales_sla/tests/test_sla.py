@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form
 
@@ -21,16 +21,16 @@ class TestTicketSla(AftersalesCase):
         self.assertEqual(ticket.fee_policy, "free")
         self.assertTrue(ticket.number.startswith("AS/"))
         self.assertEqual(
-            self.line(ticket, "response").deadline, utc(2026, 11, 30, 2, 30)
+            self.line(ticket, "response").date_deadline, utc(2026, 11, 30, 2, 30)
         )
         self.assertEqual(
-            self.line(ticket, "resolution").deadline, utc(2026, 11, 30, 10)
+            self.line(ticket, "resolution").date_deadline, utc(2026, 11, 30, 10)
         )
         self.assertFalse(
             self.line(ticket, "on_site"), "remote tickets have no on-site target"
         )
         self.assertEqual(ticket.sla_status, "ok")
-        self.assertEqual(ticket.sla_deadline, utc(2026, 11, 30, 2, 30))
+        self.assertEqual(ticket.date_sla_deadline, utc(2026, 11, 30, 2, 30))
 
     def test_no_policy_no_service_level(self):
         ticket = self.make_ticket(self.basic_customer, severity_id=self.critical.id)
@@ -40,16 +40,22 @@ class TestTicketSla(AftersalesCase):
     def test_created_at_the_weekend_on_office_hours(self):
         with freeze_time(utc(2026, 11, 28, 2)):  # Saturday
             ticket = self.make_ticket()
-        self.assertEqual(self.line(ticket, "response").deadline, utc(2026, 11, 30, 3))
+        self.assertEqual(
+            self.line(ticket, "response").date_deadline, utc(2026, 11, 30, 3)
+        )
         # 2 working days of 8 hours from Monday 09:00: Tuesday 18:00.
-        self.assertEqual(self.line(ticket, "resolution").deadline, utc(2026, 12, 1, 10))
+        self.assertEqual(
+            self.line(ticket, "resolution").date_deadline, utc(2026, 12, 1, 10)
+        )
 
     def test_on_site_target(self):
         repair = self.env.ref("aftersales_sla.type_repair")
         with freeze_time(utc(2026, 11, 30, 2)):
             ticket = self.make_ticket(self.gold_customer, type_id=repair.id)
         self.assertEqual(ticket.service_mode, "on_site")
-        self.assertEqual(self.line(ticket, "on_site").deadline, utc(2026, 11, 30, 6))
+        self.assertEqual(
+            self.line(ticket, "on_site").date_deadline, utc(2026, 11, 30, 6)
+        )
         with freeze_time(utc(2026, 11, 30, 5)):
             ticket.with_user(self.agent).action_check_in()
         self.assertEqual(self.line(ticket, "on_site").status, "achieved")
@@ -60,7 +66,7 @@ class TestTicketSla(AftersalesCase):
             ticket.with_user(self.agent).action_check_out()
         ticket.with_user(self.agent).service_report = "<p>Compressor replaced.</p>"
         ticket.with_user(self.agent).action_check_out()
-        self.assertTrue(ticket.checkout_at)
+        self.assertTrue(ticket.date_checkout)
 
     def test_first_response_by_agent_message(self):
         with freeze_time(utc(2026, 11, 30, 2)):
@@ -90,7 +96,7 @@ class TestTicketSla(AftersalesCase):
                 subtype_xmlid="mail.mt_comment",
             )
         self.assertEqual(response.status, "achieved")
-        self.assertEqual(ticket.first_response_at, utc(2026, 11, 30, 3))
+        self.assertEqual(ticket.date_first_response, utc(2026, 11, 30, 3))
 
     def test_first_response_by_moving_in_progress_late(self):
         with freeze_time(utc(2026, 11, 30, 2)):
@@ -118,7 +124,7 @@ class TestTicketSla(AftersalesCase):
             ticket = self.make_ticket()
         resolution = self.line(ticket, "resolution")
         # 16 working hours: Monday 7 h, Tuesday off, Wednesday 8 h, Thursday 1 h.
-        self.assertEqual(resolution.deadline, utc(2026, 12, 3, 2))
+        self.assertEqual(resolution.date_deadline, utc(2026, 12, 3, 2))
         with freeze_time(utc(2026, 11, 30, 9)):  # Monday 17:00
             ticket.stage_id = self.stage("waiting")
         self.assertEqual(resolution.status, "paused")
@@ -129,7 +135,7 @@ class TestTicketSla(AftersalesCase):
         # Paused Monday 17:00-18:00 and Wednesday 09:00-10:00: 2 working hours,
         # so Thursday 10:00 becomes Thursday 12:00.
         self.assertAlmostEqual(resolution.paused_hours, 2)
-        self.assertEqual(resolution.deadline, utc(2026, 12, 3, 4))
+        self.assertEqual(resolution.date_deadline, utc(2026, 12, 3, 4))
 
     def test_severity_change_replans_but_failed_stays_failed(self):
         with freeze_time(utc(2026, 11, 30, 2)):
@@ -149,7 +155,9 @@ class TestTicketSla(AftersalesCase):
             ticket.severity_id = self.critical
         self.assertEqual(ticket.sla_policy_id, policy)
         self.assertEqual(self.line(ticket, "response").status, "failed")
-        self.assertEqual(self.line(ticket, "resolution").deadline, utc(2026, 11, 30, 6))
+        self.assertEqual(
+            self.line(ticket, "resolution").date_deadline, utc(2026, 11, 30, 6)
+        )
         self.assertEqual(ticket.assessed_by_id, self.env.user)
 
     def test_tier_change_replans_open_tickets(self):
@@ -162,7 +170,7 @@ class TestTicketSla(AftersalesCase):
         self.assertEqual(ticket.tier_id, self.gold)
         self.assertEqual(ticket.sla_policy_id, self.gold_policy)
         self.assertEqual(
-            self.line(ticket, "response").deadline, utc(2026, 11, 30, 2, 30)
+            self.line(ticket, "response").date_deadline, utc(2026, 11, 30, 2, 30)
         )
 
     def test_resolution_reopen_and_first_contact(self):
@@ -177,7 +185,7 @@ class TestTicketSla(AftersalesCase):
             ticket.stage_id = self.stage("in_progress")
         self.assertEqual(ticket.reopen_count, 1)
         self.assertEqual(resolution.status, "running")
-        self.assertFalse(ticket.resolved_at)
+        self.assertFalse(ticket.date_resolved)
 
     def test_cancel_and_complaint_closure(self):
         complaint = self.env.ref("aftersales_sla.type_complaint")
@@ -194,13 +202,15 @@ class TestTicketSla(AftersalesCase):
             }
         )
         ticket.stage_id = self.stage("closed")
-        self.assertTrue(ticket.closed_at and ticket.resolved_at)
+        self.assertTrue(ticket.date_closed and ticket.date_resolved)
         other = self.make_ticket()
         other.stage_id = self.stage("cancelled")
         self.assertEqual(set(other.sla_line_ids.mapped("status")), {"cancelled"})
 
     def test_round_robin_and_least_open(self):
-        second = self.manager.copy({"login": "as_agent_2", "name": "Agent Two"})
+        second = self.aftersales_manager.copy(
+            {"login": "as_agent_2", "name": "Agent Two"}
+        )
         self.team.write(
             {
                 "member_ids": [(6, 0, (self.agent | second).ids)],
@@ -284,7 +294,7 @@ class TestTicketSla(AftersalesCase):
         """Targets are numbers of at most a year of working time: NaN,
         infinity and a million working days passed the checks, then hung or
         crashed every ticket of the tier."""
-        policy = self.basic_policy.with_user(self.manager)
+        policy = self.basic_policy.with_user(self.aftersales_manager)
         for values in (
             {"resolution_target": float("nan")},
             {"response_target": float("inf")},
@@ -302,7 +312,9 @@ class TestTicketSla(AftersalesCase):
         with freeze_time(utc(2026, 11, 30, 2)):
             ticket = self.make_ticket()
         # 366 days of 8 working hours from Monday 10:00: a Tuesday 17 months on.
-        self.assertEqual(self.line(ticket, "resolution").deadline, utc(2028, 4, 25, 2))
+        self.assertEqual(
+            self.line(ticket, "resolution").date_deadline, utc(2028, 4, 25, 2)
+        )
 
     def past_only(self, calendar):
         """The calendar's working time moved to a week of 2020."""
@@ -316,7 +328,7 @@ class TestTicketSla(AftersalesCase):
         with self.assertRaisesMessage(
             ValidationError, "Past only of policy Basic has no working time"
         ):
-            self.basic_policy.with_user(self.manager).calendar_id = calendar
+            self.basic_policy.with_user(self.aftersales_manager).calendar_id = calendar
 
     def test_calendar_without_working_time_gives_a_clear_error(self):
         """The calendar of a policy loses its working time afterwards: an
@@ -339,57 +351,11 @@ class TestTicketSla(AftersalesCase):
         self.assertEqual(ticket.assessed_by_id, self.agent)
 
 
-class TestFollowUpRevisit(AftersalesCase):
-    def test_follow_up_revisit_planned_on_close(self):
-        self.company.aftersales_followup_days = 5
-        with freeze_time(utc(2026, 11, 30, 2)):
-            ticket = self.make_ticket(self.gold_customer, user_id=self.agent.id)
-            ticket.stage_id = self.stage("resolved")
-        Revisit = self.env["revisit.record"]
-        self.assertFalse(
-            Revisit.search([("origin_ref", "=", f"{ticket._name},{ticket.id}")]),
-            "a resolved ticket is not closed yet",
-        )
-        as_agent = ticket.with_user(self.agent)
-        with freeze_time(utc(2026, 12, 1, 2)):
-            as_agent.stage_id = self.stage("closed")
-        revisit = Revisit.search([("origin_ref", "=", f"{ticket._name},{ticket.id}")])
-        self.assertEqual(len(revisit), 1)
-        self.assertEqual(revisit.partner_id, self.gold_customer)
-        self.assertEqual(revisit.user_id, self.agent, "the ticket's agent revisits")
-        self.assertEqual(str(revisit.due_date), "2026-12-06", "closed + 5 days")
-        self.assertEqual(revisit.state, "planned")
-        self.assertIn(ticket.number, revisit.reason)
-        self.assertEqual(revisit.activity_id.user_id, self.agent)
-        self.assertEqual(as_agent.revisit_count, 1)
-        action = as_agent.action_open_revisits()
-        self.assertEqual(
-            (action["res_model"], action["res_id"]), (revisit._name, revisit.id)
-        )
-        # Reopened and closed again while the revisit is still planned: the
-        # same revisit, not a second one.
-        as_agent.stage_id = self.stage("in_progress")
-        as_agent.stage_id = self.stage("closed")
-        self.assertEqual(
-            Revisit.search_count([("origin_ref", "=", f"{ticket._name},{ticket.id}")]),
-            1,
-        )
-
+class TestSettings(AftersalesCase):
     def test_settings_within_bounds(self):
-        """A follow-up delay longer than revisits may be planned stopped every
-        ticket from closing; a NaN or infinite handling time target was
-        accepted."""
-        admin = mail_new_test_user(
-            self.env,
-            login="as_settings_admin",
-            name="Settings Admin",
-            groups="base.group_user,base.group_system",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
-        Settings = self.env["res.config.settings"].with_user(admin)
+        """A NaN or infinite handling time target was accepted."""
+        Settings = self.settings_as_admin()
         for values, message in (
-            ({"aftersales_followup_days": 5000}, "at most 1095 days"),
             ({"aftersales_target_handling_hours": float("nan")}, "at most 8784"),
             ({"aftersales_target_handling_hours": float("inf")}, "at most 8784"),
         ):
@@ -398,26 +364,5 @@ class TestFollowUpRevisit(AftersalesCase):
                 self.assertRaisesMessage(ValidationError, message),
             ):
                 Settings.create(values)
-        Settings.create({"aftersales_followup_days": 1095}).execute()
-        ticket = self.make_ticket()
-        ticket.stage_id = self.stage("closed")
-        self.assertEqual(ticket.revisit_count, 1)
-
-    def test_follow_up_without_agent_and_cancelled_tickets(self):
-        self.company.aftersales_followup_days = 0
-        ticket = self.make_ticket()
-        ticket.user_id = False
-        ticket.stage_id = self.stage("closed")
-        revisit = self.env["revisit.record"].search(
-            [("origin_ref", "=", f"{ticket._name},{ticket.id}")]
-        )
-        self.assertEqual(revisit.due_date, fields.Date.context_today(ticket))
-        self.assertTrue(revisit.user_id, "revisit_plan finds a responsible")
-        cancelled = self.make_ticket()
-        cancelled.stage_id = self.stage("cancelled")
-        self.assertFalse(
-            self.env["revisit.record"].search(
-                [("origin_ref", "=", f"{cancelled._name},{cancelled.id}")]
-            ),
-            "no follow-up of a cancelled ticket",
-        )
+        Settings.create({"aftersales_target_handling_hours": 8784}).execute()
+        self.assertEqual(self.company.aftersales_target_handling_hours, 8784)

@@ -11,19 +11,19 @@ from .common import AftersalesCase, utc
 # What an agent tried to forge over RPC (the audit's reproduction): the
 # milestones, service levels, number and invoice KPIs and fees come from.
 FORGED = {
-    "first_response_at": "2020-01-01 00:00:00",
-    "resolved_at": "2020-01-01 00:10:00",
-    "closed_at": "2020-01-01 00:20:00",
+    "date_first_response": "2020-01-01 00:00:00",
+    "date_resolved": "2020-01-01 00:10:00",
+    "date_closed": "2020-01-01 00:20:00",
     "reopen_count": 0,
     "handling_hours": 0.01,
     "reassigned_team": False,
     "date_received": "2030-01-01 00:00:00",
     "sla_status": "ok",
-    "sla_deadline": "2099-01-01 00:00:00",
+    "date_sla_deadline": "2099-01-01 00:00:00",
     "number": "FAKE-1",
-    "checkin_at": "2020-01-01 00:05:00",
-    "checkout_at": "2020-01-01 00:06:00",
-    "assessed_on": "2020-01-01 00:00:00",
+    "date_checkin": "2020-01-01 00:05:00",
+    "date_checkout": "2020-01-01 00:06:00",
+    "date_assessed": "2020-01-01 00:00:00",
 }
 
 
@@ -69,7 +69,7 @@ class TestTicketFieldAccess(AftersalesCase):
         )
         self.assertTrue(self.ticket.active)
         # Managers may.
-        as_manager = self.ticket.with_user(self.manager)
+        as_manager = self.ticket.with_user(self.aftersales_manager)
         as_manager.write({"tier_id": self.gold.id, "fee_policy": "free"})
         self.assertEqual(self.ticket.sla_policy_id, self.gold_policy)
         as_manager.action_archive()
@@ -87,7 +87,7 @@ class TestTicketFieldAccess(AftersalesCase):
             {"fee_policy": "free"},
             {"active": False},
             {"number": "FAKE-2"},
-            {"first_response_at": "2020-01-01 00:00:00"},
+            {"date_first_response": "2020-01-01 00:00:00"},
             {"sla_policy_id": self.gold_policy.id},
         ):
             with self.subTest(values=values), self.assertRaises(AccessError):
@@ -114,7 +114,7 @@ class TestTicketFieldAccess(AftersalesCase):
         self.assertEqual(ticket.assessed_by_id, self.agent)
 
     def test_manager_form_takes_the_customer_tier(self):
-        with Form(self.Ticket.with_user(self.manager)) as form:
+        with Form(self.Ticket.with_user(self.aftersales_manager)) as form:
             form.name = "Display flickers"
             form.partner_id = self.basic_customer
         ticket = form.record
@@ -157,9 +157,9 @@ class TestTicketFieldAccess(AftersalesCase):
             as_agent.stage_id = self.stage("in_progress")
             as_agent.stage_id = self.stage("closed")
         self.assertEqual(ticket.checkin_user_id, self.agent)
-        self.assertTrue(ticket.checkout_at and ticket.first_response_at)
+        self.assertTrue(ticket.date_checkout and ticket.date_first_response)
         self.assertEqual(ticket.reopen_count, 1)
-        self.assertTrue(ticket.closed_at)
+        self.assertTrue(ticket.date_closed)
         self.assertEqual(self.line(ticket, "on_site").status, "achieved")
 
     def test_closed_tickets_are_not_checked_in(self):
@@ -168,7 +168,7 @@ class TestTicketFieldAccess(AftersalesCase):
         ticket.stage_id = self.stage("closed")
         with self.assertRaisesMessage(UserError, "Only open on-site tickets"):
             ticket.with_user(self.agent).action_check_in()
-        self.assertFalse(ticket.checkin_at)
+        self.assertFalse(ticket.date_checkin)
 
     def test_other_teams_agent_cannot_check_in(self):
         outsider = self.agent.copy({"login": "as_outsider", "name": "Outsider"})
@@ -222,11 +222,13 @@ class TestTicketRatings(AftersalesCase):
             self.rating,
             "the team's agent reads the ratings of the team's tickets",
         )
-        self.assertIn(self.rating, self.Rating.with_user(self.manager).search(domain))
+        self.assertIn(
+            self.rating, self.Rating.with_user(self.aftersales_manager).search(domain)
+        )
         self.assertEqual(self.ticket.with_user(self.agent).rating_ids, self.rating)
 
     def test_nobody_forges_a_rating(self):
-        for user in (self.employee, self.agent, self.manager):
+        for user in (self.employee, self.agent, self.aftersales_manager):
             with self.subTest(user=user.login):
                 with self.assertRaises(AccessError):
                     self.rating.with_user(user).write(
@@ -305,11 +307,11 @@ class TestServiceLevelAccess(AftersalesCase):
         Line = self.env["aftersales.ticket.sla"].with_user(self.outsider)
         Log = self.env["aftersales.sla.escalation.log"].with_user(self.outsider)
         self.assertFalse(self.ticket.with_user(self.outsider).search([]))
-        self.assertFalse(Line.search_read([], ["ticket_id", "deadline"]))
+        self.assertFalse(Line.search_read([], ["ticket_id", "date_deadline"]))
         self.assertFalse(Line._read_group([], ["ticket_id"], ["__count"]))
         self.assertFalse(Log.search_read([], ["ticket_id"]))
         with self.assertRaises(AccessError):
-            self.lines.with_user(self.outsider).read(["ticket_id", "deadline"])
+            self.lines.with_user(self.outsider).read(["ticket_id", "date_deadline"])
         with self.assertRaises(AccessError):
             self.logs.with_user(self.outsider).read(["ticket_id"])
 
@@ -326,7 +328,9 @@ class TestServiceLevelAccess(AftersalesCase):
             self.logs,
         )
         self.assertEqual(
-            Line.with_user(self.manager).search([("ticket_id", "=", self.ticket.id)]),
+            Line.with_user(self.aftersales_manager).search(
+                [("ticket_id", "=", self.ticket.id)]
+            ),
             self.lines,
         )
 
@@ -364,4 +368,4 @@ class TestServiceLevelAccess(AftersalesCase):
             allowed_company_ids=main.ids
         )
         with self.assertRaisesMessage(AccessError, "After-sales Ticket"):
-            lines.read(["deadline"])
+            lines.read(["date_deadline"])

@@ -2,11 +2,12 @@
 
 A planner reads a calendar's working intervals (its attendances minus its
 leaves, in the calendar's timezone) block by block of 14 days, from a cache
-kept per calendar and block (``resource.calendar._aftersales_work_intervals``,
-emptied when a calendar, an attendance or a leave changes), and then answers
-every question by bisection: where the working time ``h`` hours after ``t``
-ends, and how many working hours lie between two instants. Datetimes are naive
-UTC, as Odoo stores them.
+kept per calendar, block and version of the calendar's working time
+(``resource.calendar._aftersales_work_intervals``: a change of the calendar,
+an attendance or a leave gives a new version, read once per planner), and
+then answers every question by bisection: where the working time ``h`` hours
+after ``t`` ends, and how many working hours lie between two instants.
+Datetimes are naive UTC, as Odoo stores them.
 
 A search for working time reads at most ``MAX_BLOCKS`` blocks after the
 instant it starts from, in total: a deadline further away (a calendar without
@@ -47,6 +48,7 @@ def block_start(instant):
 class SlaPlanner:
     def __init__(self, calendar, start):
         self.calendar = calendar
+        self.version = calendar._aftersales_intervals_version()
         self.starts = []  # interval starts
         self.ends = []  # interval ends
         self.before = []  # working hours before each interval, from the window start
@@ -63,7 +65,7 @@ class SlaPlanner:
             if self.window_end >= limit:
                 raise DeadlineOutOfReach(self.calendar)
             for begin, finish in self.calendar._aftersales_work_intervals(
-                self.window_end
+                self.window_end, self.version
             ):
                 hours_before = (
                     self.before[-1] + self._hours(self.starts[-1], self.ends[-1])

@@ -34,8 +34,8 @@ class AftersalesCalendarHolidays(models.TransientModel):
         help="A make-up working day on a weekend gets the working hours of this "
         "weekday.",
     )
-    holiday_count = fields.Integer(readonly=True)
-    workday_count = fields.Integer(readonly=True)
+    holiday_count = fields.Integer(string="Holidays Added", readonly=True)
+    workday_count = fields.Integer(string="Make-up Working Hours Added", readonly=True)
 
     @api.model
     def default_get(self, fields_list):
