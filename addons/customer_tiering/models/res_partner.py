@@ -428,6 +428,25 @@ class ResPartner(models.Model):
         history._notify_stage_changes()
         return history
 
+    @api.model
+    def _lifecycle_apply_changes(self, company, changes, date, evaluation=None):
+        """Move customers of ``company`` into new lifecycle stages entered on
+        ``date``: write the stages and their dates, record a history row per
+        change and run the stage hooks. The evaluation writes the same values
+        within its own statement (``_lifecycle_values``) and then records them
+        (``_lifecycle_record_changes``); this is the same path for a single
+        move outside an evaluation (imports, data fixes, tests).
+
+        :param changes: dicts with ``partner_id``, ``old_stage``, ``new_stage``
+        :return: the history rows
+        """
+        if not changes:
+            return self.env["customer.lifecycle.history"]
+        bulk.set_company_values(
+            self.sudo(), company, self._lifecycle_values(changes, date)
+        )
+        return self._lifecycle_record_changes(company, changes, date, evaluation)
+
     # --- selecting customers by tier (the API of the other addons) ------------
 
     @api.model
