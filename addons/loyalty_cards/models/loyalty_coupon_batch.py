@@ -133,9 +133,8 @@ class LoyaltyCouponBatch(models.Model):
         tiers = dict(
             self.env.execute_query(
                 SQL(
-                    """SELECT id, (tier_id ->> %s)::int FROM res_partner
-                        WHERE id = ANY(%s)""",
-                    str(company.id),
+                    "SELECT p.id, %s FROM res_partner p WHERE p.id = ANY(%s)",
+                    self.env["res.partner"]._tier_id_sql(company, "p"),
                     list(partner_ids),
                 )
             )

@@ -227,7 +227,7 @@ class TestAccess(LoyaltyCase):
                 "is_flash": True,
                 "flash_start": fields.Datetime.now(),
                 "flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
-                "audience_tier_ids": [Command.set(self.tier_vip.ids)],
+                "audience_tier_ids": [Command.set(self.gold.ids)],
                 "reward_ids": [
                     Command.create({"discount_mode": "percent", "discount": 20})
                 ],
@@ -257,7 +257,7 @@ class TestAccess(LoyaltyCase):
                 "company_id": self.company.id,
                 "flash_start": fields.Datetime.add(fields.Datetime.now(), hours=1),
                 "flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
-                "audience_tier_ids": [Command.set(self.tier_vip.ids)],
+                "audience_tier_ids": [Command.set(self.gold.ids)],
             }
         )
         for method in (

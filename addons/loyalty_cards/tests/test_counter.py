@@ -310,7 +310,7 @@ class TestCounter(LoyaltyCase):
         vip = self.env["res.partner"].create(
             {"name": "VIP Customer", "is_company": True}
         )
-        vip._tier_override(self.tier_vip, "test")
+        vip._tier_override(self.gold, "test")
         card = self.make_card(vip)
         self.assertEqual(card.level_id, self.level_vip)
         self.assertEqual(

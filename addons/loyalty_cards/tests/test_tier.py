@@ -28,7 +28,7 @@ class TestTiers(LoyaltyCase):
             )
         )
         today = fields.Date.today()
-        partners = [self.other.id, self.member.id, self.tier_vip.id]
+        partners = [self.other.id, self.member.id, self.gold.id]
         self.env.flush_all()
         with self.assertQueryCount(1):
             values = indicator._get_raw_values(partners, self.company, today)
@@ -55,13 +55,13 @@ class TestTiers(LoyaltyCase):
         )
         card = self.make_card(customer)
         self.assertEqual(card.level_id, self.level_std)
-        customer._tier_override(self.tier_important, "grew")
+        customer._tier_override(self.silver, "grew")
         self.assertEqual(card.level_id, self.level_gold)
-        customer._tier_override(self.tier_vip, "grew again")
+        customer._tier_override(self.gold, "grew again")
         self.assertEqual(card.level_id, self.level_vip)
         # A tier with no level mapped keeps the card where it is.
         self.level_silver.tier_ids = False
-        customer._tier_override(self.tier_regular, "fell")
+        customer._tier_override(self.bronze, "fell")
         self.assertEqual(card.level_id, self.level_vip)
 
     def test_align_levels(self):
@@ -69,6 +69,6 @@ class TestTiers(LoyaltyCase):
         card = self.make_card(customer)
         self.env["res.partner"].browse(customer.id).with_company(
             self.company
-        ).sudo().write({"tier_id": self.tier_vip.id})
+        ).sudo().write({"tier_id": self.gold.id})
         self.program.with_user(self.manager).action_member_align_levels()
         self.assertEqual(card.level_id, self.level_vip)
