@@ -195,23 +195,3 @@ class LoyaltyTopup(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(self.env._("A top-up cannot be deleted."))
-
-    @api.model
-    def counter_topup(self, values):
-        """Top up from the counter screen; returns the card's new summary."""
-        if not isinstance(values, dict):
-            raise UserError(self.env._("Nothing to top up."))
-        topup = self.create(
-            {
-                "card_id": values.get("card_id"),
-                "amount": values.get("amount"),
-                "payment_method": values.get("payment_method") or "cash",
-                "idempotency_key": values.get("idempotency_key"),
-            }
-        )
-        return {
-            "name": topup.name,
-            "amount": topup.amount,
-            "bonus": topup.bonus,
-            "card": topup.card_id._counter_summary(),
-        }

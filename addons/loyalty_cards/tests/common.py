@@ -138,12 +138,10 @@ class LoyaltyCase(TierCase):
         return self.env[model].with_user(user).with_company(self.company)
 
     def confirm(self, user=None, **values):
-        """counter_confirm as ``user`` (the cashier by default)."""
+        """loyalty.counter.confirm as ``user`` (the cashier by default)."""
         values.setdefault("idempotency_key", self.key())
         values.setdefault("card_id", self.card.id)
-        return self.as_user(
-            user or self.cashier, "loyalty.consumption"
-        ).counter_confirm(values)
+        return self.as_user(user or self.cashier, "loyalty.counter").confirm(values)
 
     def snapshot(self, *cards):
         """What must not change when a request fails: values and row counts."""

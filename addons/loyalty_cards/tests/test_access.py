@@ -69,9 +69,7 @@ class TestAccess(LoyaltyCase):
         with self.assertRaises(AccessError):
             self.confirm(user=employee, amount=10)
         with self.assertRaises(AccessError):
-            self.env["loyalty.consumption"].with_user(employee).counter_lookup(
-                self.card.code
-            )
+            self.env["loyalty.counter"].with_user(employee).lookup(self.card.code)
         with self.assertRaises(AccessError):
             self.env["loyalty.card"].with_user(employee).search([])
 
@@ -97,9 +95,7 @@ class TestAccess(LoyaltyCase):
             with self.assertRaises(UserError):
                 card.with_user(portal).export_data(["code", "balance"])
         with self.assertRaises(AccessError):
-            self.env["loyalty.consumption"].with_user(portal).counter_lookup(
-                self.other_card.code
-            )
+            self.env["loyalty.counter"].with_user(portal).lookup(self.other_card.code)
         with self.assertRaises(AccessError):
             self.env["loyalty.topup"].with_user(portal).create(
                 {"card_id": self.card.id, "amount": 10}
@@ -175,7 +171,7 @@ class TestAccess(LoyaltyCase):
             "no coupon was minted",
         )
         with self.assertRaisesMessage(UserError, "No member card or usable coupon"):
-            self.as_user(self.cashier, "loyalty.consumption").counter_lookup(code)
+            self.as_user(self.cashier, "loyalty.counter").lookup(code)
         with self.assertNothingChanges(AccessError, "flows only"):
             Card.create(
                 {
