@@ -1,5 +1,6 @@
 import psycopg2.errors
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form
 from odoo.tools import mute_logger
@@ -151,3 +152,37 @@ class TestLedger(LoyaltyCase):
         ).delta
         self.assertEqual(self.card.points, 2000 - 300 + earned + 500)
         self.assertLedgerConsistent()
+
+    def test_points_milestones_are_sent(self):
+        """Points posted by the ledger send Odoo's "points reached"
+        communications of the programme, once per milestone passed."""
+        template = self.env["mail.template"].create(
+            {
+                "name": "Milestone",
+                "model_id": self.env["ir.model"]._get_id("loyalty.card"),
+                "subject": "50 points reached",
+                "body_html": "<p>Well done.</p>",
+            }
+        )
+        self.program.communication_plan_ids = [
+            Command.create(
+                {
+                    "trigger": "points_reach",
+                    "points": 50,
+                    "mail_template_id": template.id,
+                }
+            )
+        ]
+        Mail = self.env["mail.mail"].sudo()
+        domain = [("model", "=", "loyalty.card"), ("res_id", "=", self.other_card.id)]
+        self.assertFalse(Mail.search(domain))
+        # 40 points: below the milestone.
+        self.confirm(card_id=self.other_card.id, amount=40)
+        self.assertFalse(Mail.search(domain))
+        # 40 + 20 points: the milestone is passed, by the cashier's purchase.
+        self.confirm(card_id=self.other_card.id, amount=20)
+        mails = Mail.search(domain)
+        self.assertEqual(mails.mapped("subject"), ["50 points reached"])
+        # Past the milestone: nothing more.
+        self.confirm(card_id=self.other_card.id, amount=20)
+        self.assertEqual(Mail.search(domain), mails)
