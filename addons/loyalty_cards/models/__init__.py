@@ -7,6 +7,7 @@ from . import loyalty_topup_bonus
 from . import loyalty_coupon_batch
 from . import loyalty_card
 from . import loyalty_card_pin
+from . import loyalty_coupon
 from . import loyalty_history
 from . import loyalty_consumption
 from . import loyalty_counter
