@@ -1,4 +1,6 @@
-from datetime import timedelta
+from datetime import date, timedelta
+
+from freezegun import freeze_time
 
 from odoo import fields
 
@@ -72,3 +74,31 @@ class TestTiers(LoyaltyCase):
         ).sudo().write({"tier_id": self.gold.id})
         self.program.with_user(self.manager).action_member_align_levels()
         self.assertEqual(card.level_id, self.level_vip)
+
+    def test_counter_purchases_make_the_lifecycle(self):
+        """A customer who buys only at the counter: new after a first
+        purchase, active once no longer new, at risk when silent for long,
+        lost after the company's limit, by the dates of its consumptions."""
+        customer = self.make_customer("Counter Only")
+        card = self.make_card(customer)
+        first_day = date(2026, 3, 2)
+        with freeze_time(first_day):
+            self.confirm(card_id=card.id, amount=50)
+        self.assertEqual(
+            self.Consumption.search([("card_id", "=", card.id)]).date.date(),
+            first_day,
+        )
+
+        def stage_on(day):
+            with freeze_time(day):
+                self.evaluate()
+            return customer.with_company(self.company).lifecycle_stage
+
+        self.assertEqual(stage_on(first_day + timedelta(days=10)), "new")
+        self.assertEqual(stage_on(first_day + timedelta(days=100)), "active")
+        self.assertEqual(stage_on(first_day + timedelta(days=200)), "at_risk")
+        self.assertEqual(stage_on(first_day + timedelta(days=400)), "lost")
+        # A new purchase at the counter wins the customer back.
+        with freeze_time(first_day + timedelta(days=410)):
+            self.confirm(card_id=card.id, amount=20)
+        self.assertEqual(stage_on(first_day + timedelta(days=411)), "won_back")
