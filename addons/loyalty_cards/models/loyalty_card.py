@@ -23,7 +23,7 @@ MEMBER_STATUSES = [
 MAX_AMOUNT = 10_000_000
 # Written by the flows (issue, redemption) only.
 INTERNAL_FIELDS = {
-    "coupon_used_date",
+    "date_used",
     "coupon_batch_id",
     "issue_tier_id",
     "issue_level_id",

@@ -32,7 +32,7 @@ class LoyaltyCard(models.Model):
         readonly=True,
         help="The level of the customer's member card when the coupon was issued.",
     )
-    coupon_used_date = fields.Datetime(string="Used On", readonly=True, copy=False)
+    date_used = fields.Datetime(string="Used On", readonly=True, copy=False)
 
     @api.model
     def _coupon_generic_error(self):
@@ -137,4 +137,4 @@ class LoyaltyCard(models.Model):
             ],
             error=self._coupon_generic_error(),
         )
-        self.sudo().write({"coupon_used_date": fields.Datetime.now()})
+        self.sudo().write({"date_used": fields.Datetime.now()})

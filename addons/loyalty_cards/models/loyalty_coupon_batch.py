@@ -76,7 +76,7 @@ class LoyaltyCouponBatch(models.Model):
             Card._read_group(
                 [
                     ("coupon_batch_id", "in", self.ids),
-                    ("coupon_used_date", "!=", False),
+                    ("date_used", "!=", False),
                 ],
                 ["coupon_batch_id"],
                 ["__count"],

@@ -16,7 +16,7 @@ class TestAccess(LoyaltyCase):
         with self.assertNothingChanges(AccessError, "managers"):
             card.write({"partner_id": self.cashier.partner_id.id})
         with self.assertNothingChanges(AccessError, "flows only"):
-            card.write({"coupon_used_date": "2020-01-01 00:00:00"})
+            card.write({"date_used": "2020-01-01 00:00:00"})
         self.assertEqual(self.card.partner_id, self.member)
         with self.assertRaises(AccessError):
             self.env["loyalty.card.adjustment"].with_user(self.cashier).search([])

@@ -332,7 +332,7 @@ class TestCounter(LoyaltyCase):
         self.assertFalse(receipt["card"])
         consumption = self.Consumption.browse(receipt["id"])
         self.assertEqual(consumption.partner_id, walk_in)
-        self.assertTrue(coupon.coupon_used_date)
+        self.assertTrue(coupon.date_used)
         second = batch._issue_coupons([walk_in.id], 1)
         with self.assertNothingChanges(UserError, "Paying with balance"):
             Counter.confirm(
@@ -358,12 +358,12 @@ class TestCounter(LoyaltyCase):
         for card_id in (False, self.card.id):  # nobody's card, someone else's
             with self.assertNothingChanges(UserError, GENERIC):
                 self.confirm(card_id=card_id, amount=120, coupon_code=coupon.code)
-        self.assertFalse(coupon.coupon_used_date)
+        self.assertFalse(coupon.date_used)
         receipt = self.confirm(
             card_id=self.other_card.id, amount=120, coupon_code=coupon.code
         )
         self.assertEqual(receipt["coupon_discount"], 12)
-        self.assertTrue(coupon.coupon_used_date)
+        self.assertTrue(coupon.date_used)
         # Bearer coupons of the programme go to whoever presents them.
         self.coupon_program.coupon_bearer = True
         second = batch._issue_coupons([self.other.id], 1)

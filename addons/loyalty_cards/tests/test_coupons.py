@@ -137,7 +137,7 @@ class TestCoupons(LoyaltyCase):
         self.assertEqual(receipt["coupon_discount"], 19)
         self.assertEqual(receipt["net_amount"], 171)
         self.assertEqual(coupon.points, 0)
-        self.assertTrue(coupon.coupon_used_date)
+        self.assertTrue(coupon.date_used)
         self.assertLedgerConsistent(coupon)
         with self.assertNothingChanges(UserError, GENERIC, self.gold_card):
             self.confirm(card_id=self.gold_card.id, amount=50, coupon_code=coupon.code)

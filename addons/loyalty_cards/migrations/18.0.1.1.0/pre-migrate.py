@@ -1,6 +1,6 @@
 """18.0.1.1.0: PINs move from a table of their own, unknown to the ORM, to
-the model ``loyalty.card.pin``, whose table has the same name. The old table
-steps aside before the models load; post-migrate copies its rows."""
+the model ``loyalty.card.pin``, whose table has the same name: the old table
+steps aside before the models load (post-migrate copies its rows)."""
 
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, table_exists
