@@ -272,9 +272,7 @@ class TestAccess(LoyaltyCase):
         flash.with_user(self.manager).action_flash_schedule()
         self.assertEqual(flash.flash_state, "scheduled")
         with self.assertRaisesMessage(AccessError, "follows its schedule"):
-            flash.with_user(self.manager).with_context(
-                loyalty_flash_internal=True
-            ).write({"flash_state": "draft"})
+            flash.with_user(self.manager).write({"flash_state": "draft"})
         flash.with_user(self.manager).action_flash_cancel()
         self.assertEqual(flash.flash_state, "draft")
 
