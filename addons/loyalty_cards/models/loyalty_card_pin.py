@@ -140,33 +140,38 @@ class LoyaltyCardPin(models.Model):
     @api.model
     def _attempt_in(self, card_id, normalized, lock_minutes, lock_row=False):
         """The attempt, in this environment's transaction."""
-        if lock_row:
-            # The ORM reads without locking: concurrent attempts must queue
-            # on the row, each then reading the count the previous one left.
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM %s WHERE card_id = %s FOR UPDATE",
-                    SQL.identifier(self._table),
-                    card_id,
-                ),
-                log_exceptions=False,
-            )
-        pin = self.search([("card_id", "=", card_id)])
-        if not pin.pin_hash:
+        # One query, locking the row when asked: the ORM reads without
+        # locking, and concurrent attempts must queue on the row, each then
+        # reading the count the previous one left.
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, pin_hash, failed_count, date_locked_until
+                     FROM %s WHERE card_id = %s %s""",
+                SQL.identifier(self._table),
+                card_id,
+                SQL("FOR UPDATE") if lock_row else SQL(),
+            ),
+            # A lock timeout or, while the module installs, the table not yet
+            # committed: the caller checks in its own transaction instead.
+            log_exceptions=False,
+        )
+        rows = self.env.cr.fetchall()
+        if not rows or not rows[0][1]:
             return None
+        pin_id, pin_hash, failed_count, locked_until = rows[0]
+        pin = self.browse(pin_id)
         now = fields.Datetime.now()
-        locked_until = pin.date_locked_until
         if locked_until and locked_until > now:
             return {"status": "locked", "remaining": 0, "locked_until": locked_until}
-        verdict = pin_tools.verify_pin(normalized, pin.pin_hash)
+        verdict = pin_tools.verify_pin(normalized, pin_hash)
         if verdict is None:
             return {"status": "stale_key", "remaining": 0, "locked_until": None}
         if verdict:
-            if pin.failed_count or locked_until:
+            if failed_count or locked_until:
                 pin.write({"failed_count": 0, "date_locked_until": False})
                 pin.flush_recordset()
             return {"status": "ok", "remaining": pin_tools.MAX_FAILED_ATTEMPTS}
-        failed = pin.failed_count + 1
+        failed = failed_count + 1
         if failed >= pin_tools.MAX_FAILED_ATTEMPTS:
             locked_until = fields.Datetime.add(now, minutes=lock_minutes)
             pin.write({"failed_count": 0, "date_locked_until": locked_until})
