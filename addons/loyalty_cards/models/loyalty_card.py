@@ -60,6 +60,7 @@ class LoyaltyCard(models.Model):
         related="program_id.is_member_program", store=True, string="Member Card"
     )
     ledger_guarded = fields.Boolean(
+        string="Protected Value",
         compute="_compute_ledger_guarded",
         store=True,
         help="Points and balance move only through the ledger and never go below zero.",
@@ -93,6 +94,27 @@ class LoyaltyCard(models.Model):
         domain=[("account", "!=", False)],
         readonly=True,
     )
+
+    coupon_batch_id = fields.Many2one(
+        "loyalty.coupon.batch",
+        string="Issuing Batch",
+        index="btree_not_null",
+        readonly=True,
+        ondelete="restrict",
+    )
+    issue_tier_id = fields.Many2one(
+        "customer.tier",
+        string="Tier at Issue",
+        readonly=True,
+        help="The customer's tier when the coupon was issued.",
+    )
+    issue_level_id = fields.Many2one(
+        "loyalty.card.level",
+        string="Card Level at Issue",
+        readonly=True,
+        help="The level of the customer's member card when the coupon was issued.",
+    )
+    date_used = fields.Datetime(string="Used On", readonly=True, copy=False)
 
     _sql_constraints = [
         (

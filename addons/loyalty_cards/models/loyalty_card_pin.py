@@ -33,7 +33,7 @@ class LoyaltyCardPin(models.Model):
     card_id = fields.Many2one(
         "loyalty.card", required=True, ondelete="cascade", readonly=True
     )
-    pin_hash = fields.Char(readonly=True)
+    pin_hash = fields.Char(string="Protected PIN", readonly=True)
     failed_count = fields.Integer(string="Wrong PINs in a Row", readonly=True)
     date_locked_until = fields.Datetime(string="Locked Until", readonly=True)
 

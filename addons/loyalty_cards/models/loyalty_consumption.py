@@ -281,7 +281,9 @@ class LoyaltyConsumption(models.Model):
         self.ensure_one()
         card = computed["card"]
         if computed["coupon"]:
-            computed["coupon"]._coupon_redeem(self, key=f"{key}:coupon")
+            self.env["loyalty.coupon"]._redeem(
+                computed["coupon"], self, key=f"{key}:coupon"
+            )
         common = {"card": card.id, "source": self, "consumption_id": self.id}
         entries = []
         if computed["balance_used"]:

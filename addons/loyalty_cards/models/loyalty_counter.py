@@ -37,7 +37,7 @@ class LoyaltyCounter(models.AbstractModel):
             card._member_check_usable()
             return {"kind": "card", "card": self._card_summary(card)}
         try:
-            coupon = Card._coupon_lookup(code)
+            coupon = self.env["loyalty.coupon"]._lookup(code)
         except UserError:
             raise UserError(
                 self.env._("No member card or usable coupon matches this code.")
@@ -141,10 +141,12 @@ class LoyaltyCounter(models.AbstractModel):
         coupon_discount = 0.0
         coupon_code = values.get("coupon_code")
         if coupon_code:
-            coupon = Card._coupon_lookup(coupon_code, partner=partner, company=company)
+            coupon = self.env["loyalty.coupon"]._lookup(
+                coupon_code, partner=partner, company=company
+            )
             if not card:
                 currency = coupon.program_id.currency_id or currency
-            coupon_discount = coupon._coupon_discount(after_level)
+            coupon_discount = self.env["loyalty.coupon"]._discount(coupon, after_level)
             partner = partner or coupon.partner_id
         elif not card:
             raise UserError(self.env._("Scan a member card or a coupon first."))

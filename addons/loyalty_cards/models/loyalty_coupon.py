@@ -5,54 +5,35 @@ from odoo.tools import float_round, format_amount
 from ..tools import codes
 
 
-class LoyaltyCard(models.Model):
-    """Coupons: the issue (by a coupon batch, with the customer's tier and
-    card level at that time) and the redemption at the counter (lookup with
-    one error for every unusable code, discount, single use through the
-    ledger)."""
+class LoyaltyCoupon(models.AbstractModel):
+    """Coupons at the counter: the lookup of a code (one error for every
+    unusable code), the discount and the single use, through the ledger.
+    Coupons themselves are ``loyalty.card`` records, issued by
+    ``loyalty.coupon.batch``."""
 
-    _inherit = "loyalty.card"
-
-    coupon_batch_id = fields.Many2one(
-        "loyalty.coupon.batch",
-        string="Issuing Batch",
-        index="btree_not_null",
-        readonly=True,
-        ondelete="restrict",
-    )
-    issue_tier_id = fields.Many2one(
-        "customer.tier",
-        string="Tier at Issue",
-        readonly=True,
-        help="The customer's tier when the coupon was issued.",
-    )
-    issue_level_id = fields.Many2one(
-        "loyalty.card.level",
-        string="Card Level at Issue",
-        readonly=True,
-        help="The level of the customer's member card when the coupon was issued.",
-    )
-    date_used = fields.Datetime(string="Used On", readonly=True, copy=False)
+    _name = "loyalty.coupon"
+    _description = "Coupon Redemption"
 
     @api.model
-    def _coupon_generic_error(self):
+    def _generic_error(self):
         """The one message for unknown, expired, used and foreign codes."""
         return self.env._("This coupon code cannot be used.")
 
     @api.model
-    def _coupon_lookup(self, code, partner=None, company=None):
+    def _lookup(self, code, partner=None, company=None):
         """The usable coupon of ``code`` (sudo) for ``partner`` (the holder of
         the member card presented, if any); the same error whatever is wrong
         with it. A coupon issued to a customer is used only with a member
         card of that customer, unless its programme issues bearer coupons;
         a coupon issued to nobody is a bearer coupon."""
         company = company or self.env.company
-        generic = UserError(self._coupon_generic_error())
+        generic = UserError(self._generic_error())
         normalized = codes.normalize_code(code)
         if not normalized:
             raise generic
         coupon = (
-            self.sudo()
+            self.env["loyalty.card"]
+            .sudo()
             .with_context(active_test=False)
             .search(
                 [("code", "=", normalized), ("program_type", "=", "coupons")], limit=1
@@ -87,10 +68,11 @@ class LoyaltyCard(models.Model):
             raise generic
         return coupon
 
-    def _coupon_discount(self, base_amount):
-        """The discount this coupon gives on ``base_amount`` at the counter."""
-        self.ensure_one()
-        program = self.program_id
+    @api.model
+    def _discount(self, coupon, base_amount):
+        """The discount ``coupon`` gives on ``base_amount`` at the counter."""
+        coupon.ensure_one()
+        program = coupon.program_id
         reward = program.reward_ids.filtered(lambda r: r.reward_type == "discount")[:1]
         if not reward:
             raise UserError(
@@ -111,21 +93,22 @@ class LoyaltyCard(models.Model):
         if reward.discount_mode == "percent":
             discount = base_amount * reward.discount / 100.0
         elif reward.discount_mode == "per_point":
-            discount = reward.discount * self.points
+            discount = reward.discount * coupon.points
         else:
             discount = reward.discount
         if reward.discount_max_amount:
             discount = min(discount, reward.discount_max_amount)
         return currency.round(min(discount, base_amount))
 
-    def _coupon_redeem(self, consumption=None, key=None):
-        """Use this coupon once: a conditional update (atomic single use) and
+    @api.model
+    def _redeem(self, coupon, consumption=None, key=None):
+        """Use ``coupon`` once: a conditional update (atomic single use) and
         its ledger row; the generic error when it was used meanwhile."""
-        self.ensure_one()
+        coupon.ensure_one()
         self.env["loyalty.history"]._ledger_post(
             [
                 {
-                    "card": self.id,
+                    "card": coupon.id,
                     "account": "points",
                     "delta": -1.0,
                     "kind": "coupon_redeem",
@@ -135,6 +118,6 @@ class LoyaltyCard(models.Model):
                     "consumption_id": consumption.id if consumption else None,
                 }
             ],
-            error=self._coupon_generic_error(),
+            error=self._generic_error(),
         )
-        self.sudo().write({"date_used": fields.Datetime.now()})
+        coupon.sudo().write({"date_used": fields.Datetime.now()})

@@ -36,9 +36,12 @@ class LoyaltyHistory(models.Model):
 
     _inherit = "loyalty.history"
 
-    kind = fields.Selection(LEDGER_KINDS, readonly=True, index=True)
+    kind = fields.Selection(
+        LEDGER_KINDS, string="Movement Type", readonly=True, index=True
+    )
     account = fields.Selection(ACCOUNTS, readonly=True)
     delta = fields.Float(
+        string="Change",
         digits=(16, 2),
         readonly=True,
         help="Signed change of the card's points or balance.",
@@ -51,7 +54,7 @@ class LoyaltyHistory(models.Model):
     user_id = fields.Many2one(
         "res.users", string="By", readonly=True, default=lambda self: self.env.user
     )
-    idempotency_key = fields.Char(readonly=True, copy=False)
+    idempotency_key = fields.Char(string="Request Key", readonly=True, copy=False)
     consumption_id = fields.Many2one(
         "loyalty.consumption", readonly=True, index="btree_not_null"
     )

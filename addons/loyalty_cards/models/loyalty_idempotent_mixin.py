@@ -26,6 +26,7 @@ class LoyaltyIdempotentMixin(models.AbstractModel):
     _description = "Idempotent Loyalty Operation"
 
     idempotency_key = fields.Char(
+        string="Request Key",
         required=True,
         readonly=True,
         copy=False,

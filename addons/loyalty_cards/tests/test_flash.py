@@ -156,7 +156,7 @@ class TestFlashOffers(LoyaltyCase):
             self.assertEqual(self.flash.flash_state, "expired")
             coupon = self.flash.flash_batch_id.coupon_ids[:1]
             with self.assertRaisesMessage(UserError, GENERIC):
-                self.Card._coupon_lookup(coupon.code)
+                self.env["loyalty.coupon"]._lookup(coupon.code)
 
     def test_filter_refused_by_the_database_is_refused_on_save(self):
         """A filter that compiles but that the database refuses (text for an
