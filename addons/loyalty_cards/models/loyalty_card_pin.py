@@ -122,6 +122,10 @@ class LoyaltyCardPin(models.Model):
                         "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; "
                         "SET LOCAL lock_timeout = '2s'"
                     )
+                    # The transaction on the registry at hand: an environment
+                    # would otherwise ask Registry(dbname) for it and wait for
+                    # the lock of whoever loads or tests modules meanwhile.
+                    cr.transaction = api.Transaction(self.env.registry)
                     result = self.with_env(self.env(cr=cr))._attempt_in(
                         card.id, normalized, lock_minutes, lock_row=True
                     )
