@@ -84,7 +84,9 @@ class LoyaltyCard(models.Model):
     pin_failed_count = fields.Integer(
         string="Wrong PINs in a Row", compute="_compute_pin_state"
     )
-    pin_locked_until = fields.Datetime(compute="_compute_pin_state")
+    date_pin_locked_until = fields.Datetime(
+        string="PIN Locked Until", compute="_compute_pin_state"
+    )
     pin_locked = fields.Boolean(string="PIN Locked", compute="_compute_pin_state")
     consumption_ids = fields.One2many("loyalty.consumption", "card_id")
     consumption_count = fields.Integer(compute="_compute_consumption_count")
@@ -194,7 +196,7 @@ class LoyaltyCard(models.Model):
             has_pin, failed, locked_until = states.get(card.id, (False, 0, None))
             card.pin_set = has_pin
             card.pin_failed_count = failed
-            card.pin_locked_until = locked_until
+            card.date_pin_locked_until = locked_until
             card.pin_locked = bool(locked_until and locked_until > now)
 
     def _compute_consumption_count(self):

@@ -10,7 +10,7 @@ from ..tools import pin as pin_tools
 CARD_FIELDS = [
     "pin_set",
     "pin_failed_count",
-    "pin_locked_until",
+    "date_pin_locked_until",
     "pin_locked",
     "member_status",
 ]

@@ -253,7 +253,7 @@ class LoyaltyCounter(models.AbstractModel):
             "status_label": status[card.member_status],
             "pin_set": card.pin_set,
             "pin_locked_until": format_datetime(
-                self.env, card.pin_locked_until, dt_format="short"
+                self.env, card.date_pin_locked_until, dt_format="short"
             )
             if card.pin_locked
             else "",
