@@ -11,3 +11,4 @@ from . import test_concurrency
 from . import test_portal
 from . import test_tour
 from . import test_qr_code
+from . import test_own_customers
