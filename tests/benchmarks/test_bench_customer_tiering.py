@@ -17,7 +17,7 @@ from unittest.mock import patch
 
 from bench_common import profiled, report, scale, timer, written_rows
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
@@ -31,6 +31,10 @@ class TestBenchCustomerTiering(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.customers, cls.invoices_each = SCALES[scale()]
+        # The evaluation's day is the user's (in its time zone), which may
+        # already be tomorrow for the database: the data and the lower bound
+        # are dated from it, never from current_date.
+        cls.today = fields.Date.context_today(cls.env["customer.tier.evaluation"])
         cls.company = cls.env["res.company"].create(
             {"name": "Tier Benchmark Company", "tier_scope": "invoiced"}
         )
@@ -159,10 +163,11 @@ class TestBenchCustomerTiering(TransactionCase):
                   FROM unnest(%(partners)s::int[]) AS p,
                        generate_series(1, %(m)s) AS k,
                        LATERAL (
-                           SELECT current_date
+                           SELECT %(today)s::date
                                 - mod((random() * 420 * (1 + mod(p, 3)))::int, 420) AS d
                        ) AS dd
                 """,
+                today=cls.today,
                 journal=cls.journal.id,
                 currency=cls.company.currency_id.id,
                 company=cls.company.id,
@@ -186,11 +191,12 @@ class TestBenchCustomerTiering(TransactionCase):
                   FROM account_move m
                  WHERE m.company_id = %(company)s AND m.state = 'posted'
                    AND m.move_type IN ('out_invoice', 'out_refund')
-                   AND m.invoice_date > current_date - interval '12 months'
-                   AND m.invoice_date <= current_date
+                   AND m.invoice_date > %(today)s::date - interval '12 months'
+                   AND m.invoice_date <= %(today)s
                  GROUP BY m.commercial_partner_id
                 """,
                 company=self.company.id,
+                today=self.today,
             )
         )
         moves = self.env.cr.fetchall()

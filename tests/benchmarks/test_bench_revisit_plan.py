@@ -13,7 +13,7 @@ batch, in one transaction.
 
 from bench_common import profiled, report, scale, timer
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
@@ -125,8 +125,8 @@ class TestBenchRevisitPlan(TransactionCase):
                     ON r.tier_id = %(partner_tier)s
                  CROSS JOIN LATERAL (
                        SELECT CASE WHEN mod(abs(hashint4(p.id)), %(every)s) = 0
-                                   THEN current_date - 800
-                                   ELSE current_date - 7 END AS day
+                                   THEN %(today)s::date - 800
+                                   ELSE %(today)s::date - 7 END AS day
                        ) d
                  WHERE p.id = ANY(%(partners)s)
                 """,
@@ -137,6 +137,9 @@ class TestBenchRevisitPlan(TransactionCase):
                 partner_tier=cls.env["res.partner"]._tier_id_sql(cls.company),
                 every=every,
                 partners=cls.partner_ids,
+                # The planning's day is the user's (in its time zone), which
+                # may already be tomorrow for the database's current_date.
+                today=fields.Date.context_today(cls.rules),
             )
         )
         cr.execute(
