@@ -28,6 +28,7 @@
         "views/loyalty_topup_views.xml",
         "views/loyalty_payment_method_views.xml",
         "views/loyalty_counter_session_views.xml",
+        "report/loyalty_stored_value_report_views.xml",
         "views/loyalty_card_adjustment_views.xml",
         "views/loyalty_coupon_batch_views.xml",
         "views/loyalty_ledger_check_views.xml",

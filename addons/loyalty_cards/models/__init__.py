@@ -20,3 +20,4 @@ from . import res_partner
 from . import customer_tier_indicator
 from . import customer_tier_history
 from . import account_chart_template
+from . import account_move_line

@@ -407,6 +407,7 @@ class LoyaltyCounterSession(models.Model):
                 -(paid + bonus),
                 name=self.env._("Member card stored value"),
                 account_id=stored_value.id,
+                loyalty_program_id=program.id,
             )
             if not float_is_zero(bonus, precision_rounding=currency.rounding):
                 account = self._close_account(program, "bonus_expense_account_id")
@@ -524,6 +525,7 @@ class LoyaltyCounterSession(models.Model):
                 consumption.balance_used,
                 name=self.env._("Member card stored value"),
                 account_id=account.id,
+                loyalty_program_id=program.id,
             )
         if consumption.points_value:
             account = self._close_account(program, "points_expense_account_id")

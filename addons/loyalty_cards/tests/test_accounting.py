@@ -154,6 +154,33 @@ class TestAccounting(LoyaltyCase):
         self.assertEqual(session.cash_difference, -5)
         # The books agree with the cards: 620 + 450.
         self.assertEqual(self.gold_card.balance + self.silver_card.balance, 1070)
+        # Another top-up waits in a new open session.
+        self.topup(self.gold_card, 100, self.cash)
+        self.env.flush_all()
+        report = self.env["loyalty.stored.value.report"].search(
+            [("program_id", "=", self.program.id)]
+        )
+        # The cards made by the tests' base hold 500 and 100 that no session
+        # booked: the difference the bookkeeper has to book.
+        self.assertEqual(
+            (
+                report.booked_balance,
+                report.open_session_balance,
+                report.card_balance,
+                report.difference,
+            ),
+            (1070, 100, 1770, 600),
+        )
+        check = self.env["loyalty.ledger.check"]._run(self.company)
+        self.assertEqual((check.state, check.books_difference), ("ok", 600))
+        self.assertEqual(
+            self.env["loyalty.stored.value.report"]
+            .with_user(self.manager)
+            .search([("program_id", "=", self.program.id)]),
+            report,
+        )
+        with self.assertRaises(AccessError):
+            self.env["loyalty.stored.value.report"].with_user(self.cashier).search([])
 
     def test_close_errors_post_once(self):
         self.topup(self.gold_card, 100, self.cash)
