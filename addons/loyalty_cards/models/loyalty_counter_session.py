@@ -40,7 +40,7 @@ class LoyaltyCounterSession(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     state = fields.Selection(
-        [("open", "Open"), ("closed", "Closed")],
+        [("open", "Open"), ("closed", "Closed and Posted")],
         string="Status",
         required=True,
         readonly=True,
@@ -61,7 +61,7 @@ class LoyaltyCounterSession(models.Model):
         "account.move", string="Journal Entry", readonly=True, copy=False
     )
     consumption_count = fields.Integer(compute="_compute_totals")
-    topup_count = fields.Integer(compute="_compute_totals")
+    topup_count = fields.Integer(string="Top-up Count", compute="_compute_totals")
     topup_total = fields.Monetary(string="Top-ups Paid", compute="_compute_totals")
     bonus_total = fields.Monetary(string="Top-up Bonuses", compute="_compute_totals")
     sales_total = fields.Monetary(

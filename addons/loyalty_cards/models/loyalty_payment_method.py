@@ -50,6 +50,7 @@ class LoyaltyPaymentMethod(models.Model):
         "a counter session is posted.",
     )
     is_cash = fields.Boolean(
+        string="Paid in Cash",
         compute="_compute_is_cash",
         help="Paid in cash: counted at the closing of the session.",
     )

@@ -126,8 +126,8 @@ class LoyaltyProgram(models.Model):
         string="Top-up Bonus Account",
         company_dependent=True,
         domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
-        help="Expense of the bonuses given with top-ups. Empty: bonuses are not "
-        "booked when the session is posted.",
+        help="Expense of the bonuses given with top-ups: a bonus adds to the "
+        "stored value owed like money paid.",
     )
     points_expense_account_id = fields.Many2one(
         "account.account",
