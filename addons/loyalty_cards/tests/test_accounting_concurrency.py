@@ -91,10 +91,12 @@ class TestAccountingConcurrency(BaseCase):
         with cls.registry.cursor() as cr:
             ids = cls.ids
             cr.execute(
-                "SELECT move_id FROM loyalty_counter_session WHERE id = %s",
-                [ids["session"]],
+                "SELECT id, move_id FROM loyalty_counter_session WHERE user_id = %s",
+                [ids["cashier"]],
             )
-            moves = [row[0] for row in cr.fetchall() if row[0]] or [0]
+            rows = cr.fetchall()
+            sessions = [row[0] for row in rows] or [0]
+            moves = [row[1] for row in rows if row[1]] or [0]
             for query in (
                 "DELETE FROM loyalty_topup WHERE card_id = %(card)s",
                 "DELETE FROM loyalty_history WHERE card_id = %(card)s",
@@ -104,8 +106,8 @@ class TestAccountingConcurrency(BaseCase):
                 "AND res_id = %(card)s",
                 "DELETE FROM loyalty_card WHERE id = %(card)s",
                 "DELETE FROM mail_message WHERE model = 'loyalty.counter.session' "
-                "AND res_id = %(session)s",
-                "DELETE FROM loyalty_counter_session WHERE id = %(session)s",
+                "AND res_id = ANY(%(sessions)s)",
+                "DELETE FROM loyalty_counter_session WHERE id = ANY(%(sessions)s)",
                 "DELETE FROM account_partial_reconcile WHERE debit_move_id IN "
                 "(SELECT id FROM account_move_line WHERE move_id = ANY(%(moves)s)) "
                 "OR credit_move_id IN "
@@ -117,7 +119,10 @@ class TestAccountingConcurrency(BaseCase):
                 "DELETE FROM loyalty_program WHERE id = %(program)s",
                 "DELETE FROM loyalty_request_key WHERE key LIKE %(tag)s",
             ):
-                cr.execute(query, {**ids, "moves": moves, "tag": f"{cls.tag}%"})
+                cr.execute(
+                    query,
+                    {**ids, "sessions": sessions, "moves": moves, "tag": f"{cls.tag}%"},
+                )
             env = api.Environment(cr, SUPERUSER_ID, {})
             products = env["product.product"].browse(ids["products"]).exists()
             templates = products.product_tmpl_id
@@ -128,13 +133,31 @@ class TestAccountingConcurrency(BaseCase):
             user.unlink()
             (user_partner | env["res.partner"].browse(ids["partner"])).unlink()
 
-    def close(self, env, cash_counted=None):
+    def close(self, env, cash_counted=None, session_id=None):
         session = (
             env["loyalty.counter.session"]
             .with_user(self.ids["cashier"])
-            .browse(self.ids["session"])
+            .browse(session_id or self.ids["session"])
         )
         return session.action_close(cash_counted)
+
+    def topup(self, env, key):
+        """A top-up by the cashier; returns its session's id."""
+        result = (
+            env["loyalty.topup"]
+            .with_user(self.ids["cashier"])
+            .counter_topup(
+                {
+                    "card_id": self.ids["card"],
+                    "amount": 10,
+                    "payment_method": "cash",
+                    "idempotency_key": f"{self.tag}-{key}",
+                }
+            )
+        )
+        return (
+            env["loyalty.topup"].search([("name", "=", result["name"])]).session_id.id
+        )
 
     def count_moves(self):
         with self.registry.cursor() as cr:
@@ -171,3 +194,31 @@ class TestAccountingConcurrency(BaseCase):
             with self.assertRaisesRegex(UserError, "already closed"):
                 self.close(thread_env(self.registry, cr))
         self.assertEqual(self.count_moves(), 1)
+
+    @mute_logger("odoo.sql_db")
+    def test_operation_in_progress_holds_the_closing(self):
+        """A closing does not start while an operation of the session is
+        being recorded: the operation is never left out of the entry."""
+        if self.ids.get("skip"):
+            self.skipTest("The main company has no chart of accounts.")
+        with self.registry.cursor() as cr:
+            session_id = self.topup(thread_env(self.registry, cr), "first")
+            cr.commit()
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            self.assertEqual(
+                self.topup(thread_env(self.registry, cr_a), "in-progress"), session_id
+            )
+            with self.assertRaisesRegex(UserError, "being recorded"):
+                self.close(thread_env(self.registry, cr_b), session_id=session_id)
+            cr_b.rollback()
+            cr_a.commit()
+        with self.registry.cursor() as cr:
+            env = thread_env(self.registry, cr)
+            self.close(env, session_id=session_id)
+            session = env["loyalty.counter.session"].browse(session_id)
+            self.assertIn(
+                f"{self.tag}-in-progress",
+                session.topup_ids.mapped("idempotency_key"),
+            )
+            self.assertEqual(session.state, "closed")
+            cr.commit()
