@@ -207,6 +207,12 @@ class TestAccounting(LoyaltyCase):
         for values in ({"state": "closed"}, {"cash_counted": 1}, {"move_id": False}):
             with self.assertRaisesMessage(UserError, "only by closing"):
                 Session.browse(session.id).write(values)
+        # Not even with the closing's context, sent by a client.
+        for user in (self.cashier, self.manager):
+            with self.assertRaisesMessage(UserError, "only by closing"):
+                self.as_user(user, "loyalty.counter.session").browse(
+                    session.id
+                ).with_context(loyalty_session_closing=True).write({"state": "closed"})
         with self.assertRaises(AccessError):
             Session.create({"user_id": self.cashier.id, "company_id": self.company.id})
         with self.assertRaises(AccessError):
