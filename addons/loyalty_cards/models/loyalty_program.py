@@ -519,14 +519,29 @@ class LoyaltyProgram(models.Model):
             [*Account._check_company_domain(company), ("account_type", "=", "income")],
             limit=1,
         )
-        expense = Journal.search(
-            [*company_domain, ("type", "=", "purchase")], limit=1
-        ).default_account_id or Account.search(
+        # Chinese charts book bonuses and points as 6601 销售费用 (sales
+        # expenses), not as the cost of goods sold of the purchase journal.
+        selling = company.chart_template in ("cn", "cn_large_bis") and Account.search(
             [
                 *Account._check_company_domain(company),
+                ("code", "=like", "6601%"),
                 ("account_type", "=", "expense"),
             ],
+            order="code",
             limit=1,
+        )
+        expense = (
+            selling
+            or Journal.search(
+                [*company_domain, ("type", "=", "purchase")], limit=1
+            ).default_account_id
+            or Account.search(
+                [
+                    *Account._check_company_domain(company),
+                    ("account_type", "=", "expense"),
+                ],
+                limit=1,
+            )
         )
         defaults = {
             "stored_value_account_id": self._accounting_stored_value_account(company),
@@ -562,13 +577,21 @@ class LoyaltyProgram(models.Model):
         )
         if account:
             return account
-        last = Account.search(domain, order="code desc", limit=1)
-        if not last:
+        # Chinese charts: beside 2203 预收账款 (advances from customers), where
+        # bookkeepers keep members' prepaid value; elsewhere after the last
+        # current liability.
+        beside = company.chart_template in ("cn", "cn_large_bis") and Account.search(
+            [*Account._check_company_domain(company), ("code", "=like", "2203%")],
+            order="code",
+            limit=1,
+        )
+        beside = beside or Account.search(domain, order="code desc", limit=1)
+        if not beside:
             return account
         account = Account.create(
             {
                 "name": "Member card stored value",
-                "code": Account._search_new_account_code(last.code),
+                "code": Account._search_new_account_code(beside.code),
                 "account_type": "liability_current",
                 "company_ids": [fields.Command.set(company.ids)],
             }
