@@ -201,9 +201,9 @@ class TestAccountingConcurrency(BaseCase):
         being recorded: the operation is never left out of the entry."""
         if self.ids.get("skip"):
             self.skipTest("The main company has no chart of accounts.")
+        # A cursor's block commits when it ends.
         with self.registry.cursor() as cr:
             session_id = self.topup(thread_env(self.registry, cr), "first")
-            cr.commit()
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
             self.assertEqual(
                 self.topup(thread_env(self.registry, cr_a), "in-progress"), session_id
@@ -221,4 +221,3 @@ class TestAccountingConcurrency(BaseCase):
                 session.topup_ids.mapped("idempotency_key"),
             )
             self.assertEqual(session.state, "closed")
-            cr.commit()
