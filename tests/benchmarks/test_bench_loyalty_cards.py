@@ -188,7 +188,7 @@ class TestBenchLoyaltyCards(BaseCase):
             with self.registry.cursor() as cr:
                 env = thread_env(self.registry, cr)
                 try:
-                    env["loyalty.consumption"].counter_confirm(values)
+                    env["loyalty.counter"].confirm(values)
                     status = "ok"
                 except UserError:
                     cr.rollback()
@@ -332,13 +332,13 @@ class TestBenchLoyaltyCards(BaseCase):
             for values in requests_per_client[index]:
                 start = time.perf_counter()
                 response = session.post(
-                    f"{url}/web/dataset/call_kw/loyalty.consumption/counter_confirm",
+                    f"{url}/web/dataset/call_kw/loyalty.counter/confirm",
                     json={
                         "jsonrpc": "2.0",
                         "method": "call",
                         "params": {
-                            "model": "loyalty.consumption",
-                            "method": "counter_confirm",
+                            "model": "loyalty.counter",
+                            "method": "confirm",
                             "args": [values],
                             "kwargs": {},
                         },

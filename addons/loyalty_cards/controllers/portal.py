@@ -164,12 +164,12 @@ class LoyaltyCardsPortal(CustomerPortalLoyalty):
         coupons = (
             request.env["loyalty.card"]
             .sudo()
-            .search(self._coupon_domain(), order="coupon_used_date desc, id desc")
+            .search(self._coupon_domain(), order="date_used desc, id desc")
         )
 
         def state(coupon):
             program = coupon.program_id
-            if coupon.coupon_used_date or coupon.points < 1:
+            if coupon.date_used or coupon.points < 1:
                 return "used"
             if (coupon.expiration_date and coupon.expiration_date < today) or (
                 program.is_flash and not program._flash_is_live(now)

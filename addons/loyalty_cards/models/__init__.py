@@ -6,8 +6,11 @@ from . import loyalty_card_level
 from . import loyalty_topup_bonus
 from . import loyalty_coupon_batch
 from . import loyalty_card
+from . import loyalty_card_pin
+from . import loyalty_coupon
 from . import loyalty_history
 from . import loyalty_consumption
+from . import loyalty_counter
 from . import loyalty_topup
 from . import loyalty_card_adjustment
 from . import loyalty_payment_method
@@ -21,3 +24,4 @@ from . import customer_tier_indicator
 from . import customer_tier_history
 from . import account_chart_template
 from . import account_move_line
+from . import loyalty_demo

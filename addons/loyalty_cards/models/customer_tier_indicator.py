@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -30,3 +30,19 @@ class CustomerTierIndicator(models.Model):
                 date_to=date_to,
             )
         )
+
+    @api.model
+    def _purchase_queries(self, company):
+        """The customers' purchases, with the consumptions at the counter:
+        each is a purchase of its commercial partner on its day."""
+        return [
+            *super()._purchase_queries(company),
+            SQL(
+                """SELECT c.commercial_partner_id AS partner_id,
+                          c.date::date AS date
+                     FROM loyalty_consumption c
+                    WHERE c.company_id = %s
+                      AND c.commercial_partner_id IS NOT NULL""",
+                company.id,
+            ),
+        ]

@@ -154,12 +154,9 @@ class LoyaltyAudienceMixin(models.AbstractModel):
         ]
         either = []
         if self.audience_tier_ids:
-            # res_partner.tier_id is company-dependent: a jsonb {company: tier}.
             either.append(
-                SQL(
-                    "(p.tier_id ->> %s)::int = ANY(%s)",
-                    str(company.id),
-                    self.audience_tier_ids.ids,
+                self.env["res.partner"]._tier_sql_condition(
+                    company, self.audience_tier_ids, "p"
                 )
             )
         if self.audience_level_ids:

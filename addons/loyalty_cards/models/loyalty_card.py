@@ -2,16 +2,13 @@ import base64
 import logging
 import math
 
-import psycopg2.errors
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, float_round, format_amount, format_datetime
+from odoo.tools import float_round, format_datetime
 
 from odoo.addons.customer_tiering.tools.validation import valid_id
 
 from ..tools import codes
-from ..tools import pin as pin_tools
 from ..tools import qr_code as qr_tools
 
 _logger = logging.getLogger(__name__)
@@ -22,18 +19,11 @@ MEMBER_STATUSES = [
     ("expired", "Expired"),
     ("closed", "Closed"),
 ]
-PIN_FIELDS = [
-    "pin_set",
-    "pin_failed_count",
-    "pin_locked_until",
-    "pin_locked",
-    "member_status",
-]
 # Largest amount of money or points one operation may move.
 MAX_AMOUNT = 10_000_000
 # Written by the flows (issue, redemption) only.
 INTERNAL_FIELDS = {
-    "coupon_used_date",
+    "date_used",
     "coupon_batch_id",
     "issue_tier_id",
     "issue_level_id",
@@ -53,11 +43,9 @@ class LoyaltyCard(models.Model):
     transaction. Writing ``points`` through the ORM (as Odoo's own flows do)
     turns into such a movement.
 
-    The PIN is not a field: its salted HMAC lives in the table
-    ``loyalty_card_pin``, which the ORM does not know, so no view, export,
-    RPC call or portal page can read it. Its failed-attempt counter is
-    written in a separate transaction, so that it survives the rollback of
-    the request that failed.
+    The PIN is not a field of the card: its salted HMAC lives in
+    ``loyalty.card.pin``, on which nobody has access rights, reached only
+    by the ``_pin_*`` methods below.
     """
 
     _inherit = "loyalty.card"
@@ -72,6 +60,7 @@ class LoyaltyCard(models.Model):
         related="program_id.is_member_program", store=True, string="Member Card"
     )
     ledger_guarded = fields.Boolean(
+        string="Protected Value",
         compute="_compute_ledger_guarded",
         store=True,
         help="Points and balance move only through the ledger and never go below zero.",
@@ -95,7 +84,9 @@ class LoyaltyCard(models.Model):
     pin_failed_count = fields.Integer(
         string="Wrong PINs in a Row", compute="_compute_pin_state"
     )
-    pin_locked_until = fields.Datetime(compute="_compute_pin_state")
+    date_pin_locked_until = fields.Datetime(
+        string="PIN Locked Until", compute="_compute_pin_state"
+    )
     pin_locked = fields.Boolean(string="PIN Locked", compute="_compute_pin_state")
     consumption_ids = fields.One2many("loyalty.consumption", "card_id")
     consumption_count = fields.Integer(compute="_compute_consumption_count")
@@ -105,6 +96,7 @@ class LoyaltyCard(models.Model):
         domain=[("account", "!=", False)],
         readonly=True,
     )
+
     coupon_batch_id = fields.Many2one(
         "loyalty.coupon.batch",
         string="Issuing Batch",
@@ -124,7 +116,7 @@ class LoyaltyCard(models.Model):
         readonly=True,
         help="The level of the customer's member card when the coupon was issued.",
     )
-    coupon_used_date = fields.Datetime(string="Used On", readonly=True, copy=False)
+    date_used = fields.Datetime(string="Used On", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -142,22 +134,6 @@ class LoyaltyCard(models.Model):
     def init(self):
         res = super().init()
         cr = self.env.cr
-        # The PIN table: the ORM never maps it, so nothing reads it but the
-        # methods below.
-        cr.execute(
-            """
-            CREATE TABLE IF NOT EXISTS loyalty_card_pin (
-                card_id integer PRIMARY KEY
-                        REFERENCES loyalty_card (id) ON DELETE CASCADE,
-                pin_hash varchar,
-                failed_count integer NOT NULL DEFAULT 0
-                             CHECK (failed_count >= 0),
-                locked_until timestamp without time zone,
-                write_date timestamp without time zone NOT NULL
-                           DEFAULT (now() AT TIME ZONE 'UTC')
-            )
-            """
-        )
         # One active member card per customer and programme.
         cr.execute(
             """
@@ -214,13 +190,13 @@ class LoyaltyCard(models.Model):
                 card.member_status = "active"
 
     def _compute_pin_state(self):
-        states = self._pin_states()
+        states = self.env["loyalty.card.pin"].sudo()._states(self)
         now = fields.Datetime.now()
         for card in self:
             has_pin, failed, locked_until = states.get(card.id, (False, 0, None))
             card.pin_set = has_pin
             card.pin_failed_count = failed
-            card.pin_locked_until = locked_until
+            card.date_pin_locked_until = locked_until
             card.pin_locked = bool(locked_until and locked_until > now)
 
     def _compute_consumption_count(self):
@@ -546,86 +522,7 @@ class LoyaltyCard(models.Model):
             raise UserError(self.env._("No member card has this number."))
         return card.with_context(active_test=True)
 
-    def _counter_summary(self):
-        """What the counter screen shows of a member card."""
-        self.ensure_one()
-        currency = self.currency_id or self.company_id.currency_id
-        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
-        status = dict(self._fields["member_status"]._description_selection(self.env))
-        return {
-            "id": self.id,
-            "number": self.member_number,
-            "partner": self.partner_id.display_name or "",
-            "tier": partner.tier_id.name or "",
-            "program": self.program_id.name,
-            "level": self.level_id.name or "",
-            "level_color": self.level_id.color or "#8C6D46",
-            "level_text_color": self.level_id.text_color or "#FFFFFF",
-            "discount_percent": self.level_id.discount_percent,
-            "multiplier": self.level_id.earn_multiplier if self.level_id else 1.0,
-            "points": self.points,
-            "balance": self.balance,
-            "point_value": self.program_id.member_point_value,
-            "allow_topup": self.program_id.member_allow_topup,
-            "currency": {
-                "symbol": currency.symbol,
-                "position": currency.position,
-                "digits": currency.decimal_places,
-            },
-            "status": self.member_status,
-            "status_label": status[self.member_status],
-            "pin_set": self.pin_set,
-            "pin_locked_until": format_datetime(
-                self.env, self.pin_locked_until, dt_format="short"
-            )
-            if self.pin_locked
-            else "",
-        }
-
     # --- PIN ------------------------------------------------------------------
-
-    def _pin_states(self):
-        """{card id: (PIN set, wrong PINs in a row, locked until)}."""
-        if not self.ids:
-            return {}
-        return {
-            card_id: (has_pin, failed, locked_until)
-            for card_id, has_pin, failed, locked_until in self.env.execute_query(
-                SQL(
-                    """
-                    SELECT card_id, pin_hash IS NOT NULL, failed_count, locked_until
-                      FROM loyalty_card_pin WHERE card_id = ANY(%s)
-                    """,
-                    self.ids,
-                )
-            )
-        }
-
-    @api.model
-    def _pin_normalize(self, pin):
-        normalized = pin_tools.normalize_pin(pin)
-        if normalized is None:
-            raise UserError(self.env._("A PIN is exactly 6 digits."))
-        return normalized
-
-    def _pin_store(self, normalized):
-        self.ensure_one()
-        self.env.execute_query(
-            SQL(
-                """
-                INSERT INTO loyalty_card_pin (card_id, pin_hash, failed_count,
-                                              locked_until, write_date)
-                VALUES (%(card)s, %(hash)s, 0, NULL, %(now)s)
-                ON CONFLICT (card_id) DO UPDATE
-                   SET pin_hash = EXCLUDED.pin_hash, failed_count = 0,
-                       locked_until = NULL, write_date = EXCLUDED.write_date
-                """,
-                card=self.id,
-                hash=pin_tools.hash_pin(normalized),
-                now=fields.Datetime.now(),
-            )
-        )
-        self.invalidate_recordset(PIN_FIELDS)
 
     def _pin_set_new(self, pin, confirm):
         """Set the PIN of a card that has none (the customer chooses it)."""
@@ -639,139 +536,30 @@ class LoyaltyCard(models.Model):
                     "or ask a manager to reset it."
                 )
             )
-        normalized = self._pin_check_new(pin, confirm)
-        self._pin_store(normalized)
+        Pin = self.env["loyalty.card.pin"].sudo()
+        Pin._store(self, Pin._check_new(pin, confirm))
         self.sudo().message_post(body=self.env._("PIN set."))
 
     def _pin_change(self, current, pin, confirm):
         """Change the PIN; the current one is checked (and counted) first."""
         self.ensure_one()
-        normalized = self._pin_check_new(pin, confirm)
+        Pin = self.env["loyalty.card.pin"].sudo()
+        normalized = Pin._check_new(pin, confirm)
         self._pin_verify(current)
-        self._pin_store(normalized)
+        Pin._store(self, normalized)
         self.sudo().message_post(body=self.env._("PIN changed."))
 
-    def _pin_check_new(self, pin, confirm):
-        normalized = self._pin_normalize(pin)
-        if pin_tools.normalize_pin(confirm) != normalized:
-            raise UserError(self.env._("The two PINs differ."))
-        if pin_tools.is_weak(normalized):
-            raise UserError(
-                self.env._(
-                    "This PIN is too easy to guess (one digit repeated, or digits "
-                    "in a row): choose another one."
-                )
-            )
-        return normalized
-
     def _pin_attempt(self, pin):
-        """Check ``pin`` and count a wrong one; return a dict with ``status``
-        ('ok', 'wrong', 'locked' or 'stale_key'), ``remaining`` attempts and
-        ``locked_until``.
-
-        The check runs in a separate transaction that commits at once (the
-        card's PIN row locked meanwhile, so concurrent attempts queue), so
-        the count survives the rollback of the request and five wrong PINs
-        lock the card whatever the concurrency. A PIN set in this very
-        transaction is not visible there: it is then checked here.
-        """
+        """Check ``pin`` and count a wrong one (see ``loyalty.card.pin``);
+        return a dict with ``status`` ('ok', 'wrong', 'locked' or
+        'stale_key'), ``remaining`` attempts and ``locked_until``."""
         self.ensure_one()
-        normalized = self._pin_normalize(pin)
-        lock_minutes = self.company_id.loyalty_pin_lock_minutes or 30
-        result = None
-        if not self.env.registry.in_test_mode():
-            try:
-                with self.env.registry.cursor() as cr:
-                    cr.execute(
-                        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; "
-                        "SET LOCAL lock_timeout = '2s'"
-                    )
-                    result = self._pin_attempt_in(cr, normalized, lock_minutes, True)
-            except (
-                psycopg2.errors.LockNotAvailable,
-                # The module is being installed (demo data): the table is not
-                # committed yet.
-                psycopg2.errors.UndefinedTable,
-            ):
-                result = None
-        if result is None:
-            result = self._pin_attempt_in(self.env.cr, normalized, lock_minutes, False)
+        result = self.env["loyalty.card.pin"].sudo()._attempt(self, pin)
         if result is None:
             raise UserError(
                 self.env._("This card has no PIN yet: the customer sets one first.")
             )
-        self.invalidate_recordset(PIN_FIELDS)
         return result
-
-    def _pin_attempt_in(self, cr, normalized, lock_minutes, lock_row):
-        cr.execute(
-            SQL(
-                """
-                SELECT pin_hash, failed_count, locked_until
-                  FROM loyalty_card_pin
-                 WHERE card_id = %s %s
-                """,
-                self.id,
-                SQL("FOR UPDATE") if lock_row else SQL(""),
-            ),
-            log_exceptions=False,
-        )
-        row = cr.fetchone()
-        if not row or not row[0]:
-            return None
-        pin_hash, failed, locked_until = row
-        now = fields.Datetime.now()
-        if locked_until and locked_until > now:
-            return {"status": "locked", "remaining": 0, "locked_until": locked_until}
-        verdict = pin_tools.verify_pin(normalized, pin_hash)
-        if verdict is None:
-            return {"status": "stale_key", "remaining": 0, "locked_until": None}
-        if verdict:
-            if failed or locked_until:
-                cr.execute(
-                    SQL(
-                        """UPDATE loyalty_card_pin
-                              SET failed_count = 0, locked_until = NULL
-                            WHERE card_id = %s""",
-                        self.id,
-                    )
-                )
-            return {"status": "ok", "remaining": pin_tools.MAX_FAILED_ATTEMPTS}
-        failed += 1
-        if failed >= pin_tools.MAX_FAILED_ATTEMPTS:
-            cr.execute(
-                SQL(
-                    """UPDATE loyalty_card_pin
-                          SET failed_count = 0,
-                              locked_until = %(now)s + make_interval(mins => %(mins)s),
-                              write_date = %(now)s
-                        WHERE card_id = %(card)s
-                    RETURNING locked_until""",
-                    now=now,
-                    mins=lock_minutes,
-                    card=self.id,
-                )
-            )
-            return {
-                "status": "locked",
-                "remaining": 0,
-                "locked_until": cr.fetchone()[0],
-                "just_locked": True,
-            }
-        cr.execute(
-            SQL(
-                """UPDATE loyalty_card_pin SET failed_count = %s, write_date = %s
-                    WHERE card_id = %s""",
-                failed,
-                now,
-                self.id,
-            )
-        )
-        return {
-            "status": "wrong",
-            "remaining": pin_tools.MAX_FAILED_ATTEMPTS - failed,
-            "locked_until": None,
-        }
 
     def _pin_verify(self, pin):
         """Raise a clear error unless ``pin`` is this card's PIN."""
@@ -821,21 +609,7 @@ class LoyaltyCard(models.Model):
         for card in self:
             if not card.is_member_card:
                 raise UserError(self.env._("Only member cards have a PIN."))
-        values = (
-            SQL("failed_count = 0, locked_until = NULL")
-            if action == "unlock"
-            else SQL("pin_hash = NULL, failed_count = 0, locked_until = NULL")
-        )
-        self.env.execute_query(
-            SQL(
-                """UPDATE loyalty_card_pin SET %s, write_date = %s
-                    WHERE card_id = ANY(%s)""",
-                values,
-                fields.Datetime.now(),
-                self.ids,
-            )
-        )
-        self.invalidate_recordset(PIN_FIELDS)
+        self.env["loyalty.card.pin"].sudo()._unlock(self, reset=action == "reset")
         body = (
             self.env._("Card unlocked by %(user)s: %(reason)s")
             if action == "unlock"
@@ -845,113 +619,6 @@ class LoyaltyCard(models.Model):
             card.sudo().message_post(
                 body=body % {"user": self.env.user.name, "reason": reason}
             )
-
-    # --- coupons --------------------------------------------------------------
-
-    @api.model
-    def _coupon_generic_error(self):
-        """The one message for unknown, expired, used and foreign codes."""
-        return self.env._("This coupon code cannot be used.")
-
-    @api.model
-    def _coupon_lookup(self, code, partner=None, company=None):
-        """The usable coupon of ``code`` (sudo) for ``partner`` (the holder of
-        the member card presented, if any); the same error whatever is wrong
-        with it. A coupon issued to a customer is used only with a member
-        card of that customer, unless its programme issues bearer coupons;
-        a coupon issued to nobody is a bearer coupon."""
-        company = company or self.env.company
-        generic = UserError(self._coupon_generic_error())
-        normalized = codes.normalize_code(code)
-        if not normalized:
-            raise generic
-        coupon = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search(
-                [("code", "=", normalized), ("program_type", "=", "coupons")], limit=1
-            )
-        )
-        now = fields.Datetime.now()
-        today = fields.Date.context_today(self)
-        program = coupon.program_id
-        usable = (
-            coupon
-            and coupon.active
-            and program.active
-            and (not program.company_id or program.company_id == company)
-            and float_round(coupon.points, 2) >= 1
-            and (not coupon.expiration_date or coupon.expiration_date >= today)
-            and (not program.date_from or program.date_from <= today)
-            and (not program.date_to or program.date_to >= today)
-            and (not program.is_flash or program._flash_is_live(now))
-            and (
-                # A coupon issued to a customer is theirs: it needs their
-                # member card, unless the programme makes it a bearer coupon.
-                not coupon.partner_id
-                or program.coupon_bearer
-                or (
-                    partner
-                    and coupon.partner_id.commercial_partner_id
-                    == partner.commercial_partner_id
-                )
-            )
-        )
-        if not usable:
-            raise generic
-        return coupon
-
-    def _coupon_discount(self, base_amount):
-        """The discount this coupon gives on ``base_amount`` at the counter."""
-        self.ensure_one()
-        program = self.program_id
-        reward = program.reward_ids.filtered(lambda r: r.reward_type == "discount")[:1]
-        if not reward:
-            raise UserError(
-                self.env._(
-                    "This coupon gives a product, not a discount: use it on a sales "
-                    "order."
-                )
-            )
-        minimum = max(program.rule_ids.mapped("minimum_amount") or [0.0])
-        currency = program.currency_id
-        if base_amount < minimum:
-            raise UserError(
-                self.env._(
-                    "This coupon needs a purchase of at least %(amount)s.",
-                    amount=format_amount(self.env, minimum, currency),
-                )
-            )
-        if reward.discount_mode == "percent":
-            discount = base_amount * reward.discount / 100.0
-        elif reward.discount_mode == "per_point":
-            discount = reward.discount * self.points
-        else:
-            discount = reward.discount
-        if reward.discount_max_amount:
-            discount = min(discount, reward.discount_max_amount)
-        return currency.round(min(discount, base_amount))
-
-    def _coupon_redeem(self, consumption=None, key=None):
-        """Use this coupon once: a conditional update (atomic single use) and
-        its ledger row; the generic error when it was used meanwhile."""
-        self.ensure_one()
-        self.env["loyalty.history"]._ledger_post(
-            [
-                {
-                    "card": self.id,
-                    "account": "points",
-                    "delta": -1.0,
-                    "kind": "coupon_redeem",
-                    "description": self.env._("Coupon used"),
-                    "key": key,
-                    "source": consumption,
-                    "consumption_id": consumption.id if consumption else None,
-                }
-            ],
-            error=self._coupon_generic_error(),
-        )
-        self.sudo().write({"coupon_used_date": fields.Datetime.now()})
 
     # --- actions --------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.tools import float_compare, float_round
 
 from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
 
@@ -104,6 +105,9 @@ class LoyaltyCardAdjustment(models.Model):
             "account": account,
             "delta": delta,
             "reason": reason,
+            # The card as this transaction reads it: the ledger's conditional
+            # update fails on any concurrent change (see _adjust_post).
+            "value_after": float_round(card[account] + delta, 2),
             "company_id": card.company_id.id,
             "user_id": self.env.uid,
             "date": fields.Datetime.now(),
@@ -127,11 +131,10 @@ class LoyaltyCardAdjustment(models.Model):
                 }
             ]
         )
-        self.env.cr.execute(
-            "UPDATE loyalty_card_adjustment SET value_after = %s WHERE id = %s",
-            (values[(card.id, account)], adjustment.id),
-        )
-        adjustment.invalidate_recordset(["value_after"])
+        if float_compare(
+            values[(card.id, account)], self.value_after, precision_digits=2
+        ):
+            raise UserError(self.env._("The card changed meanwhile: please try again."))
         labels = dict(self._fields["account"]._description_selection(self.env))
         signed = f"{delta:+,.2f}"
         card.sudo().message_post(

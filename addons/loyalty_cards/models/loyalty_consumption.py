@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_round, format_amount
+from odoo.tools import float_compare, float_round
 
 from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
 
@@ -15,10 +15,11 @@ CHANNELS = [
 class LoyaltyConsumption(models.Model):
     """One purchase at the counter with a member card and/or a coupon.
 
-    Made only by ``counter_confirm`` (the counter screen, or any client
-    through RPC), which checks the card, the coupon and the PIN, then writes
-    the consumption and its ledger rows in one transaction, once per
-    idempotency key. Nobody edits it afterwards.
+    Made only by ``_counter_confirm``, behind ``loyalty.counter.confirm``
+    (the counter screen, or any client through RPC), which checks the card,
+    the coupon and the PIN, then writes the consumption and its ledger rows
+    in one transaction, once per idempotency key. Nobody edits it
+    afterwards.
     """
 
     _name = "loyalty.consumption"
@@ -183,64 +184,12 @@ class LoyaltyConsumption(models.Model):
     # --- the counter ----------------------------------------------------------
 
     @api.model
-    def counter_lookup(self, code):
-        """A scanned or typed code: a member card (number, level, points,
-        balance, status) or, failing that, a usable coupon. An unknown code
-        and an unknown, expired, used or foreign coupon get the same error."""
-        Card = self.env["loyalty.card"]
-        Card._check_cashier()
-        try:
-            card = Card._member_lookup(code)
-        except UserError:
-            card = None
-        if card:
-            card._member_check_usable()
-            return {"kind": "card", "card": card._counter_summary()}
-        try:
-            coupon = Card._coupon_lookup(code)
-        except UserError:
-            raise UserError(
-                self.env._("No member card or usable coupon matches this code.")
-            ) from None
-        return {"kind": "coupon", "coupon": self._counter_coupon_summary(coupon)}
-
-    @api.model
-    def _counter_coupon_summary(self, coupon):
-        reward = coupon.program_id.reward_ids[:1]
-        return {
-            "id": coupon.id,
-            "code": coupon.member_number,
-            "program": coupon.program_id.name,
-            "reward": reward.description or "",
-            "partner": coupon.partner_id.display_name or "",
-            "expires": fields.Date.to_string(coupon.expiration_date) or "",
-        }
-
-    @api.model
-    def counter_preview(self, values):
-        """The amounts a confirmation would record, without writing anything."""
-        self.env["loyalty.card"]._check_cashier()
-        computed = self._counter_compute(values)
-        computed.pop("card")
-        coupon = computed.pop("coupon")
-        computed["coupon"] = self._counter_coupon_summary(coupon) if coupon else False
-        for key in ("partner", "program", "level", "currency"):
-            computed.pop(key)
-        return computed
-
-    @api.model
-    def counter_set_pin(self, card_id, pin, confirm):
-        """The customer chooses the PIN of a card that has none, at the counter."""
-        card = self._counter_card(card_id)
-        card._pin_set_new(pin, confirm)
-        return card._counter_summary()
-
-    @api.model
-    def counter_confirm(self, values):
-        """Record a consumption: discounts, payment with balance and/or points
-        (PIN checked), points earned, coupon used; its ledger rows in the same
-        transaction. A replay with the same ``idempotency_key`` returns the
-        first result and changes nothing.
+    def _counter_confirm(self, values):
+        """Record a consumption (for ``loyalty.counter.confirm``): discounts,
+        payment with balance and/or points (PIN checked), points earned,
+        coupon used; its ledger rows in the same transaction. A replay with
+        the same ``idempotency_key`` returns the first result and changes
+        nothing.
 
         :param dict values: ``idempotency_key``, ``amount``, and optionally
             ``card_id``, ``coupon_code``, ``balance_used``, ``points_used``,
@@ -258,7 +207,7 @@ class LoyaltyConsumption(models.Model):
             if existing:
                 return existing._counter_replay(values)
             raise self._idempotency_used_elsewhere()
-        computed = self._counter_compute(values)
+        computed = self.env["loyalty.counter"]._compute(values)
         card = computed["card"]
         if computed["balance_used"] or computed["points_used"]:
             if not values.get("pin"):
@@ -278,111 +227,6 @@ class LoyaltyConsumption(models.Model):
         consumption = self.sudo().create(self._counter_values(computed, values, key))
         consumption._counter_post(computed, key)
         return consumption._counter_receipt()
-
-    @api.model
-    def _counter_card(self, card_id):
-        """The member card of a counter request, as the user may see it."""
-        Card = self.env["loyalty.card"]
-        Card._check_cashier()
-        card_id = valid_id(card_id)
-        if not card_id:
-            raise UserError(self.env._("No member card has this number."))
-        # One query, with the user's access rules.
-        card = Card.with_context(active_test=False).search(
-            [("id", "=", card_id)], limit=1
-        )
-        if not card:
-            raise UserError(self.env._("No member card has this number."))
-        card._member_check_usable()
-        return card
-
-    @api.model
-    def _counter_compute(self, values):
-        """Check a counter request and compute its amounts (no writes)."""
-        Card = self.env["loyalty.card"]
-        if not isinstance(values, dict):
-            raise UserError(self.env._("Nothing to confirm."))
-        company = self.env.company
-        card = coupon = self.env["loyalty.card"]
-        partner = self.env["res.partner"]
-        if values.get("card_id"):
-            card = self._counter_card(values["card_id"])
-            partner = card.partner_id
-        program = card.program_id
-        currency = program.currency_id or company.currency_id
-        amount = currency.round(Card._loyalty_amount(values.get("amount"), "amount"))
-        level = card.level_id
-        level_discount = currency.round(amount * (level.discount_percent or 0.0) / 100)
-        after_level = amount - level_discount
-        coupon_discount = 0.0
-        coupon_code = values.get("coupon_code")
-        if coupon_code:
-            coupon = Card._coupon_lookup(coupon_code, partner=partner, company=company)
-            if not card:
-                currency = coupon.program_id.currency_id or currency
-            coupon_discount = coupon._coupon_discount(after_level)
-            partner = partner or coupon.partner_id
-        elif not card:
-            raise UserError(self.env._("Scan a member card or a coupon first."))
-        net = currency.round(after_level - coupon_discount)
-        balance_used = currency.round(
-            Card._loyalty_amount(values.get("balance_used") or 0, "balance", True)
-        )
-        points_used = Card._loyalty_amount(
-            values.get("points_used") or 0, "points", True
-        )
-        if (balance_used or points_used) and not card:
-            raise UserError(
-                self.env._("Paying with balance or points needs a member card.")
-            )
-        if float_compare(balance_used, card.balance, precision_digits=2) > 0:
-            raise UserError(
-                self.env._(
-                    "The card's balance is only %(balance)s.",
-                    balance=format_amount(self.env, card.balance, currency),
-                )
-            )
-        if float_compare(points_used, card.points, precision_digits=2) > 0:
-            raise UserError(
-                self.env._("The card holds only %(points)s points.", points=card.points)
-            )
-        if points_used and not program.member_point_value:
-            raise UserError(
-                self.env._(
-                    "Points of programme %(program)s cannot pay.", program=program.name
-                )
-            )
-        points_value = currency.round(points_used * (program.member_point_value or 0.0))
-        if float_compare(balance_used + points_value, net, precision_digits=2) > 0:
-            raise UserError(
-                self.env._(
-                    "Balance and points would pay %(paid)s, more than the %(net)s due.",
-                    paid=format_amount(self.env, balance_used + points_value, currency),
-                    net=format_amount(self.env, net, currency),
-                )
-            )
-        amount_due = currency.round(net - balance_used - points_value)
-        points_earned = (
-            program._member_points_for(net - points_value, level) if card else 0.0
-        )
-        return {
-            "card": card,
-            "coupon": coupon,
-            "partner": partner,
-            "program": program or coupon.program_id,
-            "level": level,
-            "currency": currency,
-            "amount": amount,
-            "level_discount_percent": level.discount_percent or 0.0,
-            "level_discount": level_discount,
-            "coupon_discount": coupon_discount,
-            "net_amount": net,
-            "balance_used": balance_used,
-            "points_used": points_used,
-            "points_value": points_value,
-            "amount_due": amount_due,
-            "points_earned": points_earned,
-        }
 
     @api.model
     def _counter_values(self, computed, values, key):
@@ -467,13 +311,15 @@ class LoyaltyConsumption(models.Model):
     def _counter_post(self, computed, key):
         """The consumption's movements, in one statement per account: the
         coupon, the payments and the points earned. Points cannot pay before
-        they are held: ``_counter_compute`` checked the points used against
+        they are held: ``loyalty.counter._compute`` checked the points used against
         the card as this transaction reads it, and any concurrent change of
         the card makes the update fail (and the request retry)."""
         self.ensure_one()
         card = computed["card"]
         if computed["coupon"]:
-            computed["coupon"]._coupon_redeem(self, key=f"{key}:coupon")
+            self.env["loyalty.coupon"]._redeem(
+                computed["coupon"], self, key=f"{key}:coupon"
+            )
         common = {"card": card.id, "source": self, "consumption_id": self.id}
         entries = []
         if computed["balance_used"]:
@@ -569,95 +415,3 @@ class LoyaltyConsumption(models.Model):
         ):
             receipt[name] = self[name]
         return receipt
-
-    # --- demo -----------------------------------------------------------------
-
-    @api.model
-    def _demo_activity(self):
-        """Demo data through the real flows (called by the demo data):
-        PIN 246810 on every demo card, top-ups, consumptions, a coupon batch
-        for customer tiers 1 and 2 with one coupon used, the flash offer
-        pushed, and a ledger check."""
-        ref = self.env.ref
-        cards = self.env["loyalty.card"].browse(
-            ref(f"loyalty_cards.loyalty_card_demo_{name}").id
-            for name in (
-                "great_wall",
-                "pearl_river",
-                "jade_garden",
-                "lotus_tea",
-                "silk_road",
-                "portal",
-            )
-        )
-        great_wall, pearl_river, jade_garden, lotus_tea, silk_road, portal = cards
-        for card in cards:
-            card._pin_set_new("246810", "246810")
-        Topup = self.env["loyalty.topup"]
-        for card, amount, method in (
-            (great_wall, 2000, "transfer"),
-            (pearl_river, 1000, "bank_card"),
-            (jade_garden, 500, "mobile"),
-            (portal, 500, "cash"),
-        ):
-            Topup.create(
-                {
-                    "card_id": card.id,
-                    "amount": amount,
-                    "payment_method": method,
-                    "idempotency_key": f"demo-topup-{card.id}",
-                }
-            )
-        purchases = [
-            (great_wall, 1280, 600, 0),
-            (great_wall, 860, 0, 1000),
-            (pearl_river, 430, 200, 0),
-            (jade_garden, 268, 100, 0),
-            (lotus_tea, 88, 0, 0),
-            (silk_road, 156, 0, 0),
-            (portal, 66, 30, 0),
-            (portal, 128, 0, 0),
-        ]
-        for index, (card, amount, balance, points) in enumerate(purchases):
-            self.counter_confirm(
-                {
-                    "card_id": card.id,
-                    "amount": amount,
-                    "balance_used": balance,
-                    "points_used": points,
-                    "pin": "246810" if balance or points else False,
-                    "idempotency_key": f"demo-consumption-{index}",
-                }
-            )
-        wizard = self.env["loyalty.coupon.issue"].create(
-            {
-                "program_id": ref("loyalty_cards.loyalty_program_demo_coupon").id,
-                "name": self.env._("Thank-you coupons for tiers 1 and 2"),
-                "audience_tier_ids": [
-                    fields.Command.set(
-                        [
-                            ref("customer_tiering.customer_tier_demo_vip").id,
-                            ref("customer_tiering.customer_tier_demo_important").id,
-                        ]
-                    )
-                ],
-                "count_per_customer": 2,
-                "expiration_date": fields.Date.add(fields.Date.today(), days=60),
-            }
-        )
-        batch = self.env["loyalty.coupon.batch"].browse(wizard.action_issue()["res_id"])
-        coupon = batch.coupon_ids.filtered(
-            lambda c: c.partner_id == pearl_river.partner_id
-        )
-        self.counter_confirm(
-            {
-                "card_id": pearl_river.id,
-                "amount": 680,
-                "coupon_code": coupon[:1].code,
-                "idempotency_key": "demo-consumption-coupon",
-            }
-        )
-        flash = ref("loyalty_cards.loyalty_program_demo_flash")
-        flash.action_flash_schedule()
-        self.env["loyalty.program"]._cron_flash_offers()
-        self.env["loyalty.ledger.check"]._run(self.env.company)

@@ -1,12 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, split_every
+from odoo.tools import split_every
 
-from odoo.addons.customer_tiering.tools import bulk
-
-from ..tools import codes
-
-# Coupons inserted per statement.
+# Coupons created per call.
 INSERT_CHUNK = 5000
 
 
@@ -80,7 +76,7 @@ class LoyaltyCouponBatch(models.Model):
             Card._read_group(
                 [
                     ("coupon_batch_id", "in", self.ids),
-                    ("coupon_used_date", "!=", False),
+                    ("date_used", "!=", False),
                 ],
                 ["coupon_batch_id"],
                 ["__count"],
@@ -109,91 +105,77 @@ class LoyaltyCouponBatch(models.Model):
     def _partner_ids(self):
         """Partners who already got coupons of this batch."""
         self.ensure_one()
-        self.env.flush_all()
         return [
-            row[0]
-            for row in self.env.execute_query(
-                SQL(
-                    """SELECT DISTINCT partner_id FROM loyalty_card
-                        WHERE coupon_batch_id = %s AND partner_id IS NOT NULL""",
-                    self.id,
-                )
+            partner.id
+            for [partner] in self.env["loyalty.card"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [("coupon_batch_id", "=", self.id), ("partner_id", "!=", False)],
+                ["partner_id"],
             )
         ]
 
     def _issue_coupons(self, partner_ids, count_per_customer):
-        """Create ``count_per_customer`` coupons for each partner, with their
-        ledger rows, set-based; snapshot each customer's tier and card level
-        for the campaign report; queue the emails. Returns the coupons."""
+        """Create ``count_per_customer`` coupons for each partner, their point
+        posted to the ledger in one call per chunk; snapshot each customer's
+        tier and card level for the campaign report; queue the emails.
+        Returns the coupons."""
         self.ensure_one()
         program = self.program_id
         company = program.company_id or self.env.company
         Card = self.env["loyalty.card"].sudo()
-        self.env.flush_all()
-        tiers = dict(
-            self.env.execute_query(
-                SQL(
-                    """SELECT id, (tier_id ->> %s)::int FROM res_partner
-                        WHERE id = ANY(%s)""",
-                    str(company.id),
-                    list(partner_ids),
-                )
-            )
+        partners = self.env["res.partner"].sudo().with_company(company)
+        partners = partners.browse(partner_ids)
+        tiers = {partner.id: partner.tier_id.id for partner in partners}
+        levels = {}
+        member_cards = Card.search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("is_member_card", "=", True),
+                ("company_id", "=", company.id),
+                ("level_id", "!=", False),
+            ]
         )
-        levels = dict(
-            self.env.execute_query(
-                SQL(
-                    """SELECT DISTINCT ON (c.partner_id) c.partner_id, c.level_id
-                         FROM loyalty_card c
-                         JOIN loyalty_card_level l ON l.id = c.level_id
-                        WHERE c.partner_id = ANY(%s) AND c.active AND c.is_member_card
-                          AND c.company_id = %s
-                        ORDER BY c.partner_id, l.rank""",
-                    list(partner_ids),
-                    company.id,
-                )
-            )
+        # The best level (lowest rank) of each customer's member cards.
+        for card in member_cards.sorted(lambda c: c.level_id.rank):
+            levels.setdefault(card.partner_id.id, card.level_id.id)
+        # The batch sends its own emails: not Odoo's creation communication.
+        Card = Card.with_context(
+            action_no_send_mail=True,
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
         )
         coupons = Card.browse()
-        for chunk in split_every(INSERT_CHUNK, list(partner_ids)):
-            rows = [
-                {
-                    "program_id": program.id,
-                    "company_id": program.company_id.id,
-                    "partner_id": partner_id,
-                    "code": codes.generate_code(),
-                    "points": 1.0,
-                    "balance": 0.0,
-                    "expiration_date": self.expiration_date,
-                    "active": True,
-                    "is_member_card": False,
-                    "ledger_guarded": True,
-                    "coupon_batch_id": self.id,
-                    "issue_tier_id": tiers.get(partner_id),
-                    "issue_level_id": levels.get(partner_id),
-                }
-                for partner_id in chunk
-                for _copy in range(count_per_customer)
-            ]
-            new = bulk.insert_rows(Card, rows)
-            bulk.insert_rows(
-                self.env["loyalty.history"].sudo(),
+        for chunk in split_every(INSERT_CHUNK, partners.ids):
+            new = Card.create(
                 [
                     {
-                        "card_id": card_id,
-                        "description": self.name,
-                        "kind": "coupon_issue",
+                        "program_id": program.id,
+                        "company_id": program.company_id.id,
+                        "partner_id": partner_id,
+                        "expiration_date": self.expiration_date,
+                        "coupon_batch_id": self.id,
+                        "issue_tier_id": tiers.get(partner_id) or False,
+                        "issue_level_id": levels.get(partner_id) or False,
+                    }
+                    for partner_id in chunk
+                    for _copy in range(count_per_customer)
+                ]
+            )
+            self.env["loyalty.history"]._ledger_post(
+                [
+                    {
+                        "card": coupon.id,
                         "account": "points",
                         "delta": 1.0,
-                        "value_after": 1.0,
-                        "issued": 1.0,
-                        "used": 0.0,
-                        "user_id": self.env.uid,
-                        "order_model": self._name,
-                        "order_id": self.id,
+                        "kind": "coupon_issue",
+                        "description": self.name,
+                        "source": self,
                     }
-                    for card_id in new.ids
-                ],
+                    for coupon in new
+                ]
             )
             coupons |= new
         self.invalidate_recordset(["coupon_ids"])

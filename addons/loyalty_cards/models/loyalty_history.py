@@ -5,8 +5,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_round
 
-from odoo.addons.customer_tiering.tools import bulk
-
 LEDGER_KINDS = [
     ("opening", "Opening balance"),
     ("earn", "Points earned"),
@@ -30,16 +28,20 @@ class LoyaltyHistory(models.Model):
 
     Every movement of points or balance is one row: its kind, the signed
     delta, the value after it, its source, the user and an idempotency key.
-    Rows are only inserted by ``_ledger_post``, in the same transaction as
-    the conditional update of the card, and never changed afterwards. Rows
+    Rows are only created by ``_ledger_post``, the one posting method (one
+    movement or a batch of thousands alike), in the same transaction as the
+    conditional update of the card, and never changed afterwards. Rows
     without an account are the informative lines other applications write.
     """
 
     _inherit = "loyalty.history"
 
-    kind = fields.Selection(LEDGER_KINDS, readonly=True, index=True)
+    kind = fields.Selection(
+        LEDGER_KINDS, string="Movement Type", readonly=True, index=True
+    )
     account = fields.Selection(ACCOUNTS, readonly=True)
     delta = fields.Float(
+        string="Change",
         digits=(16, 2),
         readonly=True,
         help="Signed change of the card's points or balance.",
@@ -52,7 +54,7 @@ class LoyaltyHistory(models.Model):
     user_id = fields.Many2one(
         "res.users", string="By", readonly=True, default=lambda self: self.env.user
     )
-    idempotency_key = fields.Char(readonly=True, copy=False)
+    idempotency_key = fields.Char(string="Request Key", readonly=True, copy=False)
     consumption_id = fields.Many2one(
         "loyalty.consumption", readonly=True, index="btree_not_null"
     )
@@ -104,8 +106,17 @@ class LoyaltyHistory(models.Model):
     @api.model
     def _ledger_post(self, entries, error=None):
         """Apply movements to cards and write their ledger rows, in the caller's
-        transaction: one conditional UPDATE per account (the value never goes
-        below zero, also under concurrent requests), one INSERT for the rows.
+        transaction: one conditional UPDATE per account, one ``create`` for
+        the rows (batched into one INSERT by the ORM), whatever the number of
+        entries: counter purchases, top-ups, adjustments and coupon batches
+        all post here. Cards that gain points get the programme's "points
+        reached" communications, as Odoo's own flows do.
+
+        The UPDATE stays in SQL: it adds the delta to the value the database
+        holds and refuses, in the same statement, a result below zero, so
+        that concurrent spends of one card can never overdraw it (a read,
+        then a write by the ORM, would let two requests spend the same
+        value).
 
         :param entries: dicts with ``card`` (id), ``account`` ('points' or
             'balance'), ``delta``, ``kind``, ``description`` and optionally
@@ -188,13 +199,14 @@ class LoyaltyHistory(models.Model):
                     "issued": max(delta, 0.0) if is_points else 0.0,
                     "used": max(-delta, 0.0) if is_points else 0.0,
                     "user_id": self.env.uid,
-                    "idempotency_key": entry.get("key"),
-                    "consumption_id": entry.get("consumption_id"),
-                    "order_model": source._name if source else None,
-                    "order_id": source.id if source else None,
+                    "idempotency_key": entry.get("key") or False,
+                    "consumption_id": entry.get("consumption_id") or False,
+                    "order_model": source._name if source else False,
+                    "order_id": source.id if source else False,
                 }
             )
-        bulk.insert_rows(self.sudo(), rows)
+        self.sudo().with_context(tracking_disable=True).create(rows)
+        self._ledger_send_milestones(new_values, per_account.get("points", {}))
         # The new rows belong to one2many fields that may be cached.
         Card.browse({entry["card"] for entry in entries}).invalidate_recordset(
             ["history_ids", "ledger_ids"]
@@ -207,3 +219,34 @@ class LoyaltyHistory(models.Model):
             }
         ).invalidate_recordset(["ledger_ids"])
         return new_values
+
+    @api.model
+    def _ledger_send_milestones(self, new_values, points_deltas):
+        """Odoo's "points reached" communications of the cards whose points
+        grew: ``new_values`` as returned by ``_ledger_post``, ``points_deltas``
+        {card id: net change of points}."""
+        grown = {
+            card_id: delta for card_id, delta in points_deltas.items() if delta > 0
+        }
+        if not grown:
+            return
+        cards = self.env["loyalty.card"].sudo().browse(grown)
+        programs = cards.program_id.filtered(
+            lambda p: any(
+                plan.trigger == "points_reach" for plan in p.communication_plan_ids
+            )
+        )
+        cards = cards.filtered(lambda c: c.program_id in programs)
+        if not cards:
+            return
+        cards._send_points_reach_communication(
+            {
+                card: {
+                    "old": float_round(
+                        new_values[(card.id, "points")] - grown[card.id], 2
+                    ),
+                    "new": new_values[(card.id, "points")],
+                }
+                for card in cards
+            }
+        )

@@ -26,6 +26,7 @@ class LoyaltyIdempotentMixin(models.AbstractModel):
     _description = "Idempotent Loyalty Operation"
 
     idempotency_key = fields.Char(
+        string="Request Key",
         required=True,
         readonly=True,
         copy=False,
@@ -73,6 +74,9 @@ class LoyaltyIdempotentMixin(models.AbstractModel):
     def _idempotency_claim(self, key):
         """Claim ``key`` for this model in the current transaction. False when
         it was claimed before (by this or another kind of operation)."""
+        # Raw SQL on purpose: two workers may claim one key at once, and only
+        # the database can settle it (the second INSERT waits for the first
+        # transaction, then inserts nothing), without an error to retry.
         rows = self.env.execute_query(
             SQL(
                 """

@@ -221,10 +221,14 @@ class LoyaltyProgram(models.Model):
                 self.env._("The status of a flash offer follows its schedule.")
             )
         flash_fields = {"is_flash", "flash_start", "flash_end"}
-        internal = self.env.su and self.env.context.get("loyalty_flash_internal")
+        # Ending an offer early (action_flash_end) moves its end with its
+        # status, which only the schedule writes.
+        ending = vals.get("flash_state") == "expired" and set(vals) & flash_fields <= {
+            "flash_end"
+        }
         if (
             flash_fields & set(vals)
-            and not internal
+            and not ending
             and any(p.flash_state in ("running", "expired") for p in self)
         ):
             raise UserError(
@@ -380,10 +384,12 @@ class LoyaltyProgram(models.Model):
         running = self.filtered(lambda p: p.flash_state == "running")
         now = fields.Datetime.now()
         for program in running.sudo():
-            program.with_context(loyalty_flash_internal=True).write(
-                {"flash_end": max(min(program.flash_end, now), program.flash_start)}
+            program.write(
+                {
+                    "flash_end": max(min(program.flash_end, now), program.flash_start),
+                    "flash_state": "expired",
+                }
             )
-        running._flash_expire()
 
     def _flash_is_live(self, now=None):
         self.ensure_one()
@@ -394,9 +400,7 @@ class LoyaltyProgram(models.Model):
         )
 
     def _flash_expire(self):
-        self.sudo().with_context(loyalty_flash_internal=True).write(
-            {"flash_state": "expired"}
-        )
+        self.sudo().write({"flash_state": "expired"})
 
     @api.model
     def _flash_batch_size(self):
@@ -451,9 +455,9 @@ class LoyaltyProgram(models.Model):
         )
         offers.filtered(lambda p: p.flash_end <= now)._flash_expire()
         due = offers.filtered(lambda p: p.flash_start <= now < p.flash_end)
-        due.filtered(lambda p: p.flash_state == "scheduled").with_context(
-            loyalty_flash_internal=True
-        ).write({"flash_state": "running"})
+        due.filtered(lambda p: p.flash_state == "scheduled").write(
+            {"flash_state": "running"}
+        )
         done = remaining = 0
         for index, program in enumerate(due):
             # One offer that fails (bad data) is logged and skipped: the other

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_round
 
 from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
 
@@ -154,6 +154,9 @@ class LoyaltyTopup(models.Model):
             "idempotency_key": key,
             "amount": amount,
             "bonus": bonus,
+            # The card as this transaction reads it: the ledger's conditional
+            # update fails on any concurrent change (see _topup_post).
+            "balance_after": float_round(card.balance + amount + bonus, 2),
             "partner_id": card.partner_id.id,
             "company_id": card.company_id.id,
             "cashier_id": self.env.uid,
@@ -190,11 +193,10 @@ class LoyaltyTopup(models.Model):
                 }
             )
         values = self.env["loyalty.history"]._ledger_post(entries)
-        self.env.cr.execute(
-            "UPDATE loyalty_topup SET balance_after = %s WHERE id = %s",
-            (values[(card.id, "balance")], topup.id),
-        )
-        topup.invalidate_recordset(["balance_after"])
+        if float_compare(
+            values[(card.id, "balance")], self.balance_after, precision_digits=2
+        ):
+            raise UserError(self.env._("The card changed meanwhile: please try again."))
 
     def write(self, vals):
         if set(vals) - {"note"}:
@@ -209,24 +211,3 @@ class LoyaltyTopup(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(self.env._("A top-up cannot be deleted."))
-
-    @api.model
-    def counter_topup(self, values):
-        """Top up from the counter screen; returns the card's new summary."""
-        if not isinstance(values, dict):
-            raise UserError(self.env._("Nothing to top up."))
-        topup = self.create(
-            {
-                "card_id": values.get("card_id"),
-                "amount": values.get("amount"),
-                "payment_method_id": values.get("payment_method_id"),
-                "payment_method": values.get("payment_method"),
-                "idempotency_key": values.get("idempotency_key"),
-            }
-        )
-        return {
-            "name": topup.name,
-            "amount": topup.amount,
-            "bonus": topup.bonus,
-            "card": topup.card_id._counter_summary(),
-        }

@@ -11,7 +11,7 @@ class LoyaltyCampaignReport(models.Model):
     _name = "loyalty.campaign.report"
     _description = "Coupon Campaign Analysis"
     _auto = False
-    _order = "issue_date desc"
+    _order = "date_issue desc"
     _rec_name = "batch_id"
 
     batch_id = fields.Many2one("loyalty.coupon.batch", readonly=True)
@@ -24,8 +24,8 @@ class LoyaltyCampaignReport(models.Model):
         "loyalty.card.level", string="Card Level at Issue", readonly=True
     )
     is_flash = fields.Boolean(string="Flash Offer", readonly=True)
-    issue_date = fields.Datetime(string="Issued On", readonly=True)
-    redeemed_date = fields.Datetime(string="Redeemed On", readonly=True)
+    date_issue = fields.Datetime(string="Issued On", readonly=True)
+    date_redeemed = fields.Datetime(string="Redeemed On", readonly=True)
     issued_count = fields.Integer(string="Issued", readonly=True)
     redeemed_count = fields.Integer(string="Redeemed", readonly=True)
     redemption_rate = fields.Float(
@@ -48,12 +48,12 @@ class LoyaltyCampaignReport(models.Model):
                    c.issue_tier_id AS tier_id,
                    c.issue_level_id AS level_id,
                    COALESCE(p.is_flash, FALSE) AS is_flash,
-                   b.date AS issue_date,
-                   c.coupon_used_date AS redeemed_date,
+                   b.date AS date_issue,
+                   c.date_used AS date_redeemed,
                    1 AS issued_count,
-                   CASE WHEN c.coupon_used_date IS NULL THEN 0 ELSE 1 END
+                   CASE WHEN c.date_used IS NULL THEN 0 ELSE 1 END
                        AS redeemed_count,
-                   CASE WHEN c.coupon_used_date IS NULL THEN 0.0 ELSE 100.0 END
+                   CASE WHEN c.date_used IS NULL THEN 0.0 ELSE 100.0 END
                        AS redemption_rate,
                    COALESCE(co.coupon_discount, 0) AS discount_amount,
                    COALESCE(co.net_amount, 0) AS revenue

@@ -13,3 +13,4 @@ from . import test_tour
 from . import test_qr_code
 from . import test_accounting
 from . import test_accounting_concurrency
+from . import test_own_customers

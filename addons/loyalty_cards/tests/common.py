@@ -3,8 +3,8 @@ from contextlib import contextmanager
 
 from odoo import Command
 from odoo.http import root
-from odoo.tests import TransactionCase
 
+from odoo.addons.customer_tiering.tests.common import TierCase
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 PIN = "246810"
@@ -17,40 +17,20 @@ PIN = "246810"
 _STATIC_FOLDERS = root.statics
 
 
-class LoyaltyCase(TransactionCase):
-    """A company of its own with four customer tiers, a member programme
-    (1 point per unit of money, a point worth 0.01, four levels mapped to
-    the tiers, a top-up bonus table), a coupon programme (10 % off, at most
-    30), a cashier, a manager, a portal customer and a few member cards."""
+class LoyaltyCase(TierCase):
+    """customer_tiering's test company and tiers (Gold, Silver, Bronze,
+    Basic), with a member programme (1 point per unit of money, a point
+    worth 0.01, four levels mapped to the tiers, a top-up bonus table), a
+    coupon programme (10 % off, at most 30), a cashier, the tier manager as
+    loyalty manager, a portal customer and a few member cards."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env["res.company"].create({"name": "Loyalty Test Company"})
-        cls.env = cls.env["base"].with_company(cls.company).env
         cls.Card = cls.env["loyalty.card"]
         cls.Consumption = cls.env["loyalty.consumption"]
-        cls.History = cls.env["loyalty.history"]
+        cls.Ledger = cls.env["loyalty.history"]
         cls.currency = cls.company.currency_id
-        Tier = cls.env["customer.tier"]
-        cls.tier_vip, cls.tier_important, cls.tier_regular, cls.tier_prospect = (
-            Tier.create(
-                [
-                    {
-                        "name": name,
-                        "rank": rank,
-                        "min_score": score,
-                        "company_id": cls.company.id,
-                    }
-                    for name, rank, score in (
-                        ("VIP", 1, 80),
-                        ("Important", 2, 60),
-                        ("Regular", 3, 35),
-                        ("Prospect", 4, 0),
-                    )
-                ]
-            )
-        )
         cls.program = cls.env["loyalty.program"].create(
             {
                 "name": "Test Member Card",
@@ -82,10 +62,10 @@ class LoyaltyCase(TransactionCase):
                     "tier_ids": [Command.set(tiers.ids)],
                 }
                 for name, rank, discount, multiplier, tiers in (
-                    ("Standard", 4, 0, 1.0, cls.tier_prospect),
-                    ("Silver", 3, 2, 1.2, cls.tier_regular),
-                    ("Gold", 2, 5, 1.5, cls.tier_important),
-                    ("VIP", 1, 10, 2.0, cls.tier_vip),
+                    ("Standard", 4, 0, 1.0, cls.basic),
+                    ("Silver", 3, 2, 1.2, cls.bronze),
+                    ("Gold", 2, 5, 1.5, cls.silver),
+                    ("VIP", 1, 10, 2.0, cls.gold),
                 )
             ]
         )
@@ -117,14 +97,9 @@ class LoyaltyCase(TransactionCase):
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
-        cls.manager = mail_new_test_user(
-            cls.env,
-            login="loyalty_manager",
-            name="Loyalty Manager",
-            groups="base.group_user,loyalty_cards.group_loyalty_manager",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
+        cls.manager.groups_id = [
+            Command.link(cls.env.ref("loyalty_cards.group_loyalty_manager").id)
+        ]
         cls.portal_user = mail_new_test_user(
             cls.env,
             login="loyalty_portal",
@@ -163,12 +138,10 @@ class LoyaltyCase(TransactionCase):
         return self.env[model].with_user(user).with_company(self.company)
 
     def confirm(self, user=None, **values):
-        """counter_confirm as ``user`` (the cashier by default)."""
+        """loyalty.counter.confirm as ``user`` (the cashier by default)."""
         values.setdefault("idempotency_key", self.key())
         values.setdefault("card_id", self.card.id)
-        return self.as_user(
-            user or self.cashier, "loyalty.consumption"
-        ).counter_confirm(values)
+        return self.as_user(user or self.cashier, "loyalty.counter").confirm(values)
 
     def snapshot(self, *cards):
         """What must not change when a request fails: values and row counts."""
@@ -176,7 +149,7 @@ class LoyaltyCase(TransactionCase):
         self.env.invalidate_all()
         return (
             [(c.points, c.balance) for c in cards],
-            self.History.search_count([("account", "!=", False)]),
+            self.Ledger.search_count([("account", "!=", False)]),
             self.Consumption.sudo().search_count([]),
             self.env["loyalty.topup"].sudo().search_count([]),
         )
@@ -186,7 +159,7 @@ class LoyaltyCase(TransactionCase):
         self.env.invalidate_all()
         for card in cards or (self.card,):
             for account in ("points", "balance"):
-                rows = self.History.search(
+                rows = self.Ledger.search(
                     [("card_id", "=", card.id), ("account", "=", account)]
                 )
                 self.assertAlmostEqual(
@@ -195,13 +168,6 @@ class LoyaltyCase(TransactionCase):
                     places=2,
                     msg=f"{account} of {card.display_name} differs from its ledger",
                 )
-
-    @contextmanager
-    def assertRaisesMessage(self, exception, pattern):
-        """assertRaises (which rolls back to a savepoint) and check the message."""
-        with self.assertRaises(exception) as catcher:
-            yield catcher
-        self.assertRegex(str(catcher.exception), pattern)
 
     @contextmanager
     def assertNothingChanges(self, exception, pattern, *cards):

@@ -16,7 +16,7 @@ class TestAccess(LoyaltyCase):
         with self.assertNothingChanges(AccessError, "managers"):
             card.write({"partner_id": self.cashier.partner_id.id})
         with self.assertNothingChanges(AccessError, "flows only"):
-            card.write({"coupon_used_date": "2020-01-01 00:00:00"})
+            card.write({"date_used": "2020-01-01 00:00:00"})
         self.assertEqual(self.card.partner_id, self.member)
         with self.assertRaises(AccessError):
             self.env["loyalty.card.adjustment"].with_user(self.cashier).search([])
@@ -69,9 +69,7 @@ class TestAccess(LoyaltyCase):
         with self.assertRaises(AccessError):
             self.confirm(user=employee, amount=10)
         with self.assertRaises(AccessError):
-            self.env["loyalty.consumption"].with_user(employee).counter_lookup(
-                self.card.code
-            )
+            self.env["loyalty.counter"].with_user(employee).lookup(self.card.code)
         with self.assertRaises(AccessError):
             self.env["loyalty.card"].with_user(employee).search([])
 
@@ -97,9 +95,7 @@ class TestAccess(LoyaltyCase):
             with self.assertRaises(UserError):
                 card.with_user(portal).export_data(["code", "balance"])
         with self.assertRaises(AccessError):
-            self.env["loyalty.consumption"].with_user(portal).counter_lookup(
-                self.other_card.code
-            )
+            self.env["loyalty.counter"].with_user(portal).lookup(self.other_card.code)
         with self.assertRaises(AccessError):
             self.env["loyalty.topup"].with_user(portal).create(
                 {"card_id": self.card.id, "amount": 10}
@@ -175,7 +171,7 @@ class TestAccess(LoyaltyCase):
             "no coupon was minted",
         )
         with self.assertRaisesMessage(UserError, "No member card or usable coupon"):
-            self.as_user(self.cashier, "loyalty.consumption").counter_lookup(code)
+            self.as_user(self.cashier, "loyalty.counter").lookup(code)
         with self.assertNothingChanges(AccessError, "flows only"):
             Card.create(
                 {
@@ -227,7 +223,7 @@ class TestAccess(LoyaltyCase):
                 "is_flash": True,
                 "flash_start": fields.Datetime.now(),
                 "flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
-                "audience_tier_ids": [Command.set(self.tier_vip.ids)],
+                "audience_tier_ids": [Command.set(self.gold.ids)],
                 "reward_ids": [
                     Command.create({"discount_mode": "percent", "discount": 20})
                 ],
@@ -257,7 +253,7 @@ class TestAccess(LoyaltyCase):
                 "company_id": self.company.id,
                 "flash_start": fields.Datetime.add(fields.Datetime.now(), hours=1),
                 "flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
-                "audience_tier_ids": [Command.set(self.tier_vip.ids)],
+                "audience_tier_ids": [Command.set(self.gold.ids)],
             }
         )
         for method in (
@@ -276,9 +272,7 @@ class TestAccess(LoyaltyCase):
         flash.with_user(self.manager).action_flash_schedule()
         self.assertEqual(flash.flash_state, "scheduled")
         with self.assertRaisesMessage(AccessError, "follows its schedule"):
-            flash.with_user(self.manager).with_context(
-                loyalty_flash_internal=True
-            ).write({"flash_state": "draft"})
+            flash.with_user(self.manager).write({"flash_state": "draft"})
         flash.with_user(self.manager).action_flash_cancel()
         self.assertEqual(flash.flash_state, "draft")
 

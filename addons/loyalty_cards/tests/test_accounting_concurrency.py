@@ -60,10 +60,10 @@ class TestAccountingConcurrency(BaseCase):
                 {"program_id": program.id, "partner_id": partner.id}
             )
             topup = (
-                env["loyalty.topup"]
+                env["loyalty.counter"]
                 .with_user(cashier)
                 .with_company(company)
-                .counter_topup(
+                .topup(
                     {
                         "card_id": card.id,
                         "amount": 80,
@@ -144,9 +144,9 @@ class TestAccountingConcurrency(BaseCase):
     def topup(self, env, key):
         """A top-up by the cashier; returns its session's id."""
         result = (
-            env["loyalty.topup"]
+            env["loyalty.counter"]
             .with_user(self.ids["cashier"])
-            .counter_topup(
+            .topup(
                 {
                     "card_id": self.ids["card"],
                     "amount": 10,
@@ -201,15 +201,20 @@ class TestAccountingConcurrency(BaseCase):
         being recorded: the operation is never left out of the entry."""
         if self.ids.get("skip"):
             self.skipTest("The main company has no chart of accounts.")
-        # A cursor's block commits when it ends.
+        # A cursor's block commits when it ends, flushing through the
+        # environments of its transaction: keep them referenced until then
+        # (the transaction holds them weakly).
         with self.registry.cursor() as cr:
-            session_id = self.topup(thread_env(self.registry, cr), "first")
+            env = thread_env(self.registry, cr)
+            session_id = self.topup(env, "first")
         with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
-            self.assertEqual(
-                self.topup(thread_env(self.registry, cr_a), "in-progress"), session_id
+            env_a, env_b = (
+                thread_env(self.registry, cr_a),
+                thread_env(self.registry, cr_b),
             )
+            self.assertEqual(self.topup(env_a, "in-progress"), session_id)
             with self.assertRaisesRegex(UserError, "being recorded"):
-                self.close(thread_env(self.registry, cr_b), session_id=session_id)
+                self.close(env_b, session_id=session_id)
             cr_b.rollback()
             cr_a.commit()
         with self.registry.cursor() as cr:

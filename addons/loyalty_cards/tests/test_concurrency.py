@@ -225,7 +225,7 @@ class TestConcurrency(BaseCase):
 
     @staticmethod
     def confirm(env, values):
-        return env["loyalty.consumption"].counter_confirm(values)
+        return env["loyalty.counter"].confirm(values)
 
     @mute_logger("odoo.sql_db")
     def test_hot_card_never_double_spends(self):
@@ -313,7 +313,7 @@ class TestConcurrency(BaseCase):
         locks the card; then even the right PIN is refused."""
 
         def spend(env, pin):
-            return env["loyalty.consumption"].counter_confirm(
+            return env["loyalty.counter"].confirm(
                 {
                     "card_id": self.locked_id,
                     "amount": 5,

@@ -8,7 +8,7 @@ GENERIC = "^This coupon code cannot be used.$"
 
 class TestCounter(LoyaltyCase):
     def test_lookup_forgives_spaces_case_and_full_width(self):
-        Consumption = self.as_user(self.cashier, "loyalty.consumption")
+        Counter = self.as_user(self.cashier, "loyalty.counter")
         code = self.card.code
         typed = [
             code,
@@ -18,7 +18,7 @@ class TestCounter(LoyaltyCase):
             "".join(chr(ord(ch) + 0xFEE0) for ch in code),  # full-width input
         ]
         for text in typed:
-            result = Consumption.counter_lookup(text)
+            result = Counter.lookup(text)
             self.assertEqual(result["kind"], "card")
             self.assertEqual(result["card"]["id"], self.card.id)
             self.assertEqual(result["card"]["balance"], 500)
@@ -118,9 +118,7 @@ class TestCounter(LoyaltyCase):
         with self.assertNothingChanges(UserError, "expired on", expired):
             self.confirm(card_id=expired.id, amount=10)
         with self.assertRaisesMessage(UserError, "expired on"):
-            self.as_user(self.cashier, "loyalty.consumption").counter_lookup(
-                expired.code
-            )
+            self.as_user(self.cashier, "loyalty.counter").lookup(expired.code)
         closed = self.make_card(self.env["res.partner"].create({"name": "Closed"}))
         closed.active = False
         with self.assertNothingChanges(UserError, "is closed", closed):
@@ -141,35 +139,33 @@ class TestCounter(LoyaltyCase):
         with self.assertNothingChanges(UserError, "No member card", card_b):
             self.confirm(card_id=card_b.id, amount=10)
         with self.assertRaisesMessage(UserError, "No member card or usable coupon"):
-            self.as_user(self.cashier, "loyalty.consumption").counter_lookup(
-                card_b.code
-            )
+            self.as_user(self.cashier, "loyalty.counter").lookup(card_b.code)
         # A cashier of both companies working in A: told to switch.
         self.cashier.company_ids = [Command.link(company_b.id)]
         both = (
-            self.env["loyalty.consumption"]
+            self.env["loyalty.counter"]
             .with_user(self.cashier)
             .with_context(allowed_company_ids=[self.company.id, company_b.id])
         )
         with self.assertNothingChanges(
             UserError, "belongs to Loyalty Company B", card_b
         ):
-            both.counter_confirm(
+            both.confirm(
                 {"card_id": card_b.id, "amount": 10, "idempotency_key": self.key()}
             )
         self.env.invalidate_all()
         receipt = (
-            self.env["loyalty.consumption"]
+            self.env["loyalty.counter"]
             .with_user(self.cashier)
             .with_company(company_b)
-            .counter_confirm(
+            .confirm(
                 {"card_id": card_b.id, "amount": 10, "idempotency_key": self.key()}
             )
         )
         self.assertEqual(self.Consumption.browse(receipt["id"]).company_id, company_b)
 
     def test_bad_codes(self):
-        Consumption = self.as_user(self.cashier, "loyalty.consumption")
+        Counter = self.as_user(self.cashier, "loyalty.counter")
         code = self.card.code
         for text in (
             "X" * 10240,
@@ -184,13 +180,13 @@ class TestCounter(LoyaltyCase):
         ):
             with self.subTest(code=text[:20]):
                 with self.assertNothingChanges(UserError, "No member card or usable"):
-                    Consumption.counter_lookup(text)
+                    Counter.lookup(text)
 
     def test_bad_ids_and_text_over_rpc(self):
         """What an RPC client may send instead of an id or a text gets a clear
         error and changes nothing: ids beyond PostgreSQL's integers, strings,
         NUL characters, values of the wrong type."""
-        Consumption = self.as_user(self.cashier, "loyalty.consumption")
+        Counter = self.as_user(self.cashier, "loyalty.counter")
         Topup = self.as_user(self.cashier, "loyalty.topup")
         bad_ids = (2**31, 2**63, -1, "abc", "1 OR 1=1", str(self.card.id), 1.5, [1])
         for bad in bad_ids:
@@ -198,11 +194,11 @@ class TestCounter(LoyaltyCase):
                 with self.assertNothingChanges(UserError, "No member card"):
                     self.confirm(card_id=bad, amount=10)
                 with self.assertNothingChanges(UserError, "No member card"):
-                    Consumption.counter_preview({"card_id": bad, "amount": 10})
+                    Counter.preview({"card_id": bad, "amount": 10})
                 with self.assertNothingChanges(UserError, "No member card"):
-                    Consumption.counter_set_pin(bad, "135790", "135790")
+                    Counter.set_pin(bad, "135790", "135790")
                 with self.assertNothingChanges(UserError, "No member card"):
-                    Topup.counter_topup(
+                    Counter.topup(
                         {"card_id": bad, "amount": 10, "idempotency_key": self.key()}
                     )
             with self.subTest(store_id=bad):
@@ -217,7 +213,7 @@ class TestCounter(LoyaltyCase):
         for code in ("\x00", self.card.code + "\x00", "A\x00" * 5):
             with self.subTest(code=code):
                 with self.assertNothingChanges(UserError, "No member card or usable"):
-                    Consumption.counter_lookup(code)
+                    Counter.lookup(code)
                 with self.assertNothingChanges(UserError, "cannot be used"):
                     self.confirm(amount=10, coupon_code=code)
         for channel in (["counter"], {"a": 1}, 7):
@@ -227,9 +223,9 @@ class TestCounter(LoyaltyCase):
         for values in ([1, 2], "values", None, 42):
             with self.subTest(values=values):
                 with self.assertNothingChanges(UserError, "Nothing to"):
-                    Consumption.counter_confirm(values)
+                    Counter.confirm(values)
                 with self.assertNothingChanges(UserError, "Nothing to"):
-                    Topup.counter_topup(values)
+                    Counter.topup(values)
         key = self.key()
         self.confirm(amount=10, idempotency_key=key)
         for amount in ("abc", [10], float("nan")):
@@ -239,6 +235,7 @@ class TestCounter(LoyaltyCase):
 
     def test_topup_with_bonus(self):
         Topup = self.as_user(self.cashier, "loyalty.topup")
+        Counter = self.as_user(self.cashier, "loyalty.counter")
         topup = Topup.create({"card_id": self.card.id, "amount": 1000})
         self.assertEqual(
             (topup.bonus, topup.total, topup.balance_after), (120, 1120, 1620)
@@ -247,11 +244,11 @@ class TestCounter(LoyaltyCase):
         small = Topup.create({"card_id": self.card.id, "amount": 499.99})
         self.assertEqual(small.bonus, 0)
         key = self.key()
-        first = Topup.counter_topup(
+        first = Counter.topup(
             {"card_id": self.card.id, "amount": 500, "idempotency_key": key}
         )
         before = self.snapshot()
-        again = Topup.counter_topup(
+        again = Counter.topup(
             {"card_id": self.card.id, "amount": 500, "idempotency_key": key}
         )
         self.assertEqual(self.snapshot(), before)
@@ -310,7 +307,7 @@ class TestCounter(LoyaltyCase):
         vip = self.env["res.partner"].create(
             {"name": "VIP Customer", "is_company": True}
         )
-        vip._tier_override(self.tier_vip, "test")
+        vip._tier_override(self.gold, "test")
         card = self.make_card(vip)
         self.assertEqual(card.level_id, self.level_vip)
         self.assertEqual(
@@ -326,19 +323,19 @@ class TestCounter(LoyaltyCase):
         coupon = batch._issue_coupons([walk_in.id], 1)
         # Bearer coupons: whoever presents the code uses them.
         self.coupon_program.coupon_bearer = True
-        Consumption = self.as_user(self.cashier, "loyalty.consumption")
-        self.assertEqual(Consumption.counter_lookup(coupon.code)["kind"], "coupon")
-        receipt = Consumption.counter_confirm(
+        Counter = self.as_user(self.cashier, "loyalty.counter")
+        self.assertEqual(Counter.lookup(coupon.code)["kind"], "coupon")
+        receipt = Counter.confirm(
             {"coupon_code": coupon.code, "amount": 120, "idempotency_key": self.key()}
         )
         self.assertEqual((receipt["coupon_discount"], receipt["net_amount"]), (12, 108))
         self.assertFalse(receipt["card"])
         consumption = self.Consumption.browse(receipt["id"])
         self.assertEqual(consumption.partner_id, walk_in)
-        self.assertTrue(coupon.coupon_used_date)
+        self.assertTrue(coupon.date_used)
         second = batch._issue_coupons([walk_in.id], 1)
         with self.assertNothingChanges(UserError, "Paying with balance"):
-            Consumption.counter_confirm(
+            Counter.confirm(
                 {
                     "coupon_code": second.code,
                     "amount": 10,
@@ -355,18 +352,18 @@ class TestCounter(LoyaltyCase):
             {"name": "Named", "program_id": self.coupon_program.id}
         )
         coupon = batch._issue_coupons([self.other.id], 1)
-        Consumption = self.as_user(self.cashier, "loyalty.consumption")
+        Counter = self.as_user(self.cashier, "loyalty.counter")
         with self.assertNothingChanges(UserError, "No member card or usable coupon"):
-            Consumption.counter_lookup(coupon.code)
+            Counter.lookup(coupon.code)
         for card_id in (False, self.card.id):  # nobody's card, someone else's
             with self.assertNothingChanges(UserError, GENERIC):
                 self.confirm(card_id=card_id, amount=120, coupon_code=coupon.code)
-        self.assertFalse(coupon.coupon_used_date)
+        self.assertFalse(coupon.date_used)
         receipt = self.confirm(
             card_id=self.other_card.id, amount=120, coupon_code=coupon.code
         )
         self.assertEqual(receipt["coupon_discount"], 12)
-        self.assertTrue(coupon.coupon_used_date)
+        self.assertTrue(coupon.date_used)
         # Bearer coupons of the programme go to whoever presents them.
         self.coupon_program.coupon_bearer = True
         second = batch._issue_coupons([self.other.id], 1)

@@ -20,9 +20,9 @@ class TestCoupons(LoyaltyCase):
             {"name": "Coupon Important", "is_company": True, "city": "Coupon Town"}
         )
         cls.regular = Partner.create({"name": "Coupon Regular", "is_company": True})
-        cls.vip._tier_override(cls.tier_vip, "test")
-        cls.important._tier_override(cls.tier_important, "test")
-        cls.regular._tier_override(cls.tier_regular, "test")
+        cls.vip._tier_override(cls.gold, "test")
+        cls.important._tier_override(cls.silver, "test")
+        cls.regular._tier_override(cls.bronze, "test")
         cls.gold_card = cls.make_card(cls.regular, level=cls.level_gold)
 
     def issue(self, user=None, **values):
@@ -37,7 +37,7 @@ class TestCoupons(LoyaltyCase):
 
     def test_issue_by_tiers(self):
         batch = self.issue(
-            audience_tier_ids=[Command.set((self.tier_vip | self.tier_important).ids)],
+            audience_tier_ids=[Command.set((self.gold | self.silver).ids)],
             count_per_customer=2,
             expiration_date=fields.Date.add(fields.Date.today(), days=30),
         )
@@ -48,7 +48,7 @@ class TestCoupons(LoyaltyCase):
         self.assertTrue(all(c.ledger_guarded for c in coupons))
         self.assertEqual(
             coupons.filtered(lambda c: c.partner_id == self.vip).issue_tier_id,
-            self.tier_vip,
+            self.gold,
         )
         self.assertEqual(len(set(coupons.mapped("code"))), 4)
         for code in coupons.mapped("code"):
@@ -78,7 +78,7 @@ class TestCoupons(LoyaltyCase):
             .with_company(self.company)
         )
         wizard.program_id = self.coupon_program
-        wizard.audience_tier_ids.add(self.tier_vip)
+        wizard.audience_tier_ids.add(self.gold)
         self.assertEqual(wizard.audience_count, 1)
         wizard.audience_level_ids.add(self.level_gold)
         self.assertEqual(wizard.audience_count, 2, "tiers and levels add up")
@@ -94,11 +94,11 @@ class TestCoupons(LoyaltyCase):
             self.issue()
         with self.assertRaisesMessage(UserError, "from 1 to 100"):
             self.issue(
-                audience_tier_ids=[Command.set(self.tier_vip.ids)], count_per_customer=0
+                audience_tier_ids=[Command.set(self.gold.ids)], count_per_customer=0
             )
         with self.assertRaisesMessage(UserError, "expired already"):
             self.issue(
-                audience_tier_ids=[Command.set(self.tier_vip.ids)],
+                audience_tier_ids=[Command.set(self.gold.ids)],
                 expiration_date=fields.Date.subtract(fields.Date.today(), days=1),
             )
         with self.assertRaisesMessage(ValidationError, "not a valid filter"):
@@ -118,7 +118,7 @@ class TestCoupons(LoyaltyCase):
             self.issue(audience_domain="[('name', '=', 'nobody at all')]")
         with self.assertRaises(AccessError):
             self.issue(
-                user=self.cashier, audience_tier_ids=[Command.set(self.tier_vip.ids)]
+                user=self.cashier, audience_tier_ids=[Command.set(self.gold.ids)]
             )
         self.assertFalse(
             self.env["loyalty.coupon.batch"].search(
@@ -137,7 +137,7 @@ class TestCoupons(LoyaltyCase):
         self.assertEqual(receipt["coupon_discount"], 19)
         self.assertEqual(receipt["net_amount"], 171)
         self.assertEqual(coupon.points, 0)
-        self.assertTrue(coupon.coupon_used_date)
+        self.assertTrue(coupon.date_used)
         self.assertLedgerConsistent(coupon)
         with self.assertNothingChanges(UserError, GENERIC, self.gold_card):
             self.confirm(card_id=self.gold_card.id, amount=50, coupon_code=coupon.code)
@@ -148,7 +148,7 @@ class TestCoupons(LoyaltyCase):
         """Unknown, expired, used, someone else's, another company's, garbage:
         the cashier (and a guesser) learns nothing about which it is."""
         batch = self.issue(
-            audience_tier_ids=[Command.set((self.tier_vip | self.tier_regular).ids)]
+            audience_tier_ids=[Command.set((self.gold | self.bronze).ids)]
         )
         regular_coupon = batch.coupon_ids.filtered(
             lambda c: c.partner_id == self.regular
@@ -205,7 +205,7 @@ class TestCoupons(LoyaltyCase):
     def test_campaign_report(self):
         self.card.sudo().level_id = self.level_silver
         batch = self.issue(
-            audience_tier_ids=[Command.set((self.tier_vip | self.tier_regular).ids)],
+            audience_tier_ids=[Command.set((self.gold | self.bronze).ids)],
             audience_level_ids=[Command.set(self.level_silver.ids)],
         )
         self.assertEqual(len(batch.coupon_ids), 3)
@@ -236,8 +236,8 @@ class TestCoupons(LoyaltyCase):
         by_tier = {tier.name or "none": values for tier, *values in rows}
         # Regular (gold card): 100 - 5 = 95, coupon 9.5; member (silver card,
         # no tier): 300 - 6 = 294, coupon 29.4.
-        self.assertEqual(by_tier["VIP"], [1, 0, 0.0, 0.0, 0.0])
-        self.assertEqual(by_tier["Regular"], [1, 1, 100.0, 9.5, 85.5])
+        self.assertEqual(by_tier["Gold"], [1, 0, 0.0, 0.0, 0.0])
+        self.assertEqual(by_tier["Bronze"], [1, 1, 100.0, 9.5, 85.5])
         self.assertEqual(by_tier["none"], [1, 1, 100.0, 29.4, 264.6])
         total = Report._read_group(
             [("batch_id", "=", batch.id)], [], ["redemption_rate:avg"]

@@ -119,19 +119,23 @@ class TestFlashOffers(LoyaltyCase):
             self.assertEqual(len(mails), 1, "the farther customer has no email address")
             self.assertIn("Tea Time Flash", mails.subject)
             near_coupon = coupons.filtered(lambda c: c.partner_id == self.near)
-            receipt = self.Consumption.with_user(self.cashier).counter_confirm(
-                {
-                    "coupon_code": near_coupon.code,
-                    "amount": 50,
-                    "idempotency_key": self.key(),
-                }
+            receipt = (
+                self.env["loyalty.counter"]
+                .with_user(self.cashier)
+                .confirm(
+                    {
+                        "coupon_code": near_coupon.code,
+                        "amount": 50,
+                        "idempotency_key": self.key(),
+                    }
+                )
             )
             self.assertEqual(receipt["coupon_discount"], 10)
         farther_coupon = coupons.filtered(lambda c: c.partner_id == self.farther)
         with freeze_time(self.start + timedelta(hours=3, minutes=1)):
             # Even before the scheduled action runs, the window is over.
             with self.assertRaisesMessage(UserError, GENERIC):
-                self.Consumption.with_user(self.cashier).counter_confirm(
+                self.env["loyalty.counter"].with_user(self.cashier).confirm(
                     {
                         "coupon_code": farther_coupon.code,
                         "amount": 50,
@@ -152,7 +156,7 @@ class TestFlashOffers(LoyaltyCase):
             self.assertEqual(self.flash.flash_state, "expired")
             coupon = self.flash.flash_batch_id.coupon_ids[:1]
             with self.assertRaisesMessage(UserError, GENERIC):
-                self.Card._coupon_lookup(coupon.code)
+                self.env["loyalty.coupon"]._lookup(coupon.code)
 
     def test_filter_refused_by_the_database_is_refused_on_save(self):
         """A filter that compiles but that the database refuses (text for an

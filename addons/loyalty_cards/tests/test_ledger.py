@@ -1,5 +1,6 @@
 import psycopg2.errors
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form
 from odoo.tools import mute_logger
@@ -9,7 +10,7 @@ from .common import LoyaltyCase
 
 class TestLedger(LoyaltyCase):
     def test_opening_values_are_ledger_rows(self):
-        rows = self.History.search([("card_id", "=", self.card.id)], order="id")
+        rows = self.Ledger.search([("card_id", "=", self.card.id)], order="id")
         self.assertEqual(
             [(r.kind, r.account, r.delta, r.value_after) for r in rows],
             [("opening", "points", 2000, 2000), ("opening", "balance", 500, 500)],
@@ -17,7 +18,7 @@ class TestLedger(LoyaltyCase):
         self.assertLedgerConsistent(self.card, self.other_card)
 
     def test_post_moves_and_records_values_after(self):
-        values = self.History._ledger_post(
+        values = self.Ledger._ledger_post(
             [
                 {
                     "card": self.card.id,
@@ -37,7 +38,7 @@ class TestLedger(LoyaltyCase):
         )
         self.assertEqual(values, {(self.card.id, "balance"): 350})
         self.assertEqual(self.card.balance, 350)
-        rows = self.History.search(
+        rows = self.Ledger.search(
             [
                 ("card_id", "=", self.card.id),
                 ("kind", "in", ("spend_balance", "topup")),
@@ -50,7 +51,7 @@ class TestLedger(LoyaltyCase):
 
     def test_never_below_zero(self):
         with self.assertNothingChanges(UserError, "Not enough balance"):
-            self.History._ledger_post(
+            self.Ledger._ledger_post(
                 [
                     {
                         "card": self.card.id,
@@ -62,7 +63,7 @@ class TestLedger(LoyaltyCase):
                 ]
             )
         with self.assertNothingChanges(UserError, "Not enough points"):
-            self.History._ledger_post(
+            self.Ledger._ledger_post(
                 [
                     {
                         "card": self.card.id,
@@ -96,7 +97,7 @@ class TestLedger(LoyaltyCase):
         # Writing points (as Odoo's own flows do) becomes a ledger movement.
         self.card.write({"points": 1500})
         self.assertEqual(self.card.points, 1500)
-        last = self.History.search(
+        last = self.Ledger.search(
             [("card_id", "=", self.card.id)], order="id desc", limit=1
         )
         self.assertEqual(
@@ -107,7 +108,7 @@ class TestLedger(LoyaltyCase):
         self.assertLedgerConsistent()
 
     def test_ledger_rows_are_immutable(self):
-        row = self.History.search([("card_id", "=", self.card.id)], limit=1)
+        row = self.Ledger.search([("card_id", "=", self.card.id)], limit=1)
         with self.assertRaisesMessage(UserError, "cannot be changed"):
             row.write({"delta": 1})
         with self.assertRaisesMessage(UserError, "cannot be deleted"):
@@ -118,7 +119,7 @@ class TestLedger(LoyaltyCase):
     def test_bad_movements(self):
         for delta in (float("nan"), float("inf"), 10**12, "12", True):
             with self.assertNothingChanges(UserError, "movement"):
-                self.History._ledger_post(
+                self.Ledger._ledger_post(
                     [
                         {
                             "card": self.card.id,
@@ -146,8 +147,42 @@ class TestLedger(LoyaltyCase):
         wizard_form.description = "Gift"
         wizard_form.save().action_update_card_point()
         self.card.invalidate_recordset()
-        earned = self.History.search(
+        earned = self.Ledger.search(
             [("card_id", "=", self.card.id), ("kind", "=", "earn")]
         ).delta
         self.assertEqual(self.card.points, 2000 - 300 + earned + 500)
         self.assertLedgerConsistent()
+
+    def test_points_milestones_are_sent(self):
+        """Points posted by the ledger send Odoo's "points reached"
+        communications of the programme, once per milestone passed."""
+        template = self.env["mail.template"].create(
+            {
+                "name": "Milestone",
+                "model_id": self.env["ir.model"]._get_id("loyalty.card"),
+                "subject": "50 points reached",
+                "body_html": "<p>Well done.</p>",
+            }
+        )
+        self.program.communication_plan_ids = [
+            Command.create(
+                {
+                    "trigger": "points_reach",
+                    "points": 50,
+                    "mail_template_id": template.id,
+                }
+            )
+        ]
+        Mail = self.env["mail.mail"].sudo()
+        domain = [("model", "=", "loyalty.card"), ("res_id", "=", self.other_card.id)]
+        self.assertFalse(Mail.search(domain))
+        # 40 points: below the milestone.
+        self.confirm(card_id=self.other_card.id, amount=40)
+        self.assertFalse(Mail.search(domain))
+        # 40 + 20 points: the milestone is passed, by the cashier's purchase.
+        self.confirm(card_id=self.other_card.id, amount=20)
+        mails = Mail.search(domain)
+        self.assertEqual(mails.mapped("subject"), ["50 points reached"])
+        # Past the milestone: nothing more.
+        self.confirm(card_id=self.other_card.id, amount=20)
+        self.assertEqual(Mail.search(domain), mails)

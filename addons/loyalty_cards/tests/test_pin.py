@@ -101,7 +101,7 @@ class TestPin(LoyaltyCase):
         with self.assertRaisesMessage(UserError, "locked until"):
             self.confirm(amount=10, balance_used=5, pin=PIN)
         self.assertAlmostEqual(
-            card.pin_locked_until,
+            card.date_pin_locked_until,
             fields.Datetime.now() + timedelta(minutes=30),
             delta=timedelta(minutes=1),
         )
@@ -113,7 +113,7 @@ class TestPin(LoyaltyCase):
         for _i in range(5):
             self.card._pin_attempt("135790")
         self.assertAlmostEqual(
-            self.card.pin_locked_until,
+            self.card.date_pin_locked_until,
             fields.Datetime.now() + timedelta(minutes=5),
             delta=timedelta(minutes=1),
         )

@@ -184,7 +184,7 @@ class TestPortal(LoyaltyCase, HttpCase):
                 "audience_domain": f"[('id', '=', {self.member.id})]",
             }
         )
-        flash.with_context(loyalty_flash_internal=True).flash_state = "running"
+        flash.flash_state = "running"
         flash._flash_push_batch()
         page = self.get("/my/coupons").text
         self.assertIn("Flash offers, now", page)

@@ -1,4 +1,6 @@
-from datetime import timedelta
+from datetime import date, timedelta
+
+from freezegun import freeze_time
 
 from odoo import fields
 
@@ -28,7 +30,7 @@ class TestTiers(LoyaltyCase):
             )
         )
         today = fields.Date.today()
-        partners = [self.other.id, self.member.id, self.tier_vip.id]
+        partners = [self.other.id, self.member.id, self.gold.id]
         self.env.flush_all()
         with self.assertQueryCount(1):
             values = indicator._get_raw_values(partners, self.company, today)
@@ -55,13 +57,13 @@ class TestTiers(LoyaltyCase):
         )
         card = self.make_card(customer)
         self.assertEqual(card.level_id, self.level_std)
-        customer._tier_override(self.tier_important, "grew")
+        customer._tier_override(self.silver, "grew")
         self.assertEqual(card.level_id, self.level_gold)
-        customer._tier_override(self.tier_vip, "grew again")
+        customer._tier_override(self.gold, "grew again")
         self.assertEqual(card.level_id, self.level_vip)
         # A tier with no level mapped keeps the card where it is.
         self.level_silver.tier_ids = False
-        customer._tier_override(self.tier_regular, "fell")
+        customer._tier_override(self.bronze, "fell")
         self.assertEqual(card.level_id, self.level_vip)
 
     def test_align_levels(self):
@@ -69,6 +71,34 @@ class TestTiers(LoyaltyCase):
         card = self.make_card(customer)
         self.env["res.partner"].browse(customer.id).with_company(
             self.company
-        ).sudo().write({"tier_id": self.tier_vip.id})
+        ).sudo().write({"tier_id": self.gold.id})
         self.program.with_user(self.manager).action_member_align_levels()
         self.assertEqual(card.level_id, self.level_vip)
+
+    def test_counter_purchases_make_the_lifecycle(self):
+        """A customer who buys only at the counter: new after a first
+        purchase, active once no longer new, at risk when silent for long,
+        lost after the company's limit, by the dates of its consumptions."""
+        customer = self.make_customer("Counter Only")
+        card = self.make_card(customer)
+        first_day = date(2026, 3, 2)
+        with freeze_time(first_day):
+            self.confirm(card_id=card.id, amount=50)
+        self.assertEqual(
+            self.Consumption.search([("card_id", "=", card.id)]).date.date(),
+            first_day,
+        )
+
+        def stage_on(day):
+            with freeze_time(day):
+                self.evaluate()
+            return customer.with_company(self.company).lifecycle_stage
+
+        self.assertEqual(stage_on(first_day + timedelta(days=10)), "new")
+        self.assertEqual(stage_on(first_day + timedelta(days=100)), "active")
+        self.assertEqual(stage_on(first_day + timedelta(days=200)), "at_risk")
+        self.assertEqual(stage_on(first_day + timedelta(days=400)), "lost")
+        # A new purchase at the counter wins the customer back.
+        with freeze_time(first_day + timedelta(days=410)):
+            self.confirm(card_id=card.id, amount=20)
+        self.assertEqual(stage_on(first_day + timedelta(days=411)), "won_back")

@@ -135,7 +135,7 @@ export class LoyaltyCounter extends Component {
         this.state.busy = true;
         this.state.error = "";
         try {
-            const result = await this.orm.call("loyalty.consumption", "counter_lookup", [code]);
+            const result = await this.orm.call("loyalty.counter", "lookup", [code]);
             this.resetSale();
             this.state.mode = result.kind;
             this.state.card = result.card || null;
@@ -208,7 +208,7 @@ export class LoyaltyCounter extends Component {
             return;
         }
         try {
-            this.state.preview = await this.orm.call("loyalty.consumption", "counter_preview", [
+            this.state.preview = await this.orm.call("loyalty.counter", "preview", [
                 this.requestValues(),
             ]);
             this.state.error = "";
@@ -225,7 +225,7 @@ export class LoyaltyCounter extends Component {
         this.state.busy = true;
         try {
             const f = this.state.form;
-            this.state.card = await this.orm.call("loyalty.consumption", "counter_set_pin", [
+            this.state.card = await this.orm.call("loyalty.counter", "set_pin", [
                 this.state.card.id,
                 f.newPin,
                 f.newPinConfirm,
@@ -252,7 +252,7 @@ export class LoyaltyCounter extends Component {
                 pin: this.spending ? this.state.form.pin : false,
                 idempotency_key: this.state.key,
             };
-            const receipt = await this.orm.call("loyalty.consumption", "counter_confirm", [values]);
+            const receipt = await this.orm.call("loyalty.counter", "confirm", [values]);
             this.state.receipt = receipt;
             if (receipt.card) {
                 Object.assign(this.state.card, {
@@ -275,7 +275,7 @@ export class LoyaltyCounter extends Component {
 
     async refreshCard() {
         try {
-            const result = await this.orm.call("loyalty.consumption", "counter_lookup", [
+            const result = await this.orm.call("loyalty.counter", "lookup", [
                 this.state.card.number,
             ]);
             if (result.card) {
@@ -296,7 +296,7 @@ export class LoyaltyCounter extends Component {
         this.state.error = "";
         try {
             const f = this.state.form;
-            const result = await this.orm.call("loyalty.topup", "counter_topup", [
+            const result = await this.orm.call("loyalty.counter", "topup", [
                 {
                     card_id: this.state.card.id,
                     amount: f.topupAmount,
