@@ -145,6 +145,13 @@ class TestBenchLoyaltyCards(BaseCase):
                 "SELECT id FROM loyalty_card WHERE program_id = ANY(%s)", [programs]
             )
             cards = [row[0] for row in cr.fetchall()] or [0]
+            # The counter sessions the clients' consumptions opened.
+            cr.execute(
+                "SELECT DISTINCT session_id FROM loyalty_consumption "
+                "WHERE card_id = ANY(%s) AND session_id IS NOT NULL",
+                [cards],
+            )
+            sessions = [row[0] for row in cr.fetchall()] or [0]
             for query in (
                 "DELETE FROM loyalty_consumption WHERE card_id = ANY(%(c)s)",
                 "DELETE FROM loyalty_history WHERE card_id = ANY(%(c)s)",
@@ -155,8 +162,15 @@ class TestBenchLoyaltyCards(BaseCase):
                 "DELETE FROM loyalty_card WHERE id = ANY(%(c)s)",
                 "DELETE FROM loyalty_program WHERE id = ANY(%(p)s)",
                 "DELETE FROM loyalty_request_key WHERE key LIKE %(tag)s",
+                "DELETE FROM loyalty_counter_session s WHERE id = ANY(%(s)s) "
+                "AND NOT EXISTS (SELECT 1 FROM loyalty_consumption "
+                "WHERE session_id = s.id) "
+                "AND NOT EXISTS (SELECT 1 FROM loyalty_topup WHERE session_id = s.id)",
             ):
-                cr.execute(query, {"c": cards, "p": programs, "tag": f"{cls.tag}%"})
+                cr.execute(
+                    query,
+                    {"c": cards, "p": programs, "s": sessions, "tag": f"{cls.tag}%"},
+                )
             env = api.Environment(cr, SUPERUSER_ID, {})
             products = env["product.product"].browse(cls.product_ids).exists()
             templates = products.product_tmpl_id

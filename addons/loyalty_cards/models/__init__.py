@@ -13,6 +13,8 @@ from . import loyalty_consumption
 from . import loyalty_counter
 from . import loyalty_topup
 from . import loyalty_card_adjustment
+from . import loyalty_payment_method
+from . import loyalty_counter_session
 from . import loyalty_ledger_check
 from . import loyalty_ledger_check_line
 from . import res_company
@@ -20,4 +22,6 @@ from . import res_config_settings
 from . import res_partner
 from . import customer_tier_indicator
 from . import customer_tier_history
+from . import account_chart_template
+from . import account_move_line
 from . import loyalty_demo

@@ -87,6 +87,19 @@ class LoyaltyConsumption(models.Model):
     store_id = fields.Many2one("res.partner", readonly=True)
     note = fields.Char(readonly=True)
     ledger_ids = fields.One2many("loyalty.history", "consumption_id", readonly=True)
+    payment_method_id = fields.Many2one(
+        "loyalty.payment.method",
+        readonly=True,
+        ondelete="restrict",
+        help="How the amount paid otherwise was paid.",
+    )
+    session_id = fields.Many2one(
+        "loyalty.counter.session",
+        string="Counter Session",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
 
     _sql_constraints = [
         ("amount_positive", "CHECK (amount > 0)", "The amount must be positive."),
@@ -132,6 +145,24 @@ class LoyaltyConsumption(models.Model):
             """
         )
         return res
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The cashier's counter session gathers the consumption for the books.
+        for vals in vals_list:
+            vals["session_id"] = (
+                self.env["loyalty.counter.session"]
+                ._for_operation(
+                    self.env["res.users"].browse(
+                        vals.get("cashier_id") or self.env.uid
+                    ),
+                    self.env["res.company"].browse(vals.get("company_id"))
+                    or self.env.company,
+                    self.env["res.currency"].browse(vals.get("currency_id")),
+                )
+                .id
+            )
+        return super().create(vals_list)
 
     def write(self, vals):
         if vals:
@@ -233,6 +264,11 @@ class LoyaltyConsumption(models.Model):
             "date": fields.Datetime.now(),
             "channel": channel,
             "store_id": store.id,
+            "payment_method_id": self.env["loyalty.payment.method"]
+            ._for_counter(values, self.env.company)
+            .id
+            if computed["amount_due"]
+            else False,
             "note": check_text(
                 self.env, values.get("note"), self.env._("The note"), 200
             )

@@ -64,7 +64,9 @@ class LoyaltyCounter(models.AbstractModel):
 
         :param dict values: ``idempotency_key``, ``amount``, and optionally
             ``card_id``, ``coupon_code``, ``balance_used``, ``points_used``,
-            ``pin``, ``channel``, ``store_id``, ``note``
+            ``pin``, ``channel``, ``store_id``, ``note``, ``payment_method_id``
+            (how the amount not paid with balance or points is paid; older
+            clients send its code in ``payment_method``)
         :return: the receipt (amounts, new points and balance)
         """
         return self.env["loyalty.consumption"]._counter_confirm(values)
@@ -75,7 +77,9 @@ class LoyaltyCounter(models.AbstractModel):
         ``idempotency_key``); returns the card's new summary.
 
         :param dict values: ``card_id``, ``amount``, ``idempotency_key`` and
-            optionally ``payment_method``
+            optionally ``payment_method_id`` (a ``loyalty.payment.method``;
+            older clients send its code in ``payment_method``; without
+            either, the company's first method)
         """
         if not isinstance(values, dict):
             raise UserError(self.env._("Nothing to top up."))
@@ -83,7 +87,8 @@ class LoyaltyCounter(models.AbstractModel):
             {
                 "card_id": values.get("card_id"),
                 "amount": values.get("amount"),
-                "payment_method": values.get("payment_method") or "cash",
+                "payment_method_id": values.get("payment_method_id"),
+                "payment_method": values.get("payment_method"),
                 "idempotency_key": values.get("idempotency_key"),
             }
         )

@@ -12,8 +12,15 @@ class LoyaltyDemo(models.AbstractModel):
         """Demo data through the real flows (called by the demo data):
         PIN 246810 on every demo card, top-ups, consumptions, a coupon batch
         for customer tiers 1 and 2 with one coupon used, the flash offer
-        pushed, and a ledger check."""
+        pushed, the counter session closed and posted (with a chart of
+        accounts), and a ledger check."""
         ref = self.env.ref
+        methods = {
+            method.code: method
+            for method in self.env["loyalty.payment.method"].search(
+                [("company_id", "=", self.env.company.id)]
+            )
+        }
         cards = self.env["loyalty.card"].browse(
             ref(f"loyalty_cards.loyalty_card_demo_{name}").id
             for name in (
@@ -28,39 +35,40 @@ class LoyaltyDemo(models.AbstractModel):
         great_wall, pearl_river, jade_garden, lotus_tea, silk_road, portal = cards
         for card in cards:
             card._pin_set_new("246810", "246810")
-        Topup = self.env["loyalty.topup"]
+        Counter = self.env["loyalty.counter"]
         for card, amount, method in (
             (great_wall, 2000, "transfer"),
             (pearl_river, 1000, "bank_card"),
-            (jade_garden, 500, "mobile"),
+            (jade_garden, 500, "wechat"),
             (portal, 500, "cash"),
         ):
-            Topup.create(
+            Counter.topup(
                 {
                     "card_id": card.id,
                     "amount": amount,
-                    "payment_method": method,
+                    "payment_method_id": methods[method].id,
                     "idempotency_key": f"demo-topup-{card.id}",
                 }
             )
         purchases = [
-            (great_wall, 1280, 600, 0),
-            (great_wall, 860, 0, 1000),
-            (pearl_river, 430, 200, 0),
-            (jade_garden, 268, 100, 0),
-            (lotus_tea, 88, 0, 0),
-            (silk_road, 156, 0, 0),
-            (portal, 66, 30, 0),
-            (portal, 128, 0, 0),
+            (great_wall, 1280, 600, 0, "bank_card"),
+            (great_wall, 860, 0, 1000, "alipay"),
+            (pearl_river, 430, 200, 0, "wechat"),
+            (jade_garden, 268, 100, 0, "cash"),
+            (lotus_tea, 88, 0, 0, "cash"),
+            (silk_road, 156, 0, 0, "wechat"),
+            (portal, 66, 30, 0, "cash"),
+            (portal, 128, 0, 0, "alipay"),
         ]
-        for index, (card, amount, balance, points) in enumerate(purchases):
-            self.env["loyalty.counter"].confirm(
+        for index, (card, amount, balance, points, method) in enumerate(purchases):
+            Counter.confirm(
                 {
                     "card_id": card.id,
                     "amount": amount,
                     "balance_used": balance,
                     "points_used": points,
                     "pin": "246810" if balance or points else False,
+                    "payment_method_id": methods[method].id,
                     "idempotency_key": f"demo-consumption-{index}",
                 }
             )
@@ -84,14 +92,26 @@ class LoyaltyDemo(models.AbstractModel):
         coupon = batch.coupon_ids.filtered(
             lambda c: c.partner_id == pearl_river.partner_id
         )
-        self.env["loyalty.counter"].confirm(
+        Counter.confirm(
             {
                 "card_id": pearl_river.id,
                 "amount": 680,
                 "coupon_code": coupon[:1].code,
+                "payment_method_id": methods["bank_card"].id,
                 "idempotency_key": "demo-consumption-coupon",
             }
         )
+        # The day's closing: one posted journal entry, the cash counted as
+        # expected (without a chart of accounts, the session stays open).
+        session = self.env["loyalty.counter.session"].search(
+            [
+                ("user_id", "=", self.env.uid),
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "open"),
+            ]
+        )
+        if session and self.env.company.chart_template:
+            session.action_close(session.cash_expected)
         flash = ref("loyalty_cards.loyalty_program_demo_flash")
         flash.action_flash_schedule()
         self.env["loyalty.program"]._cron_flash_offers()

@@ -37,6 +37,15 @@ class LoyaltyLedgerCheck(models.Model):
         string="Cards with Differences",
         readonly=True,
     )
+    books_difference = fields.Monetary(
+        string="Books Differ by",
+        readonly=True,
+        currency_field="currency_id",
+        help="Sum of the differences, per member programme, between the cards' "
+        "balances and the stored value in the books (posted sessions) and in "
+        "open sessions.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
 
     @api.model
     def _cron_check(self):
@@ -124,8 +133,22 @@ class LoyaltyLedgerCheck(models.Model):
                     ),
                     partner_ids=self._manager_partners(company).ids,
                 )
+            check._check_books()
             checks |= check
         return checks
+
+    def _check_books(self):
+        """Compare the books with the cards (the stored value report) and
+        record the total difference of the company's programmes."""
+        self.ensure_one()
+        rows = (
+            self.env["loyalty.stored.value.report"]
+            .sudo()
+            .search([("company_id", "=", self.company_id.id)])
+        )
+        self.books_difference = self.currency_id.round(
+            sum(abs(row.difference) for row in rows)
+        )
 
     @api.model
     def _manager_partners(self, company):

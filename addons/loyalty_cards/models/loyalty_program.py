@@ -98,6 +98,46 @@ class LoyaltyProgram(models.Model):
         help="Sent to each customer with the coupon when the offer starts.",
     )
 
+    # Accounting, per company: where the counter sessions post.
+    stored_value_account_id = fields.Many2one(
+        "account.account",
+        company_dependent=True,
+        domain="[('account_type', '=', 'liability_current')]",
+        help="Current liability: what the cards' balances owe the customers. "
+        "Top-ups credit it, payments with the balance debit it.",
+    )
+    counter_income_account_id = fields.Many2one(
+        "account.account",
+        string="Counter Sales Account",
+        company_dependent=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income of the consumptions recorded at the counter, without taxes.",
+    )
+    counter_tax_ids = fields.Many2many(
+        "account.tax",
+        "loyalty_program_counter_tax_rel",
+        string="Counter Sales Taxes",
+        domain="[('type_tax_use', '=', 'sale')]",
+        help="Taxes included in the amounts paid at the counter; each company "
+        "uses its own taxes of this list.",
+    )
+    bonus_expense_account_id = fields.Many2one(
+        "account.account",
+        string="Top-up Bonus Account",
+        company_dependent=True,
+        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+        help="Expense of the bonuses given with top-ups: a bonus adds to the "
+        "stored value owed like money paid.",
+    )
+    points_expense_account_id = fields.Many2one(
+        "account.account",
+        string="Points Redeemed Account",
+        company_dependent=True,
+        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+        help="Expense of the points that pay at the counter: the programme pays "
+        "that part of the sale.",
+    )
+
     _sql_constraints = [
         (
             "member_point_value_not_negative",
@@ -164,6 +204,15 @@ class LoyaltyProgram(models.Model):
                         actual=round(hours, 1),
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        programs = super().create(vals_list)
+        # Accounts by default, for the programmes' company (or the current
+        # one): counter sessions post with them.
+        for company in programs.company_id or self.env.company:
+            programs.sudo()._accounting_set_defaults(company)
+        return programs
 
     def write(self, vals):
         if not self.env.su and {"flash_state", "flash_batch_id"} & set(vals):
@@ -438,3 +487,124 @@ class LoyaltyProgram(models.Model):
                 )
                 cron.sudo()._trigger(moment + timedelta(seconds=1))
         return done, remaining
+
+    # --- accounting -----------------------------------------------------------
+
+    @api.model
+    def _accounting_setup_all(self):
+        """``_accounting_setup`` of every company (at install)."""
+        for company in self.env["res.company"].sudo().search([]):
+            self._accounting_setup(company)
+
+    @api.model
+    def _accounting_setup(self, company):
+        """The company's counter payment methods and the default accounts of
+        its programmes; run at install, when a chart of accounts is loaded
+        and when a programme is created. Without a chart it leaves the
+        accounts empty (the closing of a session then says what is missing)."""
+        self = self.sudo()
+        self.env["loyalty.payment.method"]._setup_company(company)
+        programs = self.with_context(active_test=False).search(
+            [("company_id", "in", (company.id, False))]
+        )
+        programs._accounting_set_defaults(company)
+
+    def _accounting_set_defaults(self, company):
+        """Fill the empty accounts and taxes of these programmes for ``company``
+        from its chart of accounts."""
+        Account = self.env["account.account"].with_company(company)
+        if not Account.search_count([*Account._check_company_domain(company)], limit=1):
+            return
+        Journal = self.env["account.journal"]
+        company_domain = [("company_id", "=", company.id)]
+        income = Journal.search(
+            [*company_domain, ("type", "=", "sale")], limit=1
+        ).default_account_id or Account.search(
+            [*Account._check_company_domain(company), ("account_type", "=", "income")],
+            limit=1,
+        )
+        # Chinese charts book bonuses and points as 6601 销售费用 (sales
+        # expenses), not as the cost of goods sold of the purchase journal.
+        selling = company.chart_template in ("cn", "cn_large_bis") and Account.search(
+            [
+                *Account._check_company_domain(company),
+                ("code", "=like", "6601%"),
+                ("account_type", "=", "expense"),
+            ],
+            order="code",
+            limit=1,
+        )
+        expense = (
+            selling
+            or Journal.search(
+                [*company_domain, ("type", "=", "purchase")], limit=1
+            ).default_account_id
+            or Account.search(
+                [
+                    *Account._check_company_domain(company),
+                    ("account_type", "=", "expense"),
+                ],
+                limit=1,
+            )
+        )
+        defaults = {
+            "stored_value_account_id": self._accounting_stored_value_account(company),
+            "counter_income_account_id": income,
+            "bonus_expense_account_id": expense,
+            "points_expense_account_id": expense,
+        }
+        for program in self.with_company(company):
+            values = {
+                name: account.id
+                for name, account in defaults.items()
+                if account and not program[name]
+            }
+            tax = company.account_sale_tax_id
+            if tax and not program.counter_tax_ids.filtered(
+                lambda t: t.company_id == company
+            ):
+                values["counter_tax_ids"] = [fields.Command.link(tax.id)]
+            if values:
+                program.write(values)
+
+    @api.model
+    def _accounting_stored_value_account(self, company):
+        """The company's "Member card stored value" account (a current
+        liability), created beside its other current liabilities at first use."""
+        Account = self.env["account.account"].with_company(company)
+        domain = [
+            *Account._check_company_domain(company),
+            ("account_type", "=", "liability_current"),
+        ]
+        account = Account.with_context(lang="en_US").search(
+            [*domain, ("name", "=", "Member card stored value")], limit=1
+        )
+        if account:
+            return account
+        # Chinese charts: beside 2203 预收账款 (advances from customers), where
+        # bookkeepers keep members' prepaid value; elsewhere after the last
+        # current liability.
+        beside = company.chart_template in ("cn", "cn_large_bis") and Account.search(
+            [*Account._check_company_domain(company), ("code", "=like", "2203%")],
+            order="code",
+            limit=1,
+        )
+        beside = beside or Account.search(domain, order="code desc", limit=1)
+        if not beside:
+            return account
+        account = Account.create(
+            {
+                "name": "Member card stored value",
+                "code": Account._search_new_account_code(beside.code),
+                "account_type": "liability_current",
+                "company_ids": [fields.Command.set(company.ids)],
+            }
+        )
+        account.update_field_translations(
+            "name",
+            {
+                lang: self.with_context(lang=lang).env._("Member card stored value")
+                for lang, _label in self.env["res.lang"].get_installed()
+            },
+        )
+        return account

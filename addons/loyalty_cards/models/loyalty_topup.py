@@ -4,14 +4,6 @@ from odoo.tools import float_compare, float_round
 
 from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
 
-PAYMENT_METHODS = [
-    ("cash", "Cash"),
-    ("bank_card", "Bank card"),
-    ("mobile", "Mobile payment"),
-    ("transfer", "Bank transfer"),
-    ("other", "Other"),
-]
-
 
 class LoyaltyTopup(models.Model):
     """Money a member pays onto the balance of the card, with the bonus of
@@ -46,7 +38,18 @@ class LoyaltyTopup(models.Model):
     amount = fields.Monetary(
         string="Amount Paid", required=True, help="What the customer pays."
     )
-    payment_method = fields.Selection(PAYMENT_METHODS, required=True, default="cash")
+    payment_method_id = fields.Many2one(
+        "loyalty.payment.method",
+        index=True,
+        ondelete="restrict",
+    )
+    session_id = fields.Many2one(
+        "loyalty.counter.session",
+        string="Counter Session",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
     bonus = fields.Monetary(
         readonly=True, help="Added by the programme's bonus table (not paid)."
     )
@@ -100,6 +103,17 @@ class LoyaltyTopup(models.Model):
                 records |= existing.with_env(self.env)
                 continue
             vals = self._topup_prepare(vals, key)
+            # The cashier's counter session gathers the top-up for the books.
+            vals["session_id"] = (
+                self.env["loyalty.counter.session"]
+                ._for_operation(
+                    self.env.user,
+                    self.env["res.company"].browse(vals["company_id"])
+                    or self.env.company,
+                    Card.browse(vals["card_id"]).currency_id,
+                )
+                .id
+            )
             topup = super().create([vals])
             topup._topup_post()
             records |= topup
@@ -123,9 +137,9 @@ class LoyaltyTopup(models.Model):
                     program=program.name,
                 )
             )
-        method = vals.get("payment_method", "cash")
-        if not isinstance(method, str) or method not in dict(PAYMENT_METHODS):
-            raise UserError(self.env._("Choose a payment method from the list."))
+        method = self.env["loyalty.payment.method"]._for_counter(
+            vals, card.company_id or self.env.company
+        )
         currency = card.currency_id
         amount = currency.round(Card._loyalty_amount(vals.get("amount"), "amount"))
         bonus = currency.round(program.topup_bonus_ids._bonus_for(amount))
@@ -134,7 +148,7 @@ class LoyaltyTopup(models.Model):
         # Only what the request may choose; the rest is computed here.
         return {
             "card_id": card.id,
-            "payment_method": method,
+            "payment_method_id": method.id,
             "note": check_text(self.env, vals.get("note"), self.env._("The note"), 200)
             or False,
             "idempotency_key": key,

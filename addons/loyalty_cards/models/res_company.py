@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -18,3 +18,12 @@ class ResCompany(models.Model):
             "A card locks for 1 minute to 30 days after wrong PINs.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # Counter payment methods from the start (their journals and the
+        # programmes' accounts come with the chart of accounts).
+        for company in companies:
+            self.env["loyalty.program"]._accounting_setup(company)
+        return companies

@@ -1,1 +1,2 @@
 from . import loyalty_campaign_report
+from . import loyalty_stored_value_report

@@ -11,4 +11,6 @@ from . import test_concurrency
 from . import test_portal
 from . import test_tour
 from . import test_qr_code
+from . import test_accounting
+from . import test_accounting_concurrency
 from . import test_own_customers

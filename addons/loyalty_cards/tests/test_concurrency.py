@@ -117,6 +117,14 @@ class TestConcurrency(BaseCase):
                 [programs],
             )
             batches = [row[0] for row in cr.fetchall()] or [0]
+            # The counter sessions the clients' operations opened.
+            cr.execute(
+                "SELECT session_id FROM loyalty_consumption "
+                "WHERE card_id = ANY(%(c)s) OR coupon_id = ANY(%(c)s) "
+                "UNION SELECT session_id FROM loyalty_topup WHERE card_id = ANY(%(c)s)",
+                {"c": cards},
+            )
+            sessions = [row[0] for row in cr.fetchall() if row[0]] or [0]
             for query in (
                 "DELETE FROM loyalty_consumption WHERE card_id = ANY(%(c)s) "
                 "OR coupon_id = ANY(%(c)s)",
@@ -135,10 +143,20 @@ class TestConcurrency(BaseCase):
                 "DELETE FROM loyalty_coupon_batch WHERE program_id = ANY(%(p)s)",
                 "DELETE FROM loyalty_program WHERE id = ANY(%(p)s)",
                 "DELETE FROM loyalty_request_key WHERE key LIKE %(tag)s",
+                "DELETE FROM loyalty_counter_session s WHERE id = ANY(%(s)s) "
+                "AND NOT EXISTS (SELECT 1 FROM loyalty_consumption "
+                "WHERE session_id = s.id) "
+                "AND NOT EXISTS (SELECT 1 FROM loyalty_topup WHERE session_id = s.id)",
             ):
                 cr.execute(
                     query,
-                    {"c": cards, "b": batches, "p": programs, "tag": f"{cls.tag}%"},
+                    {
+                        "c": cards,
+                        "b": batches,
+                        "p": programs,
+                        "s": sessions,
+                        "tag": f"{cls.tag}%",
+                    },
                 )
             env = api.Environment(cr, SUPERUSER_ID, {})
             products = env["product.product"].browse(cls.product_ids).exists()

@@ -20,4 +20,12 @@ class TestCounterTour(LoyaltyCase, HttpCase):
             (consumption.amount, consumption.balance_used, consumption.cashier_id),
             (100, 60, self.cashier),
         )
+        # The screen sent the payment method it offered first, for the 40 due.
+        self.assertEqual(
+            consumption.payment_method_id,
+            self.env["loyalty.payment.method"].search(
+                [("company_id", "=", self.company.id)], limit=1
+            ),
+        )
+        self.assertTrue(consumption.payment_method_id)
         self.assertLedgerConsistent()

@@ -1,4 +1,4 @@
-import { Component, onMounted, useRef, useState } from "@odoo/owl";
+import { Component, onMounted, onWillStart, useRef, useState } from "@odoo/owl";
 import { isMobileOS } from "@web/core/browser/feature_detection";
 import * as BarcodeScanner from "@web/core/barcode/barcode_dialog";
 import { isBarcodeScannerSupported } from "@web/core/barcode/barcode_video_scanner";
@@ -24,7 +24,8 @@ function emptyForm() {
         newPin: "",
         newPinConfirm: "",
         topupAmount: "",
-        paymentMethod: "cash",
+        // The id of a loyalty.payment.method; empty: the company's first.
+        paymentMethod: "",
     };
 }
 
@@ -59,14 +60,13 @@ export class LoyaltyCounter extends Component {
             topupKey: newKey(),
         });
         this.canScan = isMobileOS() && isBarcodeScannerSupported();
-        // Values sent to the server stay untranslated.
-        this.paymentMethods = [
-            { value: "cash", label: _t("Cash") },
-            { value: "bank_card", label: _t("Bank card") },
-            { value: "mobile", label: _t("Mobile payment") },
-            { value: "transfer", label: _t("Bank transfer") },
-            { value: "other", label: _t("Other") },
-        ];
+        // The company's payment methods, in the user's language.
+        this.paymentMethods = [];
+        onWillStart(async () => {
+            const methods = await this.orm.searchRead("loyalty.payment.method", [], ["name"]);
+            this.paymentMethods = methods.map((m) => ({ value: String(m.id), label: m.name }));
+            this.state.form.paymentMethod = this.paymentMethods[0]?.value || "";
+        });
         this.debouncedPreview = useDebounced(() => this.refreshPreview(), 300);
         onMounted(() => this.codeInput.el?.focus());
     }
@@ -157,7 +157,7 @@ export class LoyaltyCounter extends Component {
     resetSale() {
         Object.assign(this.state, {
             tab: "purchase",
-            form: emptyForm(),
+            form: { ...emptyForm(), paymentMethod: this.paymentMethods[0]?.value || "" },
             preview: null,
             receipt: null,
             topupReceipt: null,
@@ -183,6 +183,7 @@ export class LoyaltyCounter extends Component {
             coupon_code: f.couponCode.trim() || false,
             balance_used: f.balanceUsed || 0,
             points_used: f.pointsUsed || 0,
+            payment_method_id: Number(f.paymentMethod) || false,
             channel: "counter",
         };
     }
@@ -299,7 +300,7 @@ export class LoyaltyCounter extends Component {
                 {
                     card_id: this.state.card.id,
                     amount: f.topupAmount,
-                    payment_method: f.paymentMethod,
+                    payment_method_id: Number(f.paymentMethod) || false,
                     idempotency_key: this.state.topupKey,
                 },
             ]);

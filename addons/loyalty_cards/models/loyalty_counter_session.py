@@ -1,0 +1,612 @@
+import logging
+from collections import defaultdict
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_compare, float_is_zero
+
+from odoo.addons.customer_tiering.tools import jobs
+
+_logger = logging.getLogger(__name__)
+
+# Sessions closed per batch (and commit) of the nightly closing.
+CLOSE_BATCH = 50
+
+
+class LoyaltyCounterSession(models.Model):
+    """A cashier's counter operations at a company, from the first one to
+    the closing: the consumptions and top-ups it gathers become ONE journal
+    entry when it is closed, as a Point of Sale session does.
+
+    A session opens by itself with the cashier's first operation (one open
+    session per cashier and company); it is closed by its cashier or a
+    manager (``action_close``), or at night by the scheduled action, and is
+    never reopened. Nothing else writes a session."""
+
+    _name = "loyalty.counter.session"
+    _inherit = ["mail.thread"]
+    _description = "Counter Session"
+    _order = "date_open desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", required=True, readonly=True, default="/")
+    user_id = fields.Many2one(
+        "res.users", string="Cashier", required=True, readonly=True, index=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(
+        [("open", "Open"), ("closed", "Closed and Posted")],
+        string="Status",
+        required=True,
+        readonly=True,
+        default="open",
+        tracking=True,
+    )
+    date_open = fields.Datetime(
+        string="Opened", required=True, readonly=True, default=fields.Datetime.now
+    )
+    date_closed = fields.Datetime(string="Closed", readonly=True)
+    consumption_ids = fields.One2many(
+        "loyalty.consumption", "session_id", string="Consumptions", readonly=True
+    )
+    topup_ids = fields.One2many(
+        "loyalty.topup", "session_id", string="Top-ups", readonly=True
+    )
+    move_id = fields.Many2one(
+        "account.move", string="Journal Entry", readonly=True, copy=False
+    )
+    consumption_count = fields.Integer(compute="_compute_totals")
+    topup_count = fields.Integer(string="Top-up Count", compute="_compute_totals")
+    topup_total = fields.Monetary(string="Top-ups Paid", compute="_compute_totals")
+    bonus_total = fields.Monetary(string="Top-up Bonuses", compute="_compute_totals")
+    sales_total = fields.Monetary(
+        string="Sales",
+        compute="_compute_totals",
+        help="Consumptions after discounts, taxes included.",
+    )
+    balance_used_total = fields.Monetary(
+        string="Paid with Balance", compute="_compute_totals"
+    )
+    points_value_total = fields.Monetary(
+        string="Paid with Points", compute="_compute_totals"
+    )
+    cash_expected = fields.Monetary(
+        compute="_compute_totals",
+        help="Cash received by this session: top-ups and consumptions paid in cash.",
+    )
+    cash_counted = fields.Monetary(readonly=True)
+    cash_difference = fields.Monetary(
+        readonly=True,
+        help="Cash counted at the closing less cash expected; booked to the "
+        "cash journal's profit or loss account.",
+    )
+
+    def init(self):
+        res = super().init()
+        # One open session per cashier and company, whatever the concurrency.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS loyalty_counter_session_open_uniq
+                ON loyalty_counter_session (user_id, company_id)
+             WHERE state = 'open'
+            """
+        )
+        return res
+
+    @api.depends(
+        "consumption_ids.net_amount",
+        "consumption_ids.amount_due",
+        "consumption_ids.payment_method_id",
+        "topup_ids.amount",
+        "topup_ids.bonus",
+        "topup_ids.payment_method_id",
+    )
+    def _compute_totals(self):
+        for session in self:
+            consumptions, topups = session.consumption_ids, session.topup_ids
+            session.consumption_count = len(consumptions)
+            session.topup_count = len(topups)
+            session.topup_total = sum(topups.mapped("amount"))
+            session.bonus_total = sum(topups.mapped("bonus"))
+            session.sales_total = sum(consumptions.mapped("net_amount"))
+            session.balance_used_total = sum(consumptions.mapped("balance_used"))
+            session.points_value_total = sum(consumptions.mapped("points_value"))
+            session.cash_expected = sum(
+                topups.filtered("payment_method_id.is_cash").mapped("amount")
+            ) + sum(
+                consumptions.filtered("payment_method_id.is_cash").mapped("amount_due")
+            )
+
+    def write(self, vals):
+        # Only the closing, as superuser, writes a session (whatever the
+        # context an RPC client sends).
+        if not (self.env.su and self.env.context.get("loyalty_session_closing")):
+            raise UserError(self.env._("A counter session changes only by closing it."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("A counter session cannot be deleted."))
+
+    # --- actions --------------------------------------------------------------
+
+    def action_close(self, cash_counted=None):
+        """Close these open sessions: post each one's journal entry (with the
+        cash difference when ``cash_counted`` is given) and never reopen them.
+        Their cashier or a manager may close them; two closings at once post
+        once, the other one gets an error."""
+        cash_counted = self._close_check_cash(cash_counted)
+        self._close_check_access()
+        self._close_lock()
+        for session in self:
+            session.sudo()._close(cash_counted)
+        return True
+
+    def action_open_close_wizard(self):
+        """The closing dialog, where the cash counted may be entered."""
+        self.ensure_one()
+        self._close_check_access()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Close %(session)s", session=self.name),
+            "res_model": "loyalty.counter.session.close",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_session_id": self.id},
+        }
+
+    def action_open_move(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }
+
+    # --- opening --------------------------------------------------------------
+
+    @api.model
+    def _for_operation(self, user, company, currency):
+        """The open session of ``user`` at ``company`` that a new operation
+        joins, opened now when there is none. The session is locked shared
+        until the operation commits: a closing cannot start meanwhile, and an
+        operation that meets a closing fails and is retried (in a new
+        session)."""
+        if currency and currency != company.currency_id:
+            raise UserError(
+                self.env._(
+                    "This card counts in %(currency)s but %(company)s keeps its "
+                    "books in %(company_currency)s: counter operations in another "
+                    "currency cannot be booked.",
+                    currency=currency.name,
+                    company=company.name,
+                    company_currency=company.currency_id.name,
+                )
+            )
+        Session = self.sudo()
+        session = Session.search(
+            [
+                ("user_id", "=", user.id),
+                ("company_id", "=", company.id),
+                ("state", "=", "open"),
+            ],
+            limit=1,
+        ) or Session._open(user, company)
+        self.env.cr.execute(
+            SQL(
+                "SELECT state FROM loyalty_counter_session WHERE id = %s FOR SHARE",
+                session.id,
+            )
+        )
+        if self.env.cr.fetchone()[0] != "open":
+            raise UserError(
+                self.env._("The counter session was closed meanwhile: try again.")
+            )
+        return session
+
+    @api.model
+    def _open(self, user, company):
+        # The ORM's INSERT cannot say ON CONFLICT: with it, the second of two
+        # first operations at once fails with a serialization error (and its
+        # request is retried, finding the session) instead of a second one.
+        now = fields.Datetime.now()
+        name = (
+            self.env["ir.sequence"]
+            .sudo()
+            .with_company(company)
+            .next_by_code("loyalty.counter.session")
+            or "/"
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO loyalty_counter_session
+                       (name, user_id, company_id, state, date_open,
+                        create_uid, create_date, write_uid, write_date)
+                VALUES (%(name)s, %(user)s, %(company)s, 'open', %(now)s,
+                        %(uid)s, %(now)s, %(uid)s, %(now)s)
+                ON CONFLICT (user_id, company_id) WHERE state = 'open' DO NOTHING
+                RETURNING id
+                """,
+                name=name,
+                user=user.id,
+                company=company.id,
+                now=now,
+                uid=self.env.uid,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            raise UserError(
+                self.env._("A counter session was opened meanwhile: try again.")
+            )
+        return self.browse(row[0])
+
+    # --- closing --------------------------------------------------------------
+
+    @api.model
+    def _close_check_cash(self, cash_counted):
+        if cash_counted is None or cash_counted is False:
+            return None
+        return self.env["loyalty.card"]._loyalty_amount(
+            cash_counted, self.env._("The cash counted"), allow_zero=True
+        )
+
+    def _close_check_access(self):
+        """Only the sessions' cashier or a loyalty manager closes them."""
+        if not self:
+            raise UserError(self.env._("Choose the session to close."))
+        self.check_access("read")
+        if not self.env.su and not self.env.user.has_group(
+            "loyalty_cards.group_loyalty_manager"
+        ):
+            if self.filtered(lambda s: s.user_id != self.env.user):
+                raise AccessError(
+                    self.env._("Only its cashier or a manager closes a session.")
+                )
+
+    def _close_lock(self):
+        """Lock the sessions for their closing; a closing or an operation in
+        progress makes this one fail at once with a clear error."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM loyalty_counter_session "
+                        "WHERE id IN %s FOR UPDATE NOWAIT",
+                        tuple(self.ids),
+                    )
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "This session is being closed, or an operation is being "
+                    "recorded in it: try again in a moment."
+                )
+            ) from None
+        self.invalidate_recordset(["state"])
+        for session in self:
+            if session.state != "open":
+                raise UserError(
+                    self.env._(
+                        "Session %(session)s is already closed.", session=session.name
+                    )
+                )
+
+    def _close(self, cash_counted=None):
+        """Post the entry of this locked open session and close it."""
+        self.ensure_one()
+        lines = self._close_move_lines(cash_counted)
+        move = self.env["account.move"]
+        if lines:
+            move = (
+                self.env["account.move"]
+                .with_company(self.company_id)
+                .with_context(skip_invoice_sync=True)
+                .create(
+                    {
+                        "move_type": "entry",
+                        "journal_id": self._close_journal().id,
+                        "date": fields.Date.context_today(self),
+                        "ref": self.name,
+                        "line_ids": [fields.Command.create(line) for line in lines],
+                    }
+                )
+            )
+            move._post()
+        self.with_context(loyalty_session_closing=True).write(
+            {
+                "state": "closed",
+                "date_closed": fields.Datetime.now(),
+                "move_id": move.id,
+                "cash_counted": cash_counted or 0.0,
+                "cash_difference": self._close_cash_difference(cash_counted),
+            }
+        )
+
+    def _close_journal(self):
+        journal = self.env["account.journal"].search(
+            [("company_id", "=", self.company_id.id), ("type", "=", "sale")], limit=1
+        )
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no sales journal: install its chart of "
+                    "accounts before closing counter sessions.",
+                    company=self.company_id.name,
+                )
+            )
+        return journal
+
+    def _close_cash_difference(self, cash_counted):
+        if cash_counted is None:
+            return 0.0
+        return self.currency_id.round(cash_counted - self.cash_expected)
+
+    def _close_account(self, program, field):
+        """The account ``field`` of ``program`` for this session's company,
+        or a clear error naming what to configure."""
+        account = program.with_company(self.company_id)[field]
+        if not account:
+            raise UserError(
+                self.env._(
+                    "Set the %(account)s of programme %(program)s (tab Accounting) "
+                    "to close session %(session)s.",
+                    account=program._fields[field].get_description(self.env)["string"],
+                    program=program.name,
+                    session=self.name,
+                )
+            )
+        return account
+
+    def _close_method_account(self, method):
+        account = method.journal_id.default_account_id
+        if not account:
+            raise UserError(
+                self.env._(
+                    "Give payment method %(method)s a cash or bank journal with an "
+                    "account to close session %(session)s.",
+                    method=method.name,
+                    session=self.name,
+                )
+            )
+        return account
+
+    def _close_move_lines(self, cash_counted):
+        """The lines of the session's entry, one per account, tax and payment
+        method (see readme/USAGE.md for the bookings)."""
+        currency = self.currency_id
+        # key -> [balance (debit positive), tax base, values of the line]
+        totals = defaultdict(lambda: [0.0, 0.0, {}])
+
+        def book(key, amount, base=0.0, **values):
+            if not float_is_zero(amount, precision_rounding=currency.rounding):
+                total = totals[key]
+                total[0] += amount
+                total[1] += base
+                total[2].update(values)
+
+        for method, methods_topups in self.topup_ids.grouped(
+            "payment_method_id"
+        ).items():
+            book(
+                ("method", method.id),
+                sum(methods_topups.mapped("amount")),
+                name=self.env._("%(method)s payments", method=method.name),
+                account_id=self._close_method_account(method).id,
+            )
+        for program, topups in self.topup_ids.grouped("program_id").items():
+            stored_value = self._close_account(program, "stored_value_account_id")
+            paid, bonus = sum(topups.mapped("amount")), sum(topups.mapped("bonus"))
+            book(
+                ("stored_value", stored_value.id, program.id),
+                -(paid + bonus),
+                name=self.env._("Member card stored value"),
+                account_id=stored_value.id,
+                loyalty_program_id=program.id,
+            )
+            if not float_is_zero(bonus, precision_rounding=currency.rounding):
+                account = self._close_account(program, "bonus_expense_account_id")
+                book(
+                    ("bonus", account.id),
+                    bonus,
+                    name=self.env._("Top-up bonuses"),
+                    account_id=account.id,
+                )
+        for consumption in self.consumption_ids:
+            self._close_consumption_lines(consumption, book)
+        difference = self._close_cash_difference(cash_counted)
+        if not float_is_zero(difference, precision_rounding=currency.rounding):
+            journal = self._close_cash_journal()
+            cash_account = self._close_method_account_of_journal(journal)
+            other = (
+                journal.profit_account_id if difference > 0 else journal.loss_account_id
+            )
+            if not other:
+                raise UserError(
+                    self.env._(
+                        "Give the cash journal %(journal)s its profit and loss "
+                        "accounts to book the cash difference.",
+                        journal=journal.name,
+                    )
+                )
+            label = self.env._("Cash difference at closing")
+            book(
+                ("cash_difference", cash_account.id),
+                difference,
+                name=label,
+                account_id=cash_account.id,
+            )
+            book(
+                ("cash_difference", other.id),
+                -difference,
+                name=label,
+                account_id=other.id,
+            )
+        lines = []
+        for balance, base, values in totals.values():
+            balance = currency.round(balance)
+            if currency.is_zero(balance):
+                continue
+            if values.get("display_type") == "tax":
+                values["tax_base_amount"] = currency.round(abs(base))
+            lines.append(
+                {
+                    **values,
+                    "debit": balance if balance > 0 else 0.0,
+                    "credit": -balance if balance < 0 else 0.0,
+                }
+            )
+        total = sum(line["debit"] - line["credit"] for line in lines)
+        if float_compare(total, 0.0, precision_rounding=currency.rounding):
+            raise UserError(
+                self.env._(
+                    "The entry of session %(session)s does not balance (%(total)s).",
+                    session=self.name,
+                    total=total,
+                )
+            )
+        return lines
+
+    def _close_consumption_lines(self, consumption, book):
+        """Book one consumption: the sale (income and taxes, taxes included
+        in the price paid) against what paid it (balance, points, a payment
+        method)."""
+        company = self.company_id
+        program = consumption.program_id
+        income = self._close_account(program, "counter_income_account_id")
+        taxes = program.counter_tax_ids.filtered(lambda t: t.company_id == company)
+        net = consumption.net_amount
+        if taxes:
+            result = taxes.with_context(force_price_include=True).compute_all(
+                net, currency=self.currency_id
+            )
+            untaxed, tax_values, base_tags = (
+                result["total_excluded"],
+                result["taxes"],
+                result["base_tags"],
+            )
+        else:
+            untaxed, tax_values, base_tags = net, [], []
+        book(
+            ("income", income.id, tuple(taxes.ids), tuple(base_tags)),
+            -untaxed,
+            name=self.env._("Counter sales"),
+            account_id=income.id,
+            tax_ids=[fields.Command.set(taxes.ids)],
+            tax_tag_ids=[fields.Command.set(base_tags)],
+        )
+        for tax in tax_values:
+            account_id = tax["account_id"] or income.id
+            key = (
+                "tax",
+                account_id,
+                tax["tax_repartition_line_id"],
+                tuple(tax["tag_ids"]),
+            )
+            book(
+                key,
+                -tax["amount"],
+                base=tax["base"],
+                name=tax["name"],
+                account_id=account_id,
+                tax_repartition_line_id=tax["tax_repartition_line_id"],
+                tax_tag_ids=[fields.Command.set(tax["tag_ids"])],
+                display_type="tax",
+            )
+        if consumption.balance_used:
+            account = self._close_account(program, "stored_value_account_id")
+            book(
+                ("stored_value", account.id, program.id),
+                consumption.balance_used,
+                name=self.env._("Member card stored value"),
+                account_id=account.id,
+                loyalty_program_id=program.id,
+            )
+        if consumption.points_value:
+            account = self._close_account(program, "points_expense_account_id")
+            book(
+                ("points", account.id),
+                consumption.points_value,
+                name=self.env._("Points redeemed"),
+                account_id=account.id,
+            )
+        if consumption.amount_due:
+            method = consumption.payment_method_id
+            if not method:
+                raise UserError(
+                    self.env._(
+                        "Consumption %(ref)s has no payment method.",
+                        ref=consumption.name,
+                    )
+                )
+            book(
+                ("method", method.id),
+                consumption.amount_due,
+                name=self.env._("%(method)s payments", method=method.name),
+                account_id=self._close_method_account(method).id,
+            )
+
+    def _close_cash_journal(self):
+        """The cash journal that counts the cash of this session: the one of
+        the cash payment methods it used (or the company's first)."""
+        methods = (
+            self.topup_ids.payment_method_id | self.consumption_ids.payment_method_id
+        ).filtered("is_cash") or self.env["loyalty.payment.method"].search(
+            [("company_id", "=", self.company_id.id)]
+        ).filtered("is_cash")
+        journals = methods.journal_id
+        if len(journals) != 1:
+            raise UserError(
+                self.env._(
+                    "The cash counted must belong to exactly one cash journal; "
+                    "session %(session)s has %(count)s.",
+                    session=self.name,
+                    count=len(journals),
+                )
+            )
+        return journals
+
+    def _close_method_account_of_journal(self, journal):
+        if not journal.default_account_id:
+            raise UserError(
+                self.env._(
+                    "The cash journal %(journal)s has no account.", journal=journal.name
+                )
+            )
+        return journal.default_account_id
+
+    # --- scheduled action -----------------------------------------------------
+
+    @api.model
+    def _cron_close(self):
+        """Nightly: close one batch of the sessions left open (without cash
+        counted); the scheduler commits it and calls again while sessions
+        remain. A session that cannot be closed is logged and stays open
+        until the next night, the others are closed."""
+        domain = [("state", "=", "open")]
+        Session = self.sudo()
+        batch = Session.search(domain, order="id", limit=CLOSE_BATCH)
+        closed = jobs.run_isolated(
+            self.env,
+            list(batch),
+            lambda items: self._cron_close_batch(items),
+            lambda session: f"Closing counter session {session.name}",
+            _logger,
+        )
+        remaining = Session.search_count([*domain, ("id", "not in", batch.ids)])
+        self.env["ir.cron"]._notify_progress(done=len(closed), remaining=remaining)
+
+    @api.model
+    def _cron_close_batch(self, sessions):
+        sessions = self.browse().union(*sessions)
+        sessions._close_lock()
+        for session in sessions:
+            session._close()
+        return sessions.ids
