@@ -45,3 +45,16 @@ class TestTours(AftersalesCase, HttpCase):
         self.assertEqual(created.partner_id, customer.partner_id)
         self.assertEqual(closed.rating_ids.rating, 5)
         self.assertEqual(closed.rating_ids.feedback, "Fast and friendly.")
+
+    def test_manager_reads_the_kpi_dashboard(self):
+        """The dashboard shows each KPI against its target and its trend, for
+        a period and a tier, and opens the analysis of the same tickets."""
+        resolved = self.make_ticket(partner=self.gold_customer)
+        resolved.stage_id = self.stage("resolved")
+        waiting = self.make_ticket()
+        (resolved | waiting).write({"date_received": "2026-12-02 08:00:00"})
+        self.start_tour(
+            "/odoo/action-aftersales_sla.aftersales_kpi_dashboard_action",
+            "aftersales_kpi_dashboard_tour",
+            login="as_manager",
+        )

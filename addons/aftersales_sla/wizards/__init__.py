@@ -1,2 +1,1 @@
 from . import aftersales_calendar_holidays
-from . import aftersales_kpi_dashboard
