@@ -36,6 +36,7 @@
         "views/aftersales_severity_views.xml",
         "views/customer_tier_views.xml",
         "wizards/aftersales_calendar_holidays_views.xml",
+        "wizards/aftersales_ticket_checkout_views.xml",
         "views/resource_calendar_views.xml",
         "views/res_config_settings_views.xml",
         "views/aftersales_portal_templates.xml",

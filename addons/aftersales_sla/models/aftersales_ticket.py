@@ -4,8 +4,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import is_html_empty
 
-from odoo.addons.customer_tiering.tools.validation import check_number
+from odoo.addons.customer_tiering.tools.validation import check_number, check_text
 
 from ..tools.sla_planner import DeadlineOutOfReach, PlannerCache
 from .aftersales_stage import OPEN_KINDS
@@ -739,16 +740,43 @@ class AftersalesTicket(models.Model):
             )
 
     def action_check_out(self):
-        """The technician leaves the site, with the service report written."""
+        """Leave Site: a dialog asks for the service report."""
+        self.ensure_one()
         self.check_access("write")
-        now = fields.Datetime.now()
+        self._check_can_check_out()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Leave Site"),
+            "res_model": "aftersales.ticket.checkout",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_ticket_id": self.id,
+                "default_service_report": self.service_report,
+            },
+        }
+
+    def _check_can_check_out(self):
         for ticket in self:
             if not ticket.date_checkin or ticket.date_checkout:
                 raise UserError(self.env._("Check in on site before checking out."))
-            if not ticket.service_report:
-                raise UserError(
-                    self.env._("Write the service report before checking out.")
-                )
+
+    def _check_out(self, service_report):
+        """The technician leaves the site with ``service_report`` written."""
+        self.check_access("write")
+        self._check_can_check_out()
+        service_report = check_text(
+            self.env,
+            service_report,
+            self._fields["service_report"]._description_string(self.env),
+            100_000,
+        )
+        if is_html_empty(service_report):
+            raise UserError(self.env._("Write the service report before checking out."))
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.service_report = service_report
             ticket.sudo().date_checkout = now
             ticket.message_post(
                 body=Markup("%s<br/>%s")

@@ -1,1 +1,2 @@
 from . import aftersales_calendar_holidays
+from . import aftersales_ticket_checkout
