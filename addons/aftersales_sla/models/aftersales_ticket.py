@@ -213,7 +213,10 @@ class AftersalesTicket(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_total = fields.Monetary(
-        compute="_compute_amount_total", store=True, groups="base.group_user"
+        string="Total",
+        compute="_compute_amount_total",
+        store=True,
+        groups="base.group_user",
     )
     invoice_id = fields.Many2one(
         "account.move", readonly=True, copy=False, groups="base.group_user"

@@ -207,7 +207,7 @@ class RevisitRecord(models.Model):
         copy=False,
         tracking=True,
     )
-    is_overdue = fields.Boolean(compute="_compute_is_overdue")
+    is_overdue = fields.Boolean(string="Overdue", compute="_compute_is_overdue")
 
     _sql_constraints = [
         (

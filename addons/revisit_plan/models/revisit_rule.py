@@ -355,7 +355,7 @@ class RevisitRule(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._("%(count)s revisits planned.", count=planned),
+                "message": self.env._("Revisits planned: %(count)s.", count=planned),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

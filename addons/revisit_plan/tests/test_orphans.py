@@ -79,7 +79,7 @@ class TestOrphanedCustomers(RevisitCase):
             )
         )
         action = wizard.action_reassign()
-        self.assertIn("3 customers were told by email", action["params"]["message"])
+        self.assertIn("Customers told by email: 3.", action["params"]["message"])
         # Not the notifications of the successor, who follows the customers.
         mails = (self.env["mail.mail"].search([]) - mails_before).filtered(
             lambda m: m.recipient_ids & (self.customers | self.kept)
@@ -165,7 +165,7 @@ class TestOrphanedCustomers(RevisitCase):
             ]
         )
         self.assertEqual(len(activity), 1)
-        self.assertIn("4 customers without a salesperson", activity.summary)
+        self.assertIn("Customers without a salesperson: 4", activity.summary)
         for customer in self.customers | self.kept:
             self.assertIn(customer.name, str(activity.note))
         # Without a manager of their own: the revisit managers are told.

@@ -165,8 +165,8 @@ class RevisitReassign(models.TransientModel):
         if partners:
             partners._message_log_batch(bodies=dict.fromkeys(partners.ids, body))
         message = self.env._(
-            "%(customers)s customers and %(revisits)s open revisits handed over to "
-            "%(successor)s.",
+            "Handed over to %(successor)s: customers: %(customers)s, open "
+            "revisits: %(revisits)s.",
             customers=len(partners),
             revisits=len(revisits),
             successor=successor.name,
@@ -174,7 +174,7 @@ class RevisitReassign(models.TransientModel):
         if self.email_customers:
             mails = self._email_customers(partners)
             message += " " + self.env._(
-                "%(count)s customers were told by email.", count=len(mails)
+                "Customers told by email: %(count)s.", count=len(mails)
             )
         return {
             "type": "ir.actions.client",
