@@ -1,7 +1,5 @@
 from collections import defaultdict
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
@@ -179,7 +177,11 @@ class AftersalesTicket(models.Model):
     )
     date_visit = fields.Datetime(string="Planned Visit", tracking=True)
     date_visit_end = fields.Datetime(string="Planned Visit End")
-    date_checkin = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
+    # Tracked rather than told in notes: the history shows these facts in
+    # its reader's language.
+    date_checkin = fields.Datetime(
+        string="Arrived on Site", readonly=True, copy=False, tracking=True
+    )
     checkin_user_id = fields.Many2one(
         "res.users",
         string="Technician",
@@ -187,7 +189,9 @@ class AftersalesTicket(models.Model):
         copy=False,
         groups="base.group_user",
     )
-    date_checkout = fields.Datetime(string="Left Site", readonly=True, copy=False)
+    date_checkout = fields.Datetime(
+        string="Left Site", readonly=True, copy=False, tracking=True
+    )
     service_report = fields.Html()
     resolution = fields.Html()
 
@@ -219,7 +223,11 @@ class AftersalesTicket(models.Model):
         groups="base.group_user",
     )
     invoice_id = fields.Many2one(
-        "account.move", readonly=True, copy=False, groups="base.group_user"
+        "account.move",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups="base.group_user",
     )
     invoice_state = fields.Selection(
         related="invoice_id.state", string="Invoice Status", groups="base.group_user"
@@ -738,9 +746,6 @@ class AftersalesTicket(models.Model):
                 lambda line: line.target == "on_site"
             )._reach(now)
             ticket._reach_first_response(now)
-            ticket.message_post(
-                body=self.env._("Arrived on site."), subtype_xmlid="mail.mt_note"
-            )
 
     def action_check_out(self):
         """Leave Site: a dialog asks for the service report."""
@@ -781,10 +786,9 @@ class AftersalesTicket(models.Model):
         for ticket in self:
             ticket.service_report = service_report
             ticket.sudo().date_checkout = now
+            # The technician's own words; the departure itself is tracked.
             ticket.message_post(
-                body=Markup("%s<br/>%s")
-                % (self.env._("Left the site. Service report:"), ticket.service_report),
-                subtype_xmlid="mail.mt_note",
+                body=ticket.service_report, subtype_xmlid="mail.mt_note"
             )
 
     def action_open_invoice(self):
@@ -830,13 +834,8 @@ class AftersalesTicket(models.Model):
                 }
             )
         )
+        # Tracked: the history names the invoice in its reader's language.
         self.sudo().invoice_id = invoice
-        self.message_post(
-            body=self.env._(
-                "Invoice %(invoice)s created.", invoice=invoice._get_html_link()
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
         if invoice.with_env(self.env).has_access("read"):
             return {
                 "type": "ir.actions.act_window",

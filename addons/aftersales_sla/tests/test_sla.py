@@ -76,6 +76,9 @@ class TestTicketSla(AftersalesCase):
         repair = self.env.ref("aftersales_sla.type_repair")
         ticket = self.make_ticket(self.gold_customer, type_id=repair.id)
         as_agent = ticket.with_user(self.agent)
+        # The ticket's creation ends its transaction (changes made in the
+        # transaction that creates a record are not tracked).
+        self.env.cr.precommit.run()
         as_agent.action_check_in()
         action = as_agent.action_check_out()
         self.assertEqual(action["res_model"], "aftersales.ticket.checkout")
@@ -91,6 +94,16 @@ class TestTicketSla(AftersalesCase):
         self.leave_site(as_agent, "<p>Door seal replaced.</p>")
         self.assertTrue(ticket.date_checkout)
         self.assertIn("Door seal replaced.", ticket.message_ids[0].body)
+        # Arrival and departure are tracked facts, which the history shows in
+        # its reader's language, not notes in the technician's language.
+        self.env.cr.precommit.run()
+        ticket.invalidate_recordset(["message_ids"])
+        tracked = ticket.message_ids.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("date_checkin", tracked)
+        self.assertIn("date_checkout", tracked)
+        self.assertFalse(
+            ticket.message_ids.filtered(lambda m: "Arrived on site" in str(m.body))
+        )
         with self.assertRaisesMessage(UserError, "Check in on site"):
             as_agent.action_check_out()
 
