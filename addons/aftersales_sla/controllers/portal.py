@@ -122,6 +122,12 @@ class AftersalesPortal(CustomerPortal):
                 "ticket": ticket,
                 "page_name": "aftersales_ticket",
                 "sla_lines": ticket.sudo().sla_line_ids,
+                # Files of the messages the customer sees (not internal notes).
+                "files": ticket.sudo()
+                .message_ids.filtered(
+                    lambda m: m.message_type == "comment" and not m.subtype_id.internal
+                )
+                .attachment_ids.filtered("access_token"),
                 "rating_token": rating.access_token
                 if ticket.stage_kind == "closed"
                 else False,

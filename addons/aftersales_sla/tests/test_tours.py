@@ -113,3 +113,24 @@ class TestTours(AftersalesCase, HttpCase):
             "aftersales_kpi_dashboard_tour",
             login="as_manager",
         )
+
+    def test_new_customer_opens_a_first_request_with_a_photo(self):
+        """A customer without any ticket finds After-sales Tickets on the
+        portal home, opens a first request for a product with a photo."""
+        customer = new_test_user(
+            self.env,
+            login="as_tour_first",
+            groups="base.group_portal",
+            name="First Customer",
+        )
+        customer.partner_id.parent_id = self.basic_customer
+        product = self.env["product.product"].create(
+            {"name": "Freezer FZ-90", "sale_ok": True}
+        )
+        self.start_tour(
+            "/my", "aftersales_portal_first_request_tour", login="as_tour_first"
+        )
+        ticket = self.Ticket.search([("name", "=", "The freezer door does not close")])
+        self.assertEqual(ticket.partner_id, customer.partner_id)
+        self.assertEqual(ticket.product_id, product)
+        self.assertEqual(ticket.message_ids.attachment_ids.mapped("name"), ["door.png"])
