@@ -241,6 +241,80 @@ def check_i18n(addon_dir):
     return problems
 
 
+def _selection_labels(tree):
+    """The labels of the selections a Python module defines: in
+    ``fields.Selection(...)`` (first argument, ``selection=`` or
+    ``selection_add=``), given as a list of pairs or as the name of a
+    module-level list of pairs."""
+    constants = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    constants[target.id] = node.value
+
+    def labels(value):
+        if isinstance(value, ast.Name):
+            value = constants.get(value.id)
+        if not isinstance(value, ast.List | ast.Tuple):
+            return []  # a method name or a computed list: not checked here
+        return [
+            pair.elts[1].value
+            for pair in value.elts
+            if isinstance(pair, ast.Tuple)
+            and len(pair.elts) == 2
+            and isinstance(pair.elts[1], ast.Constant)
+            and isinstance(pair.elts[1].value, str)
+        ]
+
+    found = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "Selection"
+        ):
+            continue
+        values = node.args[:1] + [
+            keyword.value
+            for keyword in node.keywords
+            if keyword.arg in ("selection", "selection_add")
+        ]
+        for value in values:
+            found += labels(value)
+    return found
+
+
+def check_selection_translations(addon_dir):
+    """Every label of a selection defined in Python is in the .pot template
+    and translated in zh_CN and zh_TW (an export from a database holds them;
+    a hand-edited template may not)."""
+    addon_dir = Path(addon_dir)
+    labels = {}
+    for path in sorted(addon_dir.rglob("*.py")):
+        if "tests" in path.relative_to(addon_dir).parts:
+            continue
+        for label in _selection_labels(ast.parse(path.read_text())):
+            labels.setdefault(label, path.relative_to(addon_dir).as_posix())
+    if not labels:
+        return []
+    i18n = addon_dir / "i18n"
+    pot = i18n / f"{addon_dir.name}.pot"
+    catalogs = {pot.name: set(_po_entries(pot)) if pot.is_file() else set()}
+    for lang in LANGUAGES:
+        po = i18n / f"{lang}.po"
+        entries = _po_entries(po) if po.is_file() else {}
+        catalogs[po.name] = {msgid for msgid, msgstr in entries.items() if msgstr}
+    return [
+        f"i18n/{name}: selection label {label!r} of {where} is not translated"
+        if name != pot.name
+        else f"i18n/{name}: selection label {label!r} of {where} is missing"
+        for name, msgids in catalogs.items()
+        for label, where in sorted(labels.items())
+        if label not in msgids
+    ]
+
+
 def check_packaging(addon_dir):
     """A pyproject.toml that builds the addon's wheel with whool."""
     pyproject = Path(addon_dir) / "pyproject.toml"
@@ -276,6 +350,7 @@ CHECKS = (
     check_deprecated_markup,
     check_readme,
     check_i18n,
+    check_selection_translations,
     check_packaging,
     check_test_imports,
 )

@@ -63,12 +63,16 @@ SAMPLE = {
     "models/sample_thing.py": """\
         from odoo import fields, models
 
+        KINDS = [("big", "Big one"), ("small", "Small one")]
+
 
         class SampleThing(models.Model):
             _name = "sample.thing"
             _description = "Sample thing"
 
             name = fields.Char()
+            kind = fields.Selection(KINDS)
+            size = fields.Selection(selection=[("xl", "Extra large")])
 
 
         class ResPartner(models.Model):
@@ -106,6 +110,15 @@ SAMPLE = {
         msgid "Sample thing"
         msgstr ""
 
+        msgid "Big one"
+        msgstr ""
+
+        msgid "Small one"
+        msgstr ""
+
+        msgid "Extra large"
+        msgstr ""
+
         #. module: sample
         msgid ""
         "A long "
@@ -119,6 +132,15 @@ SAMPLE = {
         msgid "Sample thing"
         msgstr "示例"
 
+        msgid "Big one"
+        msgstr "大的"
+
+        msgid "Small one"
+        msgstr "小的"
+
+        msgid "Extra large"
+        msgstr "特大"
+
         msgid ""
         "A long "
         "string"
@@ -130,6 +152,15 @@ SAMPLE = {
 
         msgid "Sample thing"
         msgstr "範例"
+
+        msgid "Big one"
+        msgstr "大的"
+
+        msgid "Small one"
+        msgstr "小的"
+
+        msgid "Extra large"
+        msgstr "特大"
 
         msgid "A long string"
         msgstr ""
@@ -267,6 +298,26 @@ def test_i18n_untranslated_string(sample):
 def test_i18n_missing_template(sample):
     (sample / "i18n/sample.pot").unlink()
     assert rc.check_i18n(sample) == ["i18n/sample.pot is missing"]
+
+
+def test_selection_label_untranslated(sample):
+    """Selections defined in Python (a module-level list or inline) need
+    their labels translated like any other string."""
+    edit(sample / "i18n/zh_TW.po", 'msgstr "特大"', 'msgstr ""')
+    assert rc.check_selection_translations(sample) == [
+        "i18n/zh_TW.po: selection label 'Extra large' of models/sample_thing.py "
+        "is not translated"
+    ]
+
+
+def test_selection_label_missing_from_template(sample):
+    edit(sample / "models/sample_thing.py", '"Big one"', '"Huge one"')
+    problems = rc.check_selection_translations(sample)
+    assert (
+        "i18n/sample.pot: selection label 'Huge one' of models/sample_thing.py "
+        "is missing"
+    ) in problems
+    assert len(problems) == 3  # the template and both languages
 
 
 def test_packaging_missing(sample):

@@ -4,7 +4,10 @@
     .venv/bin/python tools/screenshots.py [--url http://127.0.0.1:8069]
 
 Logs in as admin, opens each page below in headless Chromium through the
-DevTools protocol (websocket-client) and writes docs/screenshots/<name>.png.
+DevTools protocol (websocket-client) in each language of LANGUAGES (the
+admin's language is switched, and switched back at the end) and writes
+docs/screenshots/<name>.png in English, <name>.<lang>.png in the others.
+Chinese needs a CJK font (tools/setup.sh installs fonts-noto-cjk).
 """
 
 import argparse
@@ -31,7 +34,11 @@ PAGES = [
     ("loyalty_counter", "/odoo/action-loyalty_cards.loyalty_counter_action"),
     ("loyalty_members", "/odoo/action-loyalty_cards.loyalty_card_member_action"),
     ("revisits", "/odoo/action-revisit_plan.revisit_record_action"),
+    ("tier_settings", "/odoo/settings#customer_tiering"),
+    ("aftersales_ticket", "/odoo/aftersales-tickets/{ticket}"),
+    ("hand_over", "/odoo/action-revisit_plan.revisit_reassign_action"),
 ]
+LANGUAGES = ("en_US", "zh_CN")
 
 
 # Typed into a page before its screenshot: {code} is a demo member card.
@@ -70,6 +77,69 @@ def member_card_code(url, session):
     response.raise_for_status()
     cards = response.json().get("result") or [{"code": ""}]
     return cards[0]["code"]
+
+
+def call_kw(url, session, model, method, args, kwargs=None):
+    response = requests.post(
+        f"{url}/web/dataset/call_kw",
+        json={
+            "params": {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            }
+        },
+        cookies={"session_id": session},
+        timeout=120,
+    )
+    response.raise_for_status()
+    body = response.json()
+    if "error" in body:
+        raise SystemExit(body["error"]["data"]["message"])
+    return body["result"]
+
+
+def use_language(url, session, login, lang):
+    """Install ``lang`` when needed and make it the language of ``login``;
+    return that user's previous language."""
+    uid = call_kw(url, session, "res.users", "search", [[("login", "=", login)]])
+    previous = call_kw(url, session, "res.users", "read", [uid, ["lang"]])[0]["lang"]
+    installed = call_kw(
+        url, session, "res.lang", "search_count", [[("code", "=", lang)]]
+    )
+    if not installed:
+        lang_ids = call_kw(
+            url,
+            session,
+            "res.lang",
+            "search",
+            [[("code", "=", lang), ("active", "=", False)]],
+            {"context": {"active_test": False}},
+        )
+        wizard = call_kw(
+            url,
+            session,
+            "base.language.install",
+            "create",
+            [{"lang_ids": [[6, 0, lang_ids]]}],
+        )
+        call_kw(url, session, "base.language.install", "lang_install", [[wizard]])
+    call_kw(url, session, "res.users", "write", [uid, {"lang": lang}])
+    return previous
+
+
+def demo_ticket(url, session):
+    """An on-site demo ticket (its visit, service levels and labour)."""
+    ids = call_kw(
+        url,
+        session,
+        "aftersales.ticket",
+        "search",
+        [[("service_mode", "=", "on_site")]],
+        {"limit": 1, "order": "id"},
+    )
+    return ids[0] if ids else 1
 
 
 def login(url, db, user, password):
@@ -132,6 +202,26 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def take(browser, args, session, name, path, suffix):
+    """Open ``path`` and write its screenshot docs/screenshots/<name><suffix>.png."""
+    browser.call("Page.navigate", url=args.url + path)
+    time.sleep(args.wait)
+    if name in SCRIPTS:
+        code = member_card_code(args.url, session)
+        browser.call("Runtime.evaluate", expression=SCRIPTS[name].format(code=code))
+        time.sleep(2)
+    # Notifications (e.g. "the page is out of date" when the bus
+    # reconnects) are not part of the page.
+    browser.call(
+        "Runtime.evaluate",
+        expression="document.querySelectorAll('.o_notification')"
+        ".forEach((n) => n.remove())",
+    )
+    shot = browser.call("Page.captureScreenshot", format="png")
+    (OUT / f"{name}{suffix}.png").write_bytes(base64.b64decode(shot["data"]))
+    print(f"docs/screenshots/{name}{suffix}.png")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -154,25 +244,15 @@ def main():
             url=args.url,
             httpOnly=True,
         )
-        for name, path in PAGES:
-            browser.call("Page.navigate", url=args.url + path)
-            time.sleep(args.wait)
-            if name in SCRIPTS:
-                code = member_card_code(args.url, session)
-                browser.call(
-                    "Runtime.evaluate", expression=SCRIPTS[name].format(code=code)
-                )
-                time.sleep(2)
-            # Notifications (e.g. "the page is out of date" when the bus
-            # reconnects) are not part of the page.
-            browser.call(
-                "Runtime.evaluate",
-                expression="document.querySelectorAll('.o_notification')"
-                ".forEach((n) => n.remove())",
-            )
-            shot = browser.call("Page.captureScreenshot", format="png")
-            (OUT / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
-            print(f"docs/screenshots/{name}.png")
+        ticket = demo_ticket(args.url, session)
+        previous = None
+        for lang in LANGUAGES:
+            was = use_language(args.url, session, args.login, lang)
+            previous = previous or was
+            suffix = "" if lang == "en_US" else f".{lang}"
+            for name, path in PAGES:
+                take(browser, args, session, name, path.format(ticket=ticket), suffix)
+        use_language(args.url, session, args.login, previous)
     finally:
         browser.close()
 

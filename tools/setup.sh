@@ -153,6 +153,12 @@ if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null 
     apt_install chromium || warn "Without Chromium the browser tours cannot run."
 fi
 
+# Chinese screenshots (tools/screenshots.py) need a CJK font: without one,
+# Chromium draws boxes. Skipped when a font for Chinese is present.
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+    apt_install fonts-noto-cjk || warn "Without a CJK font the Chinese screenshots show boxes."
+fi
+
 # --- 4. PostgreSQL -------------------------------------------------------------
 : >"$BUILD/env.sh.new"
 pg_answers() {

@@ -28,6 +28,7 @@
         "views/aftersales_team_views.xml",
         "views/aftersales_sla_policy_views.xml",
         "views/aftersales_ticket_report_views.xml",
+        "views/aftersales_kpi_dashboard_views.xml",
         "views/aftersales_stage_views.xml",
         "views/aftersales_channel_views.xml",
         "views/aftersales_ticket_type_views.xml",
@@ -35,7 +36,7 @@
         "views/aftersales_severity_views.xml",
         "views/customer_tier_views.xml",
         "wizards/aftersales_calendar_holidays_views.xml",
-        "wizards/aftersales_kpi_dashboard_views.xml",
+        "wizards/aftersales_ticket_checkout_views.xml",
         "views/resource_calendar_views.xml",
         "views/res_config_settings_views.xml",
         "views/aftersales_portal_templates.xml",
@@ -43,6 +44,9 @@
     ],
     "demo": ["demo/aftersales_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "aftersales_sla/static/src/kpi_dashboard/*",
+        ],
         "web.assets_tests": [
             "aftersales_sla/static/tests/tours/*.js",
         ],

@@ -4,6 +4,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.tools import plaintext2html
+from odoo.tools.mimetypes import guess_mimetype
 
 from odoo.addons.customer_tiering.tools.validation import (
     check_text,
@@ -19,6 +20,17 @@ TICKETS_PER_PAGE = 20
 # What a customer may write in a new request (the form says so).
 MAX_SUBJECT = 200
 MAX_DESCRIPTION = 10000
+# Photos or documents a new request may carry (the form says so).
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_SIZE = 5 * 1024 * 1024
+# Served back to the customer as they are: no HTML, SVG or scripts.
+ATTACHMENT_MIMETYPES = (
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+)
 
 
 class AftersalesPortal(CustomerPortal):
@@ -110,6 +122,12 @@ class AftersalesPortal(CustomerPortal):
                 "ticket": ticket,
                 "page_name": "aftersales_ticket",
                 "sla_lines": ticket.sudo().sla_line_ids,
+                # Files of the messages the customer sees (not internal notes).
+                "files": ticket.sudo()
+                .message_ids.filtered(
+                    lambda m: m.message_type == "comment" and not m.subtype_id.internal
+                )
+                .attachment_ids.filtered("access_token"),
                 "rating_token": rating.access_token
                 if ticket.stage_kind == "closed"
                 else False,
@@ -129,13 +147,93 @@ class AftersalesPortal(CustomerPortal):
         return request.render("aftersales_sla.portal_new_ticket", values)
 
     def _new_ticket_values(self, form, error=None):
-        types = request.env["aftersales.ticket.type"].sudo().search([])
+        env = request.env
+        types = env["aftersales.ticket.type"].sudo().search([])
+        customer = env.user.partner_id.commercial_partner_id
+        defaults = env["aftersales.ticket"].sudo().default_get(["severity_id"])
+        severity = env["aftersales.severity"].sudo().browse(defaults.get("severity_id"))
         return {
             "page_name": "aftersales_ticket_new",
             "ticket_types": types,
+            "products": self._portal_products(),
+            # What a new request starts at; the team may assess it again.
+            "severity_note": self._severity_note(severity, customer.sudo().tier_id),
+            "attachment_hint": env._(
+                "Up to %(count)s photos (JPEG, PNG, GIF, WebP) or PDF documents "
+                "of %(size)s MB each.",
+                count=MAX_ATTACHMENTS,
+                size=MAX_ATTACHMENT_SIZE // (1024 * 1024),
+            ),
             "form": form,
             "error": error or {},
         }
+
+    def _severity_note(self, severity, tier):
+        """What the new request form says of the severity it is handled at."""
+        env = request.env
+        if not severity:
+            return ""
+        if tier:
+            return env._(
+                "Your request is handled at severity %(severity)s, with the "
+                "service levels of your tier %(tier)s; our team may raise the "
+                "severity when it assesses the request.",
+                severity=severity.name,
+                tier=tier.name,
+            )
+        return env._(
+            "Your request is handled at severity %(severity)s; our team may "
+            "raise the severity when it assesses the request.",
+            severity=severity.name,
+        )
+
+    def _portal_products(self):
+        """The products a customer may name in a request: the goods we sell."""
+        return (
+            request.env["product.product"]
+            .sudo()
+            .search(
+                [("sale_ok", "=", True), ("type", "=", "consu")],
+                order="name, id",
+                limit=500,
+            )
+        )
+
+    def _read_attachments(self):
+        """[(name, data)] of the files sent with a new request, or a
+        UserError saying what is wrong with them."""
+        env = request.env
+        files = [
+            file
+            for file in request.httprequest.files.getlist("attachments")
+            if file and file.filename
+        ]
+        if len(files) > MAX_ATTACHMENTS:
+            raise UserError(
+                env._("Attach at most %(count)s files.", count=MAX_ATTACHMENTS)
+            )
+        result = []
+        for file in files:
+            name = check_text(env, file.filename, env._("The file name"), 255)
+            data = file.read(MAX_ATTACHMENT_SIZE + 1)
+            if len(data) > MAX_ATTACHMENT_SIZE:
+                raise UserError(
+                    env._(
+                        "%(file)s is larger than %(size)s MB.",
+                        file=name,
+                        size=MAX_ATTACHMENT_SIZE // (1024 * 1024),
+                    )
+                )
+            if guess_mimetype(data) not in ATTACHMENT_MIMETYPES:
+                raise UserError(
+                    env._(
+                        "%(file)s is neither a photo (JPEG, PNG, GIF, WebP) nor a "
+                        "PDF document.",
+                        file=name,
+                    )
+                )
+            result.append((name, data))
+        return result
 
     @http.route(
         ["/my/tickets/new"], type="http", auth="user", website=True, methods=["POST"]
@@ -163,6 +261,13 @@ class AftersalesPortal(CustomerPortal):
             .browse(id_from_text(post.get("type_id")))
             .exists()
         )
+        product = self._portal_products().filtered(
+            lambda p: p.id == id_from_text(post.get("product_id"))
+        )
+        try:
+            attachments = self._read_attachments()
+        except UserError as exc:
+            error["attachments"] = exc.args[0]
         if error:
             return self._render_new_ticket_again(post, error)
         partner = env.user.partner_id
@@ -179,11 +284,14 @@ class AftersalesPortal(CustomerPortal):
                             "description": plaintext2html(values["description"]),
                             "partner_id": partner.id,
                             "type_id": ticket_type.id,
+                            "product_id": product.id,
                             "channel_id": env.ref("aftersales_sla.channel_portal").id,
                             "company_id": company.id,
                         }
                     )
                 )
+                if attachments:
+                    self._attach(ticket, partner, attachments)
         except UserError as exc:
             # A configuration the request cannot pass (such as a service level
             # calendar without working time): said on the form, nothing kept.
@@ -201,6 +309,19 @@ class AftersalesPortal(CustomerPortal):
                 },
             )
         return request.redirect(f"/my/tickets/{ticket.id}")
+
+    def _attach(self, ticket, partner, attachments):
+        """Post the files of a new request on its ticket (in sudo, which the
+        caller holds), from the customer: they show in the ticket's messages,
+        each reachable by its own token."""
+        # No text of ours: the customer's files speak for themselves.
+        message = ticket.message_post(
+            attachments=attachments,
+            author_id=partner.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        message.attachment_ids.generate_access_token()
 
     def _render_new_ticket_again(self, post, error):
         """The new request form, shown again as typed (without what cannot be

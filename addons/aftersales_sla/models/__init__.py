@@ -11,6 +11,7 @@ from . import aftersales_ticket
 from . import aftersales_ticket_line
 from . import aftersales_ticket_sla
 from . import aftersales_ticket_report
+from . import aftersales_kpi_dashboard
 from . import customer_tier
 from . import customer_tier_indicator
 from . import customer_tier_history

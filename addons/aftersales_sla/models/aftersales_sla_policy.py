@@ -70,7 +70,9 @@ class AftersalesSlaPolicy(models.Model):
     on_site_target = fields.Float(
         string="On-site Arrival", tracking=True, help="For tickets served on site only."
     )
-    on_site_unit = fields.Selection(UNITS, default="working_days", required=True)
+    on_site_unit = fields.Selection(
+        UNITS, string="On-site Unit", default="working_days", required=True
+    )
     resolution_target = fields.Float(string="Resolution", tracking=True)
     resolution_unit = fields.Selection(UNITS, default="working_days", required=True)
     warning_percent = fields.Float(

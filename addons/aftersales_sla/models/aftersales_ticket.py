@@ -1,11 +1,10 @@
 from collections import defaultdict
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import is_html_empty
 
-from odoo.addons.customer_tiering.tools.validation import check_number
+from odoo.addons.customer_tiering.tools.validation import check_number, check_text
 
 from ..tools.sla_planner import DeadlineOutOfReach, PlannerCache
 from .aftersales_stage import OPEN_KINDS
@@ -178,7 +177,11 @@ class AftersalesTicket(models.Model):
     )
     date_visit = fields.Datetime(string="Planned Visit", tracking=True)
     date_visit_end = fields.Datetime(string="Planned Visit End")
-    date_checkin = fields.Datetime(string="Arrived on Site", readonly=True, copy=False)
+    # Tracked rather than told in notes: the history shows these facts in
+    # its reader's language.
+    date_checkin = fields.Datetime(
+        string="Arrived on Site", readonly=True, copy=False, tracking=True
+    )
     checkin_user_id = fields.Many2one(
         "res.users",
         string="Technician",
@@ -186,7 +189,9 @@ class AftersalesTicket(models.Model):
         copy=False,
         groups="base.group_user",
     )
-    date_checkout = fields.Datetime(string="Left Site", readonly=True, copy=False)
+    date_checkout = fields.Datetime(
+        string="Left Site", readonly=True, copy=False, tracking=True
+    )
     service_report = fields.Html()
     resolution = fields.Html()
 
@@ -212,10 +217,17 @@ class AftersalesTicket(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_total = fields.Monetary(
-        compute="_compute_amount_total", store=True, groups="base.group_user"
+        string="Total",
+        compute="_compute_amount_total",
+        store=True,
+        groups="base.group_user",
     )
     invoice_id = fields.Many2one(
-        "account.move", readonly=True, copy=False, groups="base.group_user"
+        "account.move",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups="base.group_user",
     )
     invoice_state = fields.Selection(
         related="invoice_id.state", string="Invoice Status", groups="base.group_user"
@@ -734,26 +746,49 @@ class AftersalesTicket(models.Model):
                 lambda line: line.target == "on_site"
             )._reach(now)
             ticket._reach_first_response(now)
-            ticket.message_post(
-                body=self.env._("Arrived on site."), subtype_xmlid="mail.mt_note"
-            )
 
     def action_check_out(self):
-        """The technician leaves the site, with the service report written."""
+        """Leave Site: a dialog asks for the service report."""
+        self.ensure_one()
         self.check_access("write")
-        now = fields.Datetime.now()
+        self._check_can_check_out()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Leave Site"),
+            "res_model": "aftersales.ticket.checkout",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_ticket_id": self.id,
+                "default_service_report": self.service_report,
+            },
+        }
+
+    def _check_can_check_out(self):
         for ticket in self:
             if not ticket.date_checkin or ticket.date_checkout:
                 raise UserError(self.env._("Check in on site before checking out."))
-            if not ticket.service_report:
-                raise UserError(
-                    self.env._("Write the service report before checking out.")
-                )
+
+    def _check_out(self, service_report):
+        """The technician leaves the site with ``service_report`` written."""
+        self.check_access("write")
+        self._check_can_check_out()
+        service_report = check_text(
+            self.env,
+            service_report,
+            self._fields["service_report"]._description_string(self.env),
+            100_000,
+        )
+        if is_html_empty(service_report):
+            raise UserError(self.env._("Write the service report before checking out."))
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.service_report = service_report
             ticket.sudo().date_checkout = now
+            # The technician's own words; the departure itself is tracked.
             ticket.message_post(
-                body=Markup("%s<br/>%s")
-                % (self.env._("Left the site. Service report:"), ticket.service_report),
-                subtype_xmlid="mail.mt_note",
+                body=ticket.service_report, subtype_xmlid="mail.mt_note"
             )
 
     def action_open_invoice(self):
@@ -799,13 +834,8 @@ class AftersalesTicket(models.Model):
                 }
             )
         )
+        # Tracked: the history names the invoice in its reader's language.
         self.sudo().invoice_id = invoice
-        self.message_post(
-            body=self.env._(
-                "Invoice %(invoice)s created.", invoice=invoice._get_html_link()
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
         if invoice.with_env(self.env).has_access("read"):
             return {
                 "type": "ir.actions.act_window",

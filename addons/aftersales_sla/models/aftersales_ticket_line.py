@@ -127,9 +127,28 @@ class AftersalesTicketLine(models.Model):
             )
 
     def _invoice_line_values(self):
+        """The invoice line of this labour or part. A discount is also stated
+        in the line's description, in the customer's language: the discount
+        column shows only where line discounts are enabled, and the invoice
+        must explain its prices to the customer anyway."""
         self.ensure_one()
+        name = self.name
+        if self.discount:
+            customer = self.ticket_id.commercial_partner_id
+            line = self.with_context(lang=customer.lang or self.env.lang)
+            tier = line.ticket_id.tier_id
+            discount = f"{self.discount:g}"
+            if tier:
+                note = line.env._(
+                    "%(tier)s customer discount: %(discount)s%%",
+                    tier=tier.name,
+                    discount=discount,
+                )
+            else:
+                note = line.env._("Discount: %(discount)s%%", discount=discount)
+            name = f"{name}\n{note}"
         values = {
-            "name": self.name,
+            "name": name,
             "quantity": self.quantity,
             "price_unit": self.price_unit,
             "discount": self.discount,

@@ -3,10 +3,10 @@ from odoo.tools import SQL
 
 
 class AftersalesTicketReport(models.Model):
-    """One row per ticket with its KPI measures. Percent measures hold 100 or
-    0 (or nothing when they do not apply), so that their average is the rate:
-    the pivot's averages are compliance, resolution, first-contact resolution
-    and satisfaction percentages."""
+    """One row per ticket with its KPI measures. Rate measures hold 1 or 0 (or
+    nothing when they do not apply), so that their average is the rate: the
+    pivot's averages are compliance, resolution, first-contact resolution and
+    satisfaction rates, shown as percentages."""
 
     _name = "aftersales.ticket.report"
     _description = "After-sales KPI Analysis"
@@ -31,26 +31,22 @@ class AftersalesTicketReport(models.Model):
     )
     ticket_count = fields.Integer(string="Tickets", readonly=True, aggregator="sum")
     response_compliance = fields.Float(
-        string="First Response Compliance (%)", readonly=True, aggregator="avg"
+        string="First Response Compliance", readonly=True, aggregator="avg"
     )
-    resolution_compliance = fields.Float(
-        string="Resolution Compliance (%)", readonly=True, aggregator="avg"
-    )
+    resolution_compliance = fields.Float(readonly=True, aggregator="avg")
     on_site_compliance = fields.Float(
-        string="On-site Compliance (%)", readonly=True, aggregator="avg"
+        string="On-site Compliance", readonly=True, aggregator="avg"
     )
-    resolution_rate = fields.Float(
-        string="Resolution Rate (%)", readonly=True, aggregator="avg"
-    )
+    resolution_rate = fields.Float(readonly=True, aggregator="avg")
     fcr_rate = fields.Float(
-        string="First-contact Resolution (%)", readonly=True, aggregator="avg"
+        string="First-contact Resolution", readonly=True, aggregator="avg"
     )
     handling_hours = fields.Float(
         string="Handling Time (working hours)", readonly=True, aggregator="avg"
     )
     rating = fields.Float(readonly=True, aggregator="avg")
     satisfaction_rate = fields.Float(
-        string="Satisfaction (%)", readonly=True, aggregator="avg"
+        string="Satisfaction", readonly=True, aggregator="avg"
     )
     breach_count = fields.Integer(string="Breaches", readonly=True, aggregator="sum")
 
@@ -70,18 +66,18 @@ class AftersalesTicketReport(models.Model):
                            %(response)s AS response_compliance,
                            %(resolution)s AS resolution_compliance,
                            %(on_site)s AS on_site_compliance,
-                           CASE WHEN t.date_resolved IS NOT NULL THEN 100.0 ELSE 0.0 END
+                           CASE WHEN t.date_resolved IS NOT NULL THEN 1.0 ELSE 0.0 END
                                AS resolution_rate,
                            CASE WHEN t.date_resolved IS NULL THEN NULL
                                 WHEN COALESCE(t.reopen_count, 0) = 0
                                      AND NOT COALESCE(t.reassigned_team, false)
-                                THEN 100.0 ELSE 0.0 END AS fcr_rate,
+                                THEN 1.0 ELSE 0.0 END AS fcr_rate,
                            CASE WHEN t.date_resolved IS NOT NULL
                                 THEN t.handling_hours END
                                AS handling_hours,
                            r.rating,
                            CASE WHEN r.rating IS NULL THEN NULL
-                                WHEN r.rating >= 4 THEN 100.0 ELSE 0.0 END
+                                WHEN r.rating >= 4 THEN 1.0 ELSE 0.0 END
                                AS satisfaction_rate,
                            (SELECT COUNT(*) FROM aftersales_ticket_sla l
                              WHERE l.ticket_id = t.id AND l.status = 'failed')
@@ -105,11 +101,11 @@ class AftersalesTicketReport(models.Model):
         )
 
     def _compliance_sql(self, target):
-        """100 when the ticket's target was achieved, 0 when it failed,
+        """1 when the ticket's target was achieved, 0 when it failed,
         nothing while it runs or when it does not apply."""
         return SQL(
             """(SELECT CASE WHEN bool_or(l.status = 'failed') THEN 0.0
-                            WHEN bool_or(l.status = 'achieved') THEN 100.0 END
+                            WHEN bool_or(l.status = 'achieved') THEN 1.0 END
                   FROM aftersales_ticket_sla l
                  WHERE l.ticket_id = t.id AND l.target = %s)""",
             target,

@@ -55,7 +55,10 @@ class AftersalesTicketSla(models.Model):
         string="Target (working hours)", digits=(12, 4), required=True
     )
     paused_hours = fields.Float(
-        string="Paused (working hours)", digits=(12, 4), default=0.0
+        string="Time Paused",
+        digits=(12, 4),
+        default=0.0,
+        help="Working hours spent paused, counted when the clock resumes.",
     )
     date_paused = fields.Datetime(string="Paused Since")
     date_deadline = fields.Datetime(string="Deadline")

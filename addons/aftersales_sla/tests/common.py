@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from odoo import Command
+from odoo.tests import Form
 
 from odoo.addons.customer_tiering.tests.common import TierCase
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -171,6 +172,17 @@ class AftersalesCase(TierCase):
 
     def line(self, ticket, target):
         return ticket.sla_line_ids.filtered(lambda line: line.target == target)
+
+    def leave_site(self, ticket, service_report):
+        """The technician clicks Leave Site and writes the report in its dialog."""
+        action = ticket.action_check_out()
+        with Form(
+            self.env[action["res_model"]]
+            .with_user(ticket.env.user)
+            .with_context(**action["context"])
+        ) as dialog:
+            dialog.service_report = service_report
+        return dialog.record.action_confirm()
 
     def stage(self, kind):
         return self.env["aftersales.stage"].search([("kind", "=", kind)], limit=1)

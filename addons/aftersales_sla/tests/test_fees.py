@@ -94,9 +94,34 @@ class TestFees(AccountTestInvoicingCommon):
         self.assertEqual(invoice.partner_id, self.partner_a)
         self.assertEqual(invoice.invoice_line_ids.mapped("discount"), [25, 25])
         self.assertAlmostEqual(invoice.amount_untaxed, 180)
+        # The discount column shows only with line discounts enabled: the
+        # line's description states the discount to the customer.
+        self.assertEqual(
+            invoice.invoice_line_ids.mapped("name"),
+            [
+                "Two hours\nDiscount customer discount: 25%",
+                "Seal\nDiscount customer discount: 25%",
+            ],
+        )
         self.assertEqual(invoice.invoice_origin, ticket.number)
         with self.assertRaises(UserError):
             ticket.action_create_invoice()
+
+    def test_discount_explained_in_the_customers_language(self):
+        """The printed invoice reads 2.00 x 100.00 = 150.00 where the
+        discount column is hidden: the line says why, in the customer's
+        language (not the agent's)."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.discount_tier.with_context(lang="zh_CN").name = "折扣等级"
+        self.partner_a.lang = "zh_CN"
+        ticket = self.ticket_for(self.discount_tier)
+        self.add_lines(ticket)
+        action = ticket.with_context(lang="en_US").action_create_invoice()
+        invoice = self.env["account.move"].browse(action["res_id"])
+        self.assertIn("折扣等级", invoice.invoice_line_ids[0].name)
+        self.assertIn("25%", invoice.invoice_line_ids[0].name)
+        self.assertNotIn("Discount", invoice.invoice_line_ids[0].name)
+        self.assertTrue(invoice.invoice_line_ids[0].name.startswith("Two hours\n"))
 
     def test_agent_invoices_the_customer(self):
         """An agent without invoicing rights invoices the customer, as the

@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .common import AftersalesCase, utc
 
@@ -65,56 +65,103 @@ class TestKpi(AftersalesCase):
         )[0]
         count, response, resolution, rate, fcr, satisfaction, breaches = values
         self.assertEqual(count, 4)
-        self.assertEqual(response, 50.0)  # T1, T3 met; T2, T4 missed
-        self.assertEqual(resolution, 50.0)
-        self.assertEqual(rate, 75.0)
-        self.assertAlmostEqual(fcr, 200 / 3, places=2)  # T1, T2 yes; T3 reopened
-        self.assertEqual(satisfaction, 50.0)
+        # Rates are fractions, which the pivot shows as percentages.
+        self.assertEqual(response, 0.5)  # T1, T3 met; T2, T4 missed
+        self.assertEqual(resolution, 0.5)
+        self.assertEqual(rate, 0.75)
+        self.assertAlmostEqual(fcr, 2 / 3, places=4)  # T1, T2 yes; T3 reopened
+        self.assertEqual(satisfaction, 0.5)
         self.assertEqual(breaches, 4)  # the response and resolution of T2 and T4
 
+    def dashboard(self, *args):
+        return (
+            self.env["aftersales.kpi.dashboard"]
+            .with_user(self.aftersales_manager)
+            .with_company(self.company)
+            .get_dashboard_data(*args)
+        )
+
     def test_dashboard_against_targets(self):
-        dashboard = (
+        data = self.dashboard("2026-12-01", "2026-12-31")
+        self.assertEqual(data["ticket_count"], 4)
+        self.assertEqual(data["breach_count"], 4)
+        kpis = {kpi["key"]: kpi for kpi in data["kpis"]}
+        fcr = kpis["fcr_rate"]
+        self.assertEqual(fcr["label"], "First-contact Resolution")
+        self.assertAlmostEqual(fcr["actual"], 200 / 3, places=2)
+        self.assertEqual(fcr["target"], 85.0)
+        self.assertIs(fcr["met"], False, "66.7 % misses the 85 % target")
+        self.assertEqual(kpis["resolution_rate"]["actual"], 75.0)
+        self.assertEqual(kpis["resolution_compliance"]["actual"], 50.0)
+        self.assertIs(kpis["resolution_compliance"]["met"], False)
+        # The trend: twelve months up to December 2026, the figures in the last.
+        trend = fcr["trend"]
+        self.assertEqual(len(trend), 12)
+        self.assertEqual(trend[-1]["month"], "Dec 26")
+        self.assertAlmostEqual(trend[-1]["value"], 200 / 3, places=2)
+        self.assertIsNone(trend[0]["value"])
+        self.assertIn(self.team.id, [team["id"] for team in data["teams"]])
+        self.assertIn(self.basic.id, [tier["id"] for tier in data["tiers"]])
+        self.assertEqual(self.dashboard("2026-11-01", "2026-11-30")["ticket_count"], 0)
+        self.assertEqual(
+            self.dashboard("2026-12-01", "2026-12-31", False, self.gold.id)[
+                "ticket_count"
+            ],
+            0,
+        )
+        self.assertEqual(
+            self.dashboard("2026-12-01", "2026-12-31", False, self.basic.id)[
+                "ticket_count"
+            ],
+            4,
+        )
+        action = (
             self.env["aftersales.kpi.dashboard"]
             .with_user(self.aftersales_manager)
-            .create({"date_from": date(2026, 12, 1), "date_to": date(2026, 12, 31)})
+            .action_open_analysis("2026-12-01", "2026-12-31")
         )
-        self.assertEqual(dashboard.ticket_count, 4)
-        self.assertIn("66.7 %", dashboard.kpi_html)
-        self.assertIn(
-            "text-danger", dashboard.kpi_html, "66.7 % misses the 85 % target"
-        )
-        self.assertIn("75.0 %", dashboard.kpi_html)
-        other = (
-            self.env["aftersales.kpi.dashboard"]
-            .with_user(self.aftersales_manager)
-            .create({"date_from": date(2026, 11, 1), "date_to": date(2026, 11, 30)})
-        )
-        self.assertEqual(other.ticket_count, 0)
-        action = dashboard.action_open_analysis()
         self.assertEqual(action["res_model"], "aftersales.ticket.report")
 
     def test_dashboard_open_ended_and_reversed_periods(self):
         """A period to the last day there is counts every ticket (it failed
         with an OverflowError); a period ending before it starts is refused."""
-        Dashboard = self.env["aftersales.kpi.dashboard"].with_user(
-            self.aftersales_manager
+        data = self.dashboard("2026-12-01", "9999-12-31")
+        self.assertEqual(data["ticket_count"], 4)
+        analysis = (
+            self.env["aftersales.kpi.dashboard"]
+            .with_user(self.aftersales_manager)
+            .with_company(self.company)
+            .action_open_analysis("2026-12-01", "9999-12-31")
         )
-        dashboard = Dashboard.create(
-            {"date_from": date(2026, 12, 1), "date_to": date(9999, 12, 31)}
-        )
-        self.assertEqual(dashboard.ticket_count, 4)
-        self.assertIn("75.0 %", dashboard.kpi_html)
-        analysis = dashboard.action_open_analysis()
         self.assertEqual(
             self.env["aftersales.ticket.report"]
             .with_user(self.aftersales_manager)
             .search_count(analysis["domain"]),
             4,
         )
+        self.assertEqual(self.dashboard("0001-01-01", "0001-01-31")["ticket_count"], 0)
         with self.assertRaisesMessage(ValidationError, "ends before it starts"):
-            Dashboard.create(
-                {"date_from": date(2026, 12, 31), "date_to": date(2026, 12, 1)}
-            )
+            self.dashboard("2026-12-31", "2026-12-01")
+
+    def test_dashboard_refuses_bad_input(self):
+        """Filters from the screen are checked before any query."""
+        for args, message in [
+            (("2026-13-01", "2026-12-31"), "must be a date"),
+            (("2026-12-01\x00", "2026-12-31"), "must be a date"),
+            ((1, "2026-12-31"), "must be a date"),
+            (("2026-12-01", "x" * 10_000), "must be a date"),
+            (("2026-12-01", "2026-12-31", 2**40), "team does not exist"),
+            (("2026-12-01", "2026-12-31", "1"), "team does not exist"),
+            (("2026-12-01", "2026-12-31", False, float("nan")), "tier does not exist"),
+        ]:
+            with self.assertRaisesMessage(UserError, message):
+                self.dashboard(*args)
+
+    def test_dashboard_for_managers_only(self):
+        with self.assertRaises(AccessError):
+            self.env["aftersales.kpi.dashboard"].with_user(
+                self.agent
+            ).get_dashboard_data("2026-12-01", "2026-12-31")
 
     def test_satisfaction_indicator(self):
         """Plugs into customer tiers: the average rating of the period."""

@@ -1,8 +1,15 @@
+import base64
+
 from odoo import http
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import AftersalesCase
+
+# A 1x1 transparent PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 @tagged("post_install", "-at_install")
@@ -156,6 +163,115 @@ class TestPortal(AftersalesCase, HttpCase):
         self.assertEqual(ticket.tier_id, self.basic)
         self.assertEqual(ticket.type_id, repair)
         self.assertTrue(ticket.sla_line_ids)
+
+    def test_portal_home_shows_tickets_from_the_start(self):
+        """A customer without a ticket yet finds where to ask for help (the
+        entry showed only once a ticket existed), with an icon of the size of
+        Odoo's own entries, and a list that says what to do."""
+        newcomer = new_test_user(
+            self.env, login="as_portal_new", groups="base.group_portal", name="New"
+        )
+        self.authenticate("as_portal_new", "as_portal_new")
+        home = self.url_open("/my").text
+        entry = home[: home.index('title="After-sales Tickets"')]
+        entry = entry[entry.rindex("<div") :]
+        self.assertNotIn("d-none", entry, "shown without a ticket")
+        self.assertIn("/aftersales_sla/static/src/img/aftersales_tickets.svg", home)
+        self.assertFalse(
+            self.Ticket.search([("partner_id", "=", newcomer.partner_id.id)])
+        )
+        listing = self.url_open("/my/tickets").text
+        self.assertIn("o_aftersales_no_ticket", listing)
+        self.assertIn("New request", listing)
+
+    def test_new_request_with_photo_and_product(self):
+        """A request carries the product concerned and photos or PDF files,
+        posted on the requester's own ticket, each with its own token; the
+        form says at which severity the request is handled."""
+        product = self.env["product.product"].create(
+            {"name": "Cold Room CR-200", "sale_ok": True}
+        )
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        form = self.url_open("/my/tickets/new").text
+        self.assertIn("o_aftersales_new_ticket_severity", form)
+        self.assertIn("Normal", form)
+        self.assertIn("Cold Room CR-200", form)
+        csrf = http.Request.csrf_token(self)
+        self.url_open(
+            "/my/tickets/new",
+            data={
+                "csrf_token": csrf,
+                "name": "Alarm with photo",
+                "description": "See the photo.",
+                "product_id": str(product.id),
+            },
+            files=[("attachments", ("alarm.png", PNG, "image/png"))],
+        )
+        ticket = self.Ticket.search([("name", "=", "Alarm with photo")])
+        self.assertEqual(ticket.partner_id, self.alice.partner_id)
+        self.assertEqual(ticket.product_id, product)
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "aftersales.ticket"), ("res_id", "=", ticket.id)]
+        )
+        self.assertEqual(attachment.name, "alarm.png")
+        self.assertEqual(attachment.mimetype, "image/png")
+        self.assertTrue(attachment.access_token)
+        self.assertIn(attachment, ticket.message_ids.attachment_ids)
+        self.assertEqual(
+            ticket.message_ids.filtered("attachment_ids").author_id,
+            self.alice.partner_id,
+        )
+
+    def test_new_request_refuses_unsafe_attachments(self):
+        """Pages, scripts, oversized or too many files get a clear message on
+        the form, and nothing is created."""
+        self.authenticate("as_portal_alice", "as_portal_alice")
+        csrf = http.Request.csrf_token(self)
+        before = self.Ticket.search_count([])
+        attachments_before = self.env["ir.attachment"].search_count([])
+        for files, message in (
+            (
+                [
+                    (
+                        "attachments",
+                        ("x.html", b"<script>alert(1)</script>", "image/png"),
+                    )
+                ],
+                "neither a photo",
+            ),
+            (
+                [
+                    (
+                        "attachments",
+                        ("x.svg", b"<svg onload='alert(1)'/>", "image/svg+xml"),
+                    )
+                ],
+                "neither a photo",
+            ),
+            (
+                [
+                    (
+                        "attachments",
+                        ("big.png", PNG + b"0" * (5 * 1024 * 1024), "image/png"),
+                    )
+                ],
+                "larger than 5 MB",
+            ),
+            (
+                [("attachments", (f"{i}.png", PNG, "image/png")) for i in range(6)],
+                "at most 5 files",
+            ),
+        ):
+            with self.subTest(message=message):
+                response = self.url_open(
+                    "/my/tickets/new",
+                    data={"csrf_token": csrf, "name": "Files", "description": "x"},
+                    files=files,
+                )
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(message, response.text)
+        self.assertEqual(self.Ticket.search_count([]), before)
+        self.assertEqual(self.env["ir.attachment"].search_count([]), attachments_before)
 
     def test_create_from_portal_bad_input(self):
         """A NUL character, an oversized text or a strange type id get a clear

@@ -63,10 +63,49 @@ class TestTicketSla(AftersalesCase):
         with self.assertRaisesMessage(UserError, "already checked in"):
             ticket.with_user(self.agent).action_check_in()
         with self.assertRaisesMessage(UserError, "Write the service report"):
-            ticket.with_user(self.agent).action_check_out()
-        ticket.with_user(self.agent).service_report = "<p>Compressor replaced.</p>"
-        ticket.with_user(self.agent).action_check_out()
+            self.leave_site(ticket.with_user(self.agent), "<p><br></p>")
+        self.assertFalse(ticket.date_checkout)
+        self.leave_site(ticket.with_user(self.agent), "<p>Compressor replaced.</p>")
         self.assertTrue(ticket.date_checkout)
+        self.assertEqual(ticket.service_report, "<p>Compressor replaced.</p>")
+
+    def test_leave_site_asks_for_the_report(self):
+        """Leave Site opens a dialog for the service report (it answered with
+        an error when the report was not written yet); the report is checked
+        like any input, and nothing changes when it is refused."""
+        repair = self.env.ref("aftersales_sla.type_repair")
+        ticket = self.make_ticket(self.gold_customer, type_id=repair.id)
+        as_agent = ticket.with_user(self.agent)
+        # The ticket's creation ends its transaction (changes made in the
+        # transaction that creates a record are not tracked).
+        self.env.cr.precommit.run()
+        as_agent.action_check_in()
+        action = as_agent.action_check_out()
+        self.assertEqual(action["res_model"], "aftersales.ticket.checkout")
+        self.assertEqual(action["target"], "new")
+        self.assertFalse(ticket.date_checkout)
+        for report, message in [
+            ("<p>Fixed\x00</p>", "cannot be stored"),
+            ("<p>" + "x" * 100_001 + "</p>", "is limited to"),
+        ]:
+            with self.assertRaisesMessage(UserError, message):
+                as_agent._check_out(report)
+        self.assertFalse(ticket.date_checkout or ticket.service_report)
+        self.leave_site(as_agent, "<p>Door seal replaced.</p>")
+        self.assertTrue(ticket.date_checkout)
+        self.assertIn("Door seal replaced.", ticket.message_ids[0].body)
+        # Arrival and departure are tracked facts, which the history shows in
+        # its reader's language, not notes in the technician's language.
+        self.env.cr.precommit.run()
+        ticket.invalidate_recordset(["message_ids"])
+        tracked = ticket.message_ids.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("date_checkin", tracked)
+        self.assertIn("date_checkout", tracked)
+        self.assertFalse(
+            ticket.message_ids.filtered(lambda m: "Arrived on site" in str(m.body))
+        )
+        with self.assertRaisesMessage(UserError, "Check in on site"):
+            as_agent.action_check_out()
 
     def test_first_response_by_agent_message(self):
         with freeze_time(utc(2026, 11, 30, 2)):

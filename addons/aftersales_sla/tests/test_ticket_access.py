@@ -151,8 +151,7 @@ class TestTicketFieldAccess(AftersalesCase):
         as_agent = ticket.with_user(self.agent)
         with freeze_time(utc(2026, 11, 30, 3)):
             as_agent.action_check_in()
-            as_agent.service_report = "<p>Fixed.</p>"
-            as_agent.action_check_out()
+            self.leave_site(as_agent, "<p>Fixed.</p>")
             as_agent.stage_id = self.stage("resolved")
             as_agent.stage_id = self.stage("in_progress")
             as_agent.stage_id = self.stage("closed")

@@ -1,2 +1,2 @@
 from . import aftersales_calendar_holidays
-from . import aftersales_kpi_dashboard
+from . import aftersales_ticket_checkout

@@ -77,7 +77,9 @@ class CustomerTierEvaluation(models.Model):
         readonly=True,
         help="The configuration this run applies, frozen when it started.",
     )
-    cursor_partner_id = fields.Integer(readonly=True, copy=False)
+    cursor_partner_id = fields.Integer(
+        string="Last Customer Evaluated", readonly=True, copy=False
+    )
     batch_count = fields.Integer(string="Batches", readonly=True)
     count_evaluated = fields.Integer(string="Evaluated", readonly=True)
     count_new = fields.Integer(string="First Tier", readonly=True)
@@ -96,7 +98,7 @@ class CustomerTierEvaluation(models.Model):
     finished_at = fields.Datetime(readonly=True)
     history_ids = fields.One2many("customer.tier.history", "evaluation_id")
     proposal_ids = fields.One2many("customer.tier.proposal", "evaluation_id")
-    history_count = fields.Integer(compute="_compute_counts")
+    history_count = fields.Integer(string="Tier Changes", compute="_compute_counts")
     proposal_pending_count = fields.Integer(
         string="Proposals to Review", compute="_compute_counts"
     )
@@ -822,8 +824,8 @@ class CustomerTierEvaluation(models.Model):
             )
         else:
             message = self.env._(
-                "Evaluation %(name)s done: %(evaluated)s customers graded, "
-                "%(up)s up, %(down)s down, %(new)s with a first tier.",
+                "Evaluation %(name)s done. Customers graded: %(evaluated)s "
+                "(up: %(up)s, down: %(down)s, first tier: %(new)s).",
                 name=self.name,
                 evaluated=self.count_evaluated,
                 up=self.count_up,

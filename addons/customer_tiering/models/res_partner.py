@@ -45,6 +45,7 @@ class ResPartner(models.Model):
         digits=(5, 2),
     )
     tier_below_count = fields.Integer(
+        string="Evaluations Below Tier",
         company_dependent=True,
         readonly=True,
         copy=False,
@@ -71,7 +72,9 @@ class ResPartner(models.Model):
     tier_last_evaluation_date = fields.Date(
         string="Last Tier Evaluation", compute="_compute_tier_last_evaluation_date"
     )
-    tier_history_count = fields.Integer(compute="_compute_tier_history_count")
+    tier_history_count = fields.Integer(
+        string="Tier Changes", compute="_compute_tier_history_count"
+    )
     referred_by_id = fields.Many2one(
         "res.partner",
         string="Referred by",
@@ -80,7 +83,9 @@ class ResPartner(models.Model):
         help="The customer who brought this one; referrals count in the "
         "referrer's tier.",
     )
-    referral_count = fields.Integer(compute="_compute_referral_count")
+    referral_count = fields.Integer(
+        string="Referrals", compute="_compute_referral_count"
+    )
     tier_potential = fields.Selection(
         [
             ("0", "Not rated"),

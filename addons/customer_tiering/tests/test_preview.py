@@ -102,7 +102,8 @@ class TestPreview(TierCase):
         )
         self.assertIn(evaluation.name, action["params"]["message"])
         self.assertIn(
-            f"{evaluation.count_evaluated} customers", action["params"]["message"]
+            f"Customers graded: {evaluation.count_evaluated}",
+            action["params"]["message"],
         )
         return evaluation
 

@@ -73,3 +73,28 @@ class TestTierTour(HttpCase):
         )
         customer.invalidate_recordset()
         self.assertEqual(customer.with_company(company).tier_id, gold)
+
+    def test_admin_changes_tier_settings_in_chinese(self):
+        """An administrator reading Chinese sees the tier settings and their
+        options in Chinese, and changes how tier changes apply."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["base", "web", "customer_tiering"], ["zh_CN"]
+        )
+        company = self.env["res.company"].create({"name": "Tour Company zh"})
+        new_test_user(
+            self.env,
+            login="tier_tour_admin_zh",
+            groups="base.group_system,customer_tiering.group_customer_tier_manager",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+            lang="zh_CN",
+        )
+        self.assertEqual(company.tier_apply_mode, "auto")
+        self.start_tour(
+            "/odoo/settings#customer_tiering",
+            "customer_tiering_settings_zh_tour",
+            login="tier_tour_admin_zh",
+        )
+        company.invalidate_recordset()
+        self.assertEqual(company.tier_apply_mode, "review")

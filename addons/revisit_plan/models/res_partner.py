@@ -10,7 +10,7 @@ class ResPartner(models.Model):
     )
     revisit_ids = fields.One2many("revisit.record", "partner_id", string="Revisits")
     revisit_count = fields.Integer(
-        string="Revisits Count", compute="_compute_revisit_info"
+        string="Number of Revisits", compute="_compute_revisit_info"
     )
     date_last_revisit = fields.Date(
         string="Last Revisit", compute="_compute_revisit_info"

@@ -80,7 +80,7 @@ class ResUsers(models.Model):
                         "activity_type_id": todo.id,
                         "user_id": manager.id,
                         "summary": env._(
-                            "%(count)s customers without a salesperson",
+                            "Customers without a salesperson: %(count)s",
                             count=len(customers),
                         ),
                         "note": note,

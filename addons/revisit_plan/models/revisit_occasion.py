@@ -65,8 +65,8 @@ class RevisitOccasion(models.Model):
     message_ids = fields.One2many(
         "revisit.care.message", "occasion_id", string="Greetings"
     )
-    sent_count = fields.Integer(compute="_compute_counts")
-    skipped_count = fields.Integer(compute="_compute_counts")
+    sent_count = fields.Integer(string="Sent", compute="_compute_counts")
+    skipped_count = fields.Integer(string="Skipped", compute="_compute_counts")
 
     @api.depends("calendar_type", "month", "day")
     @api.depends_context("tz")

@@ -7,6 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from odoo.addons.customer_tiering.tools import jobs, validation
 
@@ -207,7 +208,7 @@ class RevisitRecord(models.Model):
         copy=False,
         tracking=True,
     )
-    is_overdue = fields.Boolean(compute="_compute_is_overdue")
+    is_overdue = fields.Boolean(string="Overdue", compute="_compute_is_overdue")
 
     _sql_constraints = [
         (
@@ -251,7 +252,7 @@ class RevisitRecord(models.Model):
             record.display_name = self.env._(
                 "Revisit of %(customer)s on %(date)s",
                 customer=record.partner_id.display_name or "",
-                date=record.date_due or "",
+                date=format_date(self.env, record.date_due) if record.date_due else "",
             )
 
     @api.depends("satisfaction")
@@ -716,27 +717,34 @@ class RevisitRecord(models.Model):
             Activity = Activity.with_context(mail_activity_quick_update=True)
         # mail.activity computes its res_name one record at a time: compute
         # the revisits' names for the whole batch first (one query each).
-        records = records.with_env(Activity.env)
-        records.mapped("display_name")
-        activities = Activity.create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": record.id,
-                    "activity_type_id": record.revisit_type_id.id,
-                    "user_id": record.user_id.id,
-                    "date_deadline": record.date_due,
-                    "summary": record._activity_summary(),
-                    "note": notes.get(record.partner_id.id)
-                    or (record.reason and Markup("<p>%s</p>") % record.reason),
-                }
-                for record in records
-            ]
-        )
-        # One UPDATE when flushed (Odoo 18 writes rows of different values
-        # together); the benchmark measures no gain from raw SQL here.
-        for record, activity in zip(records, activities, strict=True):
-            record.activity_id = activity
+        # An activity is read by its assignee: its summary and the revisit's
+        # name it shows are written in the assignee's language.
+        by_lang = defaultdict(lambda: records.browse())
+        for record in records:
+            by_lang[record.user_id.lang or self.env.lang] |= record
+        for lang, lang_records in by_lang.items():
+            LangActivity = Activity.with_context(lang=lang)
+            lang_records = lang_records.with_env(LangActivity.env)
+            lang_records.mapped("display_name")
+            activities = LangActivity.create(
+                [
+                    {
+                        "res_model_id": model_id,
+                        "res_id": record.id,
+                        "activity_type_id": record.revisit_type_id.id,
+                        "user_id": record.user_id.id,
+                        "date_deadline": record.date_due,
+                        "summary": record._activity_summary(),
+                        "note": notes.get(record.partner_id.id)
+                        or (record.reason and Markup("<p>%s</p>") % record.reason),
+                    }
+                    for record in lang_records
+                ]
+            )
+            # One UPDATE when flushed (Odoo 18 writes rows of different values
+            # together); the benchmark measures no gain from raw SQL here.
+            for record, activity in zip(lang_records, activities, strict=True):
+                record.activity_id = activity
 
     def _activity_summary(self):
         self.ensure_one()

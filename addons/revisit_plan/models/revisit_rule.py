@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.customer_tiering.tools import jobs, validation
@@ -355,7 +356,7 @@ class RevisitRule(models.Model):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": self.env._("%(count)s revisits planned.", count=planned),
+                "message": self.env._("Revisits planned: %(count)s.", count=planned),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -686,6 +687,13 @@ class RevisitRule(models.Model):
             .browse(row[0] for row in rows)
         )
         users = self._assign_users(partners)
+        # Notes are read by the revisit's responsible: written in their language.
+        langs = {
+            user.id: user.lang
+            for user in self.env["res.users"]
+            .sudo()
+            .browse({user_id for user_id in users.values() if user_id})
+        }
         due_rows = {row[0]: row for row in rows}
         values, notes = [], {}
         for partner in partners:
@@ -703,9 +711,9 @@ class RevisitRule(models.Model):
                 }
             )
             if self.note_template:
-                notes[partner.id] = self._note_for(
-                    partner, partner.tier_id, due, last_done
-                )
+                notes[partner.id] = self.with_context(
+                    lang=langs.get(users[partner.id]) or self.env.lang
+                )._note_for(partner, partner.tier_id, due, last_done)
         return Record._create_planned(values, notes=notes)
 
     # --- responsible and notes --------------------------------------------------
@@ -738,15 +746,17 @@ class RevisitRule(models.Model):
         }
 
     def _note_for(self, partner, tier, date_due, last_done):
-        """The activity note of one revisit, from the rule's note template."""
+        """The activity note of one revisit, from the rule's note template,
+        in the language of the context (its reader's): the template, the
+        tier's name and the dates as that language writes them."""
         self.ensure_one()
         if not self.note_template:
             return False
         values = {
             "{customer}": partner.display_name,
-            "{tier}": tier.name or "",
-            "{due_date}": fields.Date.to_string(date_due) if date_due else "",
-            "{last_revisit}": fields.Date.to_string(last_done) if last_done else "-",
+            "{tier}": tier.with_env(self.env).name or "",
+            "{due_date}": format_date(self.env, date_due) if date_due else "",
+            "{last_revisit}": format_date(self.env, last_done) if last_done else "-",
         }
         note = str(self.note_template)
         for key in NOTE_PLACEHOLDERS:

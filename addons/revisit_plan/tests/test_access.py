@@ -1,4 +1,5 @@
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -434,3 +435,17 @@ class TestManagerActions(RevisitCase):
         action = self.rule_gold.with_user(self.manager).action_plan_now()
         self.assertEqual(action["tag"], "display_notification")
         self.assertTrue(self.rule_gold.date_scan)
+
+
+class TestPartnerForm(RevisitCase):
+    def test_revisits_button_comes_first(self):
+        """The Revisits button of the customer form hid under "More" behind
+        the other applications' buttons: it now comes first."""
+        arch = etree.fromstring(
+            self.env["res.partner"]
+            .with_user(self.sales1)
+            .get_view(view_type="form")["arch"]
+        )
+        buttons = arch.xpath("//div[@name='button_box']/button")
+        self.assertGreater(len(buttons), 1, "other applications add buttons too")
+        self.assertEqual(buttons[0].get("name"), "action_view_revisits")

@@ -45,6 +45,20 @@ class TestOrphanedCustomers(RevisitCase):
                 customer.message_ids[0].body.striptags(),
             )
 
+    def test_menu_opens_on_the_orphaned_customers(self):
+        """The Orphaned Customers menu opened a blank wizard: it now opens on
+        the archived user who left customers behind, listing them; choosing
+        another departing user lists theirs at once."""
+        self.sales1.action_archive()
+        wizard_form = Form(self.env["revisit.reassign"].with_user(self.manager))
+        self.assertEqual(wizard_form.from_user_id, self.sales1)
+        self.assertEqual(wizard_form.partner_count, 4)
+        self.assertEqual(wizard_form.partner_ids.ids, (self.customers | self.kept).ids)
+        wizard_form.from_user_id = self.sales2
+        self.assertEqual(wizard_form.partner_count, 0)
+        wizard_form.from_user_id = self.sales1
+        self.assertEqual(wizard_form.partner_count, 4)
+
     def test_customers_told_of_their_new_contact_in_their_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.env["ir.module.module"]._load_module_terms(["revisit_plan"], ["zh_CN"])
@@ -65,7 +79,7 @@ class TestOrphanedCustomers(RevisitCase):
             )
         )
         action = wizard.action_reassign()
-        self.assertIn("3 customers were told by email", action["params"]["message"])
+        self.assertIn("Customers told by email: 3.", action["params"]["message"])
         # Not the notifications of the successor, who follows the customers.
         mails = (self.env["mail.mail"].search([]) - mails_before).filtered(
             lambda m: m.recipient_ids & (self.customers | self.kept)
@@ -151,7 +165,7 @@ class TestOrphanedCustomers(RevisitCase):
             ]
         )
         self.assertEqual(len(activity), 1)
-        self.assertIn("4 customers without a salesperson", activity.summary)
+        self.assertIn("Customers without a salesperson: 4", activity.summary)
         for customer in self.customers | self.kept:
             self.assertIn(customer.name, str(activity.note))
         # Without a manager of their own: the revisit managers are told.

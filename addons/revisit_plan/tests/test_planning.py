@@ -301,6 +301,35 @@ class TestPlanning(PlanningCase):
         self.assertIn("(Silver)", note)
         self.assertIn("last -", note)
 
+    def test_activities_read_in_their_assignees_language(self):
+        """The summary, note and revisit name of an activity were stored in
+        the language of whoever planned it (the scheduler's English, ISO
+        dates): they are now written in the language of the salesperson who
+        reads them."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["revisit_plan"], ["zh_CN"])
+        self.sales1.lang = "zh_CN"
+        self.rule_gold.write(
+            {"summary": "Monthly visit", "note_template": "<p>Due {due_date}</p>"}
+        )
+        self.rule_gold.with_context(lang="zh_CN").write(
+            {"summary": "每月拜访", "note_template": "<p>到期 {due_date}</p>"}
+        )
+        self.gold.with_context(lang="zh_CN").name = "金卡"
+        self.run_cron()
+        vip = self.planned(self.vip_due)
+        self.assertEqual(vip.user_id, self.sales1)
+        activity = vip.activity_id
+        self.assertEqual(activity.summary, "每月拜访")
+        self.assertIn("到期", str(activity.note))
+        self.assertNotIn("2025-03-11", str(activity.note), "a date, not ISO text")
+        self.assertIn("2025", str(activity.note))
+        self.assertNotIn("2025-03-11", activity.res_name)
+        self.assertNotIn("Revisit of", activity.res_name)
+        english = self.planned(self.regular_never).activity_id
+        self.assertEqual(english.user_id, self.sales2)
+        self.assertIn("Revisit of", english.res_name)
+
     def test_first_step_of_the_day_reports_its_work(self):
         """The stale pass cancels nothing on most days: it still reports work
         done, or the scheduler (which stops on "nothing done") would never

@@ -60,10 +60,35 @@ class RevisitReassign(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
+        """The user of the form it is opened from; else (the Orphaned
+        Customers menu) the archived user who left the most customers
+        behind, so that the wizard opens on the customers to hand over."""
         values = super().default_get(fields_list)
         if self.env.context.get("active_model") == "res.users":
-            values.setdefault("from_user_id", self.env.context.get("active_id"))
+            values.setdefault(
+                "from_user_id",
+                validation.valid_id(self.env.context.get("active_id")) or False,
+            )
+        elif "from_user_id" in fields_list and not values.get("from_user_id"):
+            orphaned = self._orphaned_customers_by_user()
+            if orphaned:
+                values["from_user_id"] = orphaned[0][0].id
         return values
+
+    @api.model
+    def _orphaned_customers_by_user(self):
+        """[(archived internal user, customer count)], most customers first."""
+        groups = self.env["res.partner"]._read_group(
+            [
+                ("user_id.active", "=", False),
+                ("user_id.share", "=", False),
+                ("user_id", "!=", False),
+            ],
+            ["user_id"],
+            ["__count"],
+            order="__count desc",
+        )
+        return groups
 
     @api.depends("from_user_id")
     def _compute_partner_ids(self):
@@ -140,8 +165,8 @@ class RevisitReassign(models.TransientModel):
         if partners:
             partners._message_log_batch(bodies=dict.fromkeys(partners.ids, body))
         message = self.env._(
-            "%(customers)s customers and %(revisits)s open revisits handed over to "
-            "%(successor)s.",
+            "Handed over to %(successor)s: customers: %(customers)s, open "
+            "revisits: %(revisits)s.",
             customers=len(partners),
             revisits=len(revisits),
             successor=successor.name,
@@ -149,7 +174,7 @@ class RevisitReassign(models.TransientModel):
         if self.email_customers:
             mails = self._email_customers(partners)
             message += " " + self.env._(
-                "%(count)s customers were told by email.", count=len(mails)
+                "Customers told by email: %(count)s.", count=len(mails)
             )
         return {
             "type": "ir.actions.client",
