@@ -1,4 +1,5 @@
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .common import LoyaltyCase
 
@@ -21,3 +22,26 @@ class TestCounterTour(LoyaltyCase, HttpCase):
             (100, 60, self.cashier),
         )
         self.assertLedgerConsistent()
+
+
+@tagged("post_install", "-at_install")
+class TestCounterPhoneTour(LoyaltyCase, HttpCase):
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_cashier_on_a_phone_sees_a_wrong_pin(self):
+        self.assertEqual(self.currency.name, "USD")
+        self.card.code = "TQ7M2XPA9RTD4HWE"
+        # The wrong PIN's refusal is logged by the RPC layer.
+        with mute_logger("odoo.http"):
+            self.start_tour(
+                "/odoo/loyalty-counter",
+                "loyalty_cards_counter_phone_tour",
+                login="loyalty_cashier",
+            )
+        self.card.invalidate_recordset()
+        self.assertEqual(self.card.balance, 440)
+        consumption = self.Consumption.search([("card_id", "=", self.card.id)])
+        self.assertEqual((consumption.amount, consumption.balance_used), (1700, 60))
+        self.assertLedgerConsistent()
+
