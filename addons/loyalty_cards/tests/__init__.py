@@ -12,3 +12,4 @@ from . import test_portal
 from . import test_tour
 from . import test_qr_code
 from . import test_own_customers
+from . import test_partner_form
