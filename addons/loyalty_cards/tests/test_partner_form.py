@@ -1,6 +1,6 @@
 from lxml import etree
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import LoyaltyCase
 
@@ -38,3 +38,22 @@ class TestPartnerForm(LoyaltyCase):
             if f.get("name") in ("member_card_count", "coupon_count")
         ]
         self.assertEqual(labels, ["Member Cards", "Coupons"])
+
+    def test_store_fields_only_on_stores(self):
+        """A customer's form has no Store box nor coordinates; a company can
+        be made a store, and a store shows its coordinates."""
+        # A loyalty manager who may edit contacts sets up the stores.
+        self.manager.groups_id += self.env.ref("base.group_partner_manager")
+        Partner = self.env["res.partner"]
+        customer = Partner.create({"name": "A customer"})
+        shop = Partner.create({"name": "A shop", "is_company": True})
+        with Form(customer.with_user(self.manager)) as form:
+            for name in ("is_loyalty_store", "partner_latitude", "partner_longitude"):
+                self.assertTrue(form._get_modifier(name, "invisible"), name)
+        with Form(shop.with_user(self.manager)) as form:
+            self.assertFalse(form._get_modifier("is_loyalty_store", "invisible"))
+            self.assertTrue(form._get_modifier("partner_latitude", "invisible"))
+            form.is_loyalty_store = True
+            self.assertFalse(form._get_modifier("partner_latitude", "invisible"))
+            form.partner_latitude = 31.23
+        self.assertEqual((shop.is_loyalty_store, shop.partner_latitude), (True, 31.23))
