@@ -45,3 +45,13 @@ class TestCounterPhoneTour(LoyaltyCase, HttpCase):
         self.assertEqual((consumption.amount, consumption.balance_used), (1700, 60))
         self.assertLedgerConsistent()
 
+
+@tagged("post_install", "-at_install")
+class TestPortalPinTour(LoyaltyCase, HttpCase):
+    def test_customer_changes_the_pin_in_the_portal(self):
+        self.start_tour(
+            f"/my/member_cards/{self.card.id}",
+            "loyalty_cards_portal_pin_tour",
+            login="loyalty_portal",
+        )
+        self.assertEqual(self.card._pin_attempt("192837")["status"], "ok")
