@@ -47,6 +47,7 @@
     "assets": {
         "web.assets_backend": [
             "loyalty_cards/static/src/counter/*",
+            "loyalty_cards/static/src/coupon_issue/*",
         ],
         "web.assets_tests": [
             "loyalty_cards/static/tests/tours/*.js",

@@ -401,6 +401,7 @@ class LoyaltyConsumption(models.Model):
             else False,
             "points_after": self.points_after,
             "balance_after": self.balance_after,
+            "currency_id": self.currency_id.id,
         }
         for name in (
             "amount",

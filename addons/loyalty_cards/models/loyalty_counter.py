@@ -52,6 +52,7 @@ class LoyaltyCounter(models.AbstractModel):
         computed.pop("card")
         coupon = computed.pop("coupon")
         computed["coupon"] = self._coupon_summary(coupon) if coupon else False
+        computed["currency_id"] = computed["currency"].id
         for key in ("partner", "program", "level", "currency"):
             computed.pop(key)
         return computed
@@ -70,6 +71,34 @@ class LoyaltyCounter(models.AbstractModel):
         :return: the receipt (amounts, new points and balance)
         """
         return self.env["loyalty.consumption"]._counter_confirm(values)
+
+    @api.model
+    def topup_preview(self, values):
+        """The bonus and new balance a top-up would give, without writing
+        anything.
+
+        :param dict values: ``card_id`` and ``amount``
+        """
+        if not isinstance(values, dict):
+            raise UserError(self.env._("Nothing to top up."))
+        card = self._card(values.get("card_id"))
+        program = card.program_id
+        if not program.member_allow_topup:
+            raise UserError(
+                self.env._(
+                    "Cards of programme %(program)s cannot be topped up.",
+                    program=program.name,
+                )
+            )
+        currency = card.currency_id or card.company_id.currency_id
+        amount = currency.round(card._loyalty_amount(values.get("amount"), "amount"))
+        bonus = currency.round(program.topup_bonus_ids._bonus_for(amount))
+        return {
+            "amount": amount,
+            "bonus": bonus,
+            "balance_after": currency.round(card.balance + amount + bonus),
+            "currency_id": currency.id,
+        }
 
     @api.model
     def topup(self, values):
@@ -225,6 +254,9 @@ class LoyaltyCounter(models.AbstractModel):
             "reward": reward.description or "",
             "partner": coupon.partner_id.display_name or "",
             "expires": fields.Date.to_string(coupon.expiration_date) or "",
+            "currency_id": (
+                coupon.program_id.currency_id or self.env.company.currency_id
+            ).id,
         }
 
     @api.model
@@ -254,6 +286,7 @@ class LoyaltyCounter(models.AbstractModel):
                 "position": currency.position,
                 "digits": currency.decimal_places,
             },
+            "currency_id": currency.id,
             "status": card.member_status,
             "status_label": status[card.member_status],
             "pin_set": card.pin_set,

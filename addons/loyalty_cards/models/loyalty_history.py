@@ -60,6 +60,11 @@ class LoyaltyHistory(models.Model):
     )
     partner_id = fields.Many2one(related="card_id.partner_id", string="Customer")
     program_id = fields.Many2one(related="card_id.program_id")
+    # The stored description is in the language of whoever posted the row;
+    # readers get it in theirs, from the movement's kind and source.
+    ledger_description = fields.Char(
+        string="Details", compute="_compute_ledger_description"
+    )
 
     def init(self):
         res = super().init()
@@ -79,6 +84,43 @@ class LoyaltyHistory(models.Model):
             """
         )
         return res
+
+    @api.depends("kind", "order_model", "order_id", "description")
+    @api.depends_context("lang")
+    def _compute_ledger_description(self):
+        _ = self.env._
+        templates = {
+            "opening": lambda ref: _("Opening value"),
+            "earn": lambda ref: _("Points earned: %(ref)s", ref=ref),
+            "redeem_points": lambda ref: _("Paid with points: %(ref)s", ref=ref),
+            "spend_balance": lambda ref: _("Paid with balance: %(ref)s", ref=ref),
+            "topup": lambda ref: _("Top-up %(ref)s", ref=ref),
+            "topup_bonus": lambda ref: _("Top-up bonus %(ref)s", ref=ref),
+            "adjustment": lambda ref: _("Adjustment: %(reason)s", reason=ref),
+            "coupon_issue": lambda ref: ref,
+            "coupon_redeem": lambda ref: _("Coupon used"),
+            "external": lambda ref: _("Points changed by another application"),
+        }
+        # The name (or an adjustment's reason) of each source, one read per model.
+        ids_by_model = defaultdict(set)
+        for history in self:
+            if history.kind and history.order_model in self.env:
+                ids_by_model[history.order_model].add(history.order_id)
+        references = {}
+        for model, ids in ids_by_model.items():
+            field = "reason" if model == "loyalty.card.adjustment" else "name"
+            if field not in self.env[model]._fields:
+                field = "display_name"
+            for source in self.env[model].sudo().browse(ids).exists():
+                references[(model, source.id)] = source[field] or ""
+        for history in self:
+            reference = references.get((history.order_model, history.order_id))
+            template = templates.get(history.kind)
+            history.ledger_description = (
+                template(reference)
+                if template and reference is not None
+                else history.description
+            )
 
     def write(self, vals):
         if any(history.account for history in self):

@@ -14,3 +14,4 @@ from . import test_qr_code
 from . import test_accounting
 from . import test_accounting_concurrency
 from . import test_own_customers
+from . import test_partner_form

@@ -233,6 +233,33 @@ class TestCounter(LoyaltyCase):
                 with self.assertNothingChanges(UserError, "already used for another"):
                     self.confirm(amount=amount, idempotency_key=key)
 
+    def test_topup_preview_shows_the_bonus_and_writes_nothing(self):
+        Counter = self.as_user(self.cashier, "loyalty.counter")
+        before = self.snapshot()
+        preview = Counter.topup_preview({"card_id": self.card.id, "amount": 1000})
+        self.assertEqual(
+            (preview["amount"], preview["bonus"], preview["balance_after"]),
+            (1000, 120, 1620),
+        )
+        self.assertEqual(preview["currency_id"], self.currency.id)
+        self.assertEqual(self.snapshot(), before)
+        for values, message in (
+            ({"card_id": self.card.id, "amount": "1e400"}, "amount"),
+            ({"card_id": self.card.id, "amount": float("nan")}, "number"),
+            ({"card_id": 2**40, "amount": 10}, "No member card"),
+            ({"card_id": "x\x00", "amount": 10}, "No member card"),
+            ("not a dict", "Nothing to top up"),
+        ):
+            with (
+                self.subTest(values=values),
+                self.assertNothingChanges(UserError, message),
+            ):
+                Counter.topup_preview(values)
+        with self.assertRaises(AccessError):
+            self.as_user(self.portal_user, "loyalty.counter").topup_preview(
+                {"card_id": self.card.id, "amount": 10}
+            )
+
     def test_topup_with_bonus(self):
         Topup = self.as_user(self.cashier, "loyalty.topup")
         Counter = self.as_user(self.cashier, "loyalty.counter")

@@ -89,6 +89,22 @@ class TestCoupons(LoyaltyCase):
         batch = self.issue(audience_domain="[('city', '=', 'Coupon Town')]")
         self.assertEqual(batch.coupon_ids.partner_id, self.important)
 
+    def test_audience_summary_reads_clearly(self):
+        """One count, in words: nothing chosen yet, "1 customer matches",
+        "N customers match" (not "0 customers match" beside the filter's
+        "44 record(s)")."""
+        wizard = Form(
+            self.env["loyalty.coupon.issue"]
+            .with_user(self.manager)
+            .with_company(self.company)
+        )
+        wizard.program_id = self.coupon_program
+        self.assertIn("no customer is chosen yet", wizard.audience_summary)
+        wizard.audience_tier_ids.add(self.gold)
+        self.assertEqual(wizard.audience_summary, "1 customer matches.")
+        wizard.audience_level_ids.add(self.level_gold)
+        self.assertEqual(wizard.audience_summary, "2 customers match.")
+
     def test_issue_bad_input(self):
         with self.assertRaisesMessage(ValidationError, "Choose the audience"):
             self.issue()

@@ -2,10 +2,10 @@ import psycopg2.errors
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import LoyaltyCase
+from .common import PIN, LoyaltyCase
 
 
 class TestLedger(LoyaltyCase):
@@ -186,3 +186,31 @@ class TestLedger(LoyaltyCase):
         # Past the milestone: nothing more.
         self.confirm(card_id=self.other_card.id, amount=20)
         self.assertEqual(Mail.search(domain), mails)
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerLanguage(LoyaltyCase):
+    def test_description_in_the_readers_language(self):
+        """A Chinese-speaking cashier's purchase reads in English for an
+        English-speaking manager, and the other way round."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["loyalty_cards"], ["zh_CN"])
+        counter = self.as_user(self.cashier, "loyalty.counter")
+        receipt = counter.with_context(lang="zh_CN").confirm(
+            {
+                "card_id": self.card.id,
+                "amount": 100,
+                "balance_used": 60,
+                "pin": PIN,
+                "idempotency_key": self.key(),
+            }
+        )
+        row = self.Ledger.search(
+            [("card_id", "=", self.card.id), ("kind", "=", "spend_balance")]
+        )
+        name = receipt["name"]
+        self.assertEqual(row.description, f"余额支付：{name}")
+        english = row.with_user(self.manager).with_context(lang="en_US")
+        self.assertEqual(english.ledger_description, f"Paid with balance: {name}")
+        chinese = row.with_context(lang="zh_CN")
+        self.assertEqual(chinese.ledger_description, f"余额支付：{name}")

@@ -43,6 +43,7 @@ class LoyaltyCouponIssue(models.TransientModel):
     audience_count = fields.Integer(
         string="Customers", compute="_compute_audience_count"
     )
+    audience_summary = fields.Char(string="Audience", compute="_compute_audience_count")
 
     @api.model
     def _default_program(self):
@@ -65,13 +66,24 @@ class LoyaltyCouponIssue(models.TransientModel):
     def _compute_audience_count(self):
         for wizard in self:
             try:
+                chosen = bool(wizard.program_id and wizard._audience_has_criteria())
                 wizard.audience_count = (
-                    len(wizard._audience_partner_ids())
-                    if wizard.program_id and wizard._audience_has_criteria()
-                    else 0
+                    len(wizard._audience_partner_ids()) if chosen else 0
                 )
             except (UserError, ValueError):
+                chosen = False
                 wizard.audience_count = 0
+            count = wizard.audience_count
+            if not chosen:
+                summary = self.env._(
+                    "Choose tiers, card levels, a filter or a store: "
+                    "no customer is chosen yet."
+                )
+            elif count == 1:
+                summary = self.env._("1 customer matches.")
+            else:
+                summary = self.env._("%(count)s customers match.", count=count)
+            wizard.audience_summary = summary
 
     def action_issue(self):
         """Issue the batch and open it."""

@@ -6,6 +6,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useDebounced } from "@web/core/utils/timing";
 import { useService } from "@web/core/utils/hooks";
+import { formatFloat, formatMonetary } from "@web/views/fields/formatters";
 
 /** A random idempotency key (works without a secure context). */
 function newKey() {
@@ -44,6 +45,8 @@ export class LoyaltyCounter extends Component {
         this.notification = useService("notification");
         this.codeInput = useRef("code");
         this.amountInput = useRef("amount");
+        this.pinInput = useRef("pin");
+        this.errorBox = useRef("error");
         this.state = useState({
             code: "",
             mode: false, // "card" or "coupon"
@@ -54,6 +57,7 @@ export class LoyaltyCounter extends Component {
             preview: null,
             receipt: null,
             topupReceipt: null,
+            topupPreview: null,
             error: "",
             busy: false,
             key: newKey(),
@@ -68,11 +72,13 @@ export class LoyaltyCounter extends Component {
             this.state.form.paymentMethod = this.paymentMethods[0]?.value || "";
         });
         this.debouncedPreview = useDebounced(() => this.refreshPreview(), 300);
+        this.debouncedTopupPreview = useDebounced(() => this.refreshTopupPreview(), 300);
         onMounted(() => this.codeInput.el?.focus());
     }
 
-    get currency() {
-        return (this.state.card && this.state.card.currency) || { symbol: "", position: "after", digits: 2 };
+    /** The currency of the card, else of the coupon's programme. */
+    get currencyId() {
+        return (this.state.card || this.state.coupon || {}).currency_id;
     }
 
     get spending() {
@@ -96,10 +102,23 @@ export class LoyaltyCounter extends Component {
         this.state.tab = "topup";
     }
 
-    formatMoney(value) {
-        const { symbol, position, digits } = this.currency;
-        const amount = Number(value || 0).toFixed(digits ?? 2);
-        return position === "before" ? `${symbol} ${amount}` : `${amount} ${symbol}`;
+    /** An amount in the user's language, with the card's or coupon's currency. */
+    formatMoney(value, currencyId = this.currencyId) {
+        return formatMonetary(Number(value || 0), { currencyId });
+    }
+
+    /** Points as the programme rounds them (cents), in the user's language. */
+    formatPoints(value) {
+        return formatFloat(Number(value || 0), { digits: [16, 2] });
+    }
+
+    /**
+     * Show a refusal where the cashier is looking: the message sits in the
+     * action bar pinned to the bottom of the screen, beside Confirm.
+     */
+    showError(error) {
+        this.state.error = this.errorMessage(error);
+        setTimeout(() => this.errorBox.el?.scrollIntoView({ block: "nearest" }), 0);
     }
 
     errorMessage(error) {
@@ -123,7 +142,7 @@ export class LoyaltyCounter extends Component {
                 await this.lookup();
             }
         } catch (error) {
-            this.state.error = this.errorMessage(error);
+            this.showError(error);
         }
     }
 
@@ -148,7 +167,7 @@ export class LoyaltyCounter extends Component {
             this.state.mode = false;
             this.state.card = null;
             this.state.coupon = null;
-            this.state.error = this.errorMessage(error);
+            this.showError(error);
         } finally {
             this.state.busy = false;
         }
@@ -161,6 +180,7 @@ export class LoyaltyCounter extends Component {
             preview: null,
             receipt: null,
             topupReceipt: null,
+            topupPreview: null,
             error: "",
             key: newKey(),
             topupKey: newKey(),
@@ -214,7 +234,7 @@ export class LoyaltyCounter extends Component {
             this.state.error = "";
         } catch (error) {
             this.state.preview = null;
-            this.state.error = this.errorMessage(error);
+            this.showError(error);
         }
     }
 
@@ -234,7 +254,7 @@ export class LoyaltyCounter extends Component {
             f.newPin = f.newPinConfirm = "";
             this.notification.add(_t("PIN set."), { type: "success" });
         } catch (error) {
-            this.state.error = this.errorMessage(error);
+            this.showError(error);
         } finally {
             this.state.busy = false;
         }
@@ -262,8 +282,10 @@ export class LoyaltyCounter extends Component {
             }
             this.state.form.pin = "";
         } catch (error) {
-            this.state.error = this.errorMessage(error);
+            this.showError(error);
+            // The customer types the PIN again, in the field that has the focus.
             this.state.form.pin = "";
+            this.pinInput.el?.focus();
             if (this.state.card) {
                 // The lock state may have changed (wrong PINs).
                 this.refreshCard();
@@ -288,6 +310,31 @@ export class LoyaltyCounter extends Component {
 
     // --- top-up ---------------------------------------------------------------
 
+    onTopupInput() {
+        this.state.error = "";
+        this.state.topupReceipt = null;
+        if (Number(this.state.form.topupAmount) > 0) {
+            this.debouncedTopupPreview();
+        } else {
+            this.state.topupPreview = null;
+        }
+    }
+
+    async refreshTopupPreview() {
+        if (!(Number(this.state.form.topupAmount) > 0)) {
+            return;
+        }
+        try {
+            this.state.topupPreview = await this.orm.call("loyalty.counter", "topup_preview", [
+                { card_id: this.state.card.id, amount: this.state.form.topupAmount },
+            ]);
+            this.state.error = "";
+        } catch (error) {
+            this.state.topupPreview = null;
+            this.showError(error);
+        }
+    }
+
     async topup() {
         if (this.state.busy) {
             return;
@@ -305,11 +352,12 @@ export class LoyaltyCounter extends Component {
                 },
             ]);
             this.state.topupReceipt = result;
+            this.state.topupPreview = null;
             this.state.card = result.card;
             this.state.topupKey = newKey();
             f.topupAmount = "";
         } catch (error) {
-            this.state.error = this.errorMessage(error);
+            this.showError(error);
         } finally {
             this.state.busy = false;
         }
