@@ -2,7 +2,7 @@
     "name": "After-sales Service Levels",
     "summary": "After-sales tickets with service levels by customer tier and "
     "severity, on working calendars, with escalation, ratings and KPIs",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Services/After-sales",
     "license": "LGPL-3",
     "author": "Customer Suite Authors",
