@@ -9,6 +9,7 @@ import ast
 import csv
 import re
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -173,6 +174,33 @@ def check_deprecated_markup(addon_dir):
                 line = text.count("\n", 0, match.start()) + 1
                 rel = path.relative_to(addon_dir).as_posix()
                 problems.append(f"{rel}:{line}: {what}")
+    return problems
+
+
+def _functions_replayed(node, noupdate=False):
+    """The ``<function>`` elements below ``node`` outside a noupdate block."""
+    noupdate = noupdate or node.get("noupdate") in ("1", "True", "true")
+    for child in node:
+        if child.tag == "function" and not noupdate:
+            yield child
+        yield from _functions_replayed(child, noupdate)
+
+
+def check_demo_functions(addon_dir):
+    """A ``<function>`` of the demo data runs once, at install: in a
+    ``noupdate`` block (an upgrade would replay it, e.g. issue another coupon
+    batch or move demo tickets again)."""
+    addon_dir = Path(addon_dir)
+    problems = []
+    for rel in read_manifest(addon_dir).get("demo", []):
+        path = addon_dir / rel
+        if path.suffix != ".xml" or not path.is_file():
+            continue
+        problems += [
+            f"{rel}: <function name={function.get('name')!r}> runs again "
+            "at every upgrade (put it in a noupdate block)"
+            for function in _functions_replayed(ET.parse(path).getroot())
+        ]
     return problems
 
 
@@ -348,6 +376,7 @@ CHECKS = (
     check_data_files,
     check_access_rules,
     check_deprecated_markup,
+    check_demo_functions,
     check_readme,
     check_i18n,
     check_selection_translations,

@@ -270,6 +270,20 @@ def test_numbercall_in_python(sample):
     assert [p for p in rc.check_deprecated_markup(sample) if "numbercall" in p]
 
 
+def test_demo_function_replayed_at_upgrade(sample):
+    demo = sample / "demo/sample_thing_demo.xml"
+    demo.write_text('<odoo><function model="sample.thing" name="_demo"/></odoo>\n')
+    assert rc.check_demo_functions(sample) == [
+        "demo/sample_thing_demo.xml: <function name='_demo'> runs again at "
+        "every upgrade (put it in a noupdate block)"
+    ]
+    demo.write_text(
+        '<odoo><data noupdate="1">'
+        '<function model="sample.thing" name="_demo"/></data></odoo>\n'
+    )
+    assert rc.check_demo_functions(sample) == []
+
+
 def test_readme_fragment_missing(sample):
     (sample / "readme/USAGE.md").unlink()
     assert rc.check_readme(sample) == ["readme/USAGE.md is missing or empty"]
