@@ -9,3 +9,4 @@ from . import test_portal
 from . import test_tours
 from . import test_ticket_access
 from . import test_own_customers
+from . import test_migrations
