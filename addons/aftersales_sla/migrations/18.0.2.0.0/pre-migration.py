@@ -2,44 +2,26 @@
 (and their fields, which tracking values and filters refer to) are renamed,
 so that no value is lost."""
 
-from odoo.tools.sql import column_exists, rename_column
+from odoo.addons.customer_tiering.tools.migration import rename_fields
 
-RENAMES = {
-    "aftersales.ticket": [
-        ("assessed_on", "date_assessed"),
-        ("checkin_at", "date_checkin"),
-        ("checkout_at", "date_checkout"),
-        ("first_response_at", "date_first_response"),
-        ("resolved_at", "date_resolved"),
-        ("closed_at", "date_closed"),
-        ("planned_visit", "date_visit"),
-        ("planned_visit_end", "date_visit_end"),
-        ("sla_deadline", "date_sla_deadline"),
-    ],
-    "aftersales.ticket.sla": [
-        ("start", "date_start"),
-        ("deadline", "date_deadline"),
-        ("warning_at", "date_warning"),
-        ("reached_at", "date_reached"),
-        ("paused_since", "date_paused"),
-    ],
-}
+# (model, old name, new name, whether it has a column of its own)
+RENAMED_FIELDS = [
+    ("aftersales.ticket", "assessed_on", "date_assessed", True),
+    ("aftersales.ticket", "checkin_at", "date_checkin", True),
+    ("aftersales.ticket", "checkout_at", "date_checkout", True),
+    ("aftersales.ticket", "first_response_at", "date_first_response", True),
+    ("aftersales.ticket", "resolved_at", "date_resolved", True),
+    ("aftersales.ticket", "closed_at", "date_closed", True),
+    ("aftersales.ticket", "planned_visit", "date_visit", True),
+    ("aftersales.ticket", "planned_visit_end", "date_visit_end", True),
+    ("aftersales.ticket", "sla_deadline", "date_sla_deadline", True),
+    ("aftersales.ticket.sla", "start", "date_start", True),
+    ("aftersales.ticket.sla", "deadline", "date_deadline", True),
+    ("aftersales.ticket.sla", "warning_at", "date_warning", True),
+    ("aftersales.ticket.sla", "reached_at", "date_reached", True),
+    ("aftersales.ticket.sla", "paused_since", "date_paused", True),
+]
 
 
 def migrate(cr, version):
-    for model, renames in RENAMES.items():
-        table = model.replace(".", "_")
-        for old, new in renames:
-            if not column_exists(cr, table, old) or column_exists(cr, table, new):
-                continue
-            rename_column(cr, table, old, new)
-            cr.execute(
-                "UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s",
-                [new, model, old],
-            )
-            cr.execute(
-                "UPDATE ir_model_data SET name = %s"
-                " WHERE module = 'aftersales_sla' AND model = 'ir.model.fields'"
-                " AND name = %s",
-                [f"field_{table}__{new}", f"field_{table}__{old}"],
-            )
+    rename_fields(cr, "aftersales_sla", RENAMED_FIELDS)

@@ -2,8 +2,9 @@
 field definitions are renamed before the models load, so that no value or
 translation is lost."""
 
-from odoo.tools import SQL, drop_view_if_exists
-from odoo.tools.sql import column_exists
+from odoo.tools import drop_view_if_exists
+
+from odoo.addons.customer_tiering.tools.migration import rename_fields
 
 # (model, old name, new name, whether it has a column of its own)
 RENAMED_FIELDS = [
@@ -17,31 +18,4 @@ RENAMED_FIELDS = [
 def migrate(cr, version):
     # The campaign analysis reads the columns: the model rebuilds it.
     drop_view_if_exists(cr, "loyalty_campaign_report")
-    for model, old, new, stored in RENAMED_FIELDS:
-        table = model.replace(".", "_")
-        if stored and column_exists(cr, table, old):
-            cr.execute(
-                SQL(
-                    "ALTER TABLE %s RENAME COLUMN %s TO %s",
-                    SQL.identifier(table),
-                    SQL.identifier(old),
-                    SQL.identifier(new),
-                )
-            )
-        cr.execute(
-            SQL(
-                "UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s",
-                new,
-                model,
-                old,
-            )
-        )
-        cr.execute(
-            SQL(
-                """UPDATE ir_model_data SET name = %s
-                    WHERE module = 'loyalty_cards' AND model = 'ir.model.fields'
-                      AND name = %s""",
-                f"field_{table}__{new}",
-                f"field_{table}__{old}",
-            )
-        )
+    rename_fields(cr, "loyalty_cards", RENAMED_FIELDS)

@@ -2,7 +2,7 @@
 (``date_*``). Their columns and field definitions are renamed before the
 models load, so that no value, tracking or translation is lost."""
 
-from odoo.tools import SQL
+from odoo.addons.customer_tiering.tools.migration import rename_fields
 
 # (model, old name, new name, whether it has a column of its own)
 RENAMED_FIELDS = [
@@ -16,31 +16,4 @@ RENAMED_FIELDS = [
 
 
 def migrate(cr, version):
-    for model, old, new, stored in RENAMED_FIELDS:
-        table = model.replace(".", "_")
-        if stored:
-            cr.execute(
-                SQL(
-                    "ALTER TABLE %s RENAME COLUMN %s TO %s",
-                    SQL.identifier(table),
-                    SQL.identifier(old),
-                    SQL.identifier(new),
-                )
-            )
-        cr.execute(
-            SQL(
-                "UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s",
-                new,
-                model,
-                old,
-            )
-        )
-        cr.execute(
-            SQL(
-                """UPDATE ir_model_data SET name = %s
-                    WHERE module = 'revisit_plan' AND model = 'ir.model.fields'
-                      AND name = %s""",
-                f"field_{table}__{new}",
-                f"field_{table}__{old}",
-            )
-        )
+    rename_fields(cr, "revisit_plan", RENAMED_FIELDS)
