@@ -1,0 +1,120 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import split_every
+
+from odoo.addons.customer_tiering.tools import jobs
+
+_logger = logging.getLogger(__name__)
+
+# Cards handled per call of the scheduled action (the scheduler commits
+# after each call and calls again while cards remain).
+EXPIRY_BATCH = 500
+# Cards whose schedule is computed per query while looking for due cards.
+EXPIRY_SCAN = 5000
+# Where the nightly run is: "<day>:<last card id handled>".
+EXPIRY_CURSOR = "loyalty_cards.points_expiry_cursor"
+# Longest validity and reminder accepted (days).
+MAX_VALIDITY_DAYS = 36500
+
+
+class LoyaltyProgram(models.Model):
+    """Points that expire, per member programme: the validity of points,
+    the reminder before, and the nightly job that expires them and sends
+    the reminders (see ``loyalty.card._points_expiry_schedule``)."""
+
+    _inherit = "loyalty.program"
+
+    points_validity_days = fields.Integer(
+        string="Points Valid For (days)",
+        default=0,
+        help="Points expire this many days after they were earned, the oldest "
+        "used first. 0: points never expire.",
+    )
+    points_expiry_reminder_days = fields.Integer(
+        string="Expiry Reminder (days before)",
+        default=14,
+        help="Customers get one email this many days before some of their "
+        "points expire. 0: no reminder.",
+    )
+
+    @api.constrains("points_validity_days", "points_expiry_reminder_days")
+    def _check_points_expiry(self):
+        for program in self:
+            for days in (
+                program.points_validity_days,
+                program.points_expiry_reminder_days,
+            ):
+                if not 0 <= days <= MAX_VALIDITY_DAYS:
+                    raise ValidationError(
+                        self.env._(
+                            "The validity of points and the reminder are between "
+                            "0 and %(max)s days.",
+                            max=MAX_VALIDITY_DAYS,
+                        )
+                    )
+
+    @api.model
+    def _cron_points_expiry(self, today=None, batch_size=EXPIRY_BATCH):
+        """Scheduled action, nightly: expire the points whose validity ended
+        by ``today`` (one "expired" ledger row per card and day) and email
+        one reminder per card and expiry date, for one batch of cards; it
+        reports its progress, and the scheduler commits and calls again
+        while cards remain. A card that fails is logged and skipped (it is
+        retried at the next run); the other cards go on.
+
+        :return: (cards handled in this call, cards remaining)
+        """
+        today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
+        self = self.sudo().with_context(loyalty_expiry_today=today)
+        Param = self.env["ir.config_parameter"]
+        day, _sep, last = (Param.get_param(EXPIRY_CURSOR) or "").partition(":")
+        last_id = int(last) if day == str(today) and last.isdigit() else 0
+        batch, remaining = self._points_expiry_due(today, last_id, batch_size)
+        Card = self.env["loyalty.card"]
+        jobs.run_isolated(
+            self.env,
+            batch,
+            lambda ids: Card.browse(ids)._points_expiry_apply(today),
+            lambda card_id: f"Points expiry of card {card_id}",
+            _logger,
+        )
+        # The cursor moves past the cards handled, failed ones included
+        # (retried at the next run): each call moves on.
+        Param.set_param(EXPIRY_CURSOR, f"{today}:{batch[-1]}" if remaining else False)
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        return len(batch), remaining
+
+    @api.model
+    def _points_expiry_due(self, today, last_id=0, limit=EXPIRY_BATCH):
+        """The next member cards, after ``last_id`` in id order, with points
+        to expire on ``today`` or a reminder to send: (at most ``limit`` card
+        ids, the number of cards after them that may have work). The second
+        figure counts the cards holding points of a programme with a
+        validity: it is never zero while work remains. One query for the
+        candidates, one per ``EXPIRY_SCAN`` of them until ``limit`` are due."""
+        Card = self.env["loyalty.card"].sudo().with_context(active_test=False)
+        candidates = Card.search(
+            [
+                ("id", ">", last_id),
+                ("is_member_card", "=", True),
+                ("program_id.points_validity_days", ">", 0),
+                ("points", ">", 0),
+            ],
+            order="id",
+        ).ids
+        due, scanned = [], 0
+        for chunk in split_every(EXPIRY_SCAN, candidates):
+            cards = Card.browse(chunk)
+            schedule = cards._points_expiry_schedule()
+            for card in cards:
+                scanned += 1
+                expire, reminder = card._points_expiry_work(
+                    today, schedule.get(card.id, [])
+                )
+                if expire or reminder:
+                    due.append(card.id)
+                    if len(due) >= limit:
+                        return due, len(candidates) - scanned
+        return due, 0
