@@ -14,7 +14,8 @@ class LoyaltyCard(models.Model):
     its ledger, and when they expire.
 
     Every gain of points on the ledger (earned, opening value, positive
-    adjustment, ...) is a *lot* dated from its ledger row; it expires
+    adjustment, ...) is a *lot* dated from its ledger row (or from the day
+    the programme turned expiry on, when later); it expires
     ``points_validity_days`` after that date when the programme sets a
     validity. Every loss of points (points used, negative adjustment,
     expired points) consumes the oldest lots first. Nothing about lots is
@@ -56,6 +57,17 @@ class LoyaltyCard(models.Model):
             card.points_expiry_date = upcoming[0][0] if upcoming else False
             card.points_expiring = upcoming[0][1] if upcoming else 0.0
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            isinstance(vals, dict) and EXPIRY_INTERNAL_FIELDS & set(vals)
+            for vals in vals_list
+        ):
+            raise AccessError(
+                self.env._("These fields are written by the loyalty flows only.")
+            )
+        return super().create(vals_list)
+
     def write(self, vals):
         if not self.env.su and EXPIRY_INTERNAL_FIELDS & set(vals):
             raise AccessError(
@@ -68,9 +80,10 @@ class LoyaltyCard(models.Model):
         """The day the expiry is computed for: ``loyalty_expiry_today`` in the
         context (the job's day), else the user's today."""
         today = self.env.context.get("loyalty_expiry_today")
-        if today:
-            return fields.Date.to_date(today)
-        return fields.Date.context_today(self)
+        try:
+            return fields.Date.to_date(today) or fields.Date.context_today(self)
+        except (TypeError, ValueError):
+            return fields.Date.context_today(self)
 
     def _points_expiry_schedule(self):
         """{card id: [(expiry date, points), ...]} of these cards, in date
@@ -87,19 +100,23 @@ class LoyaltyCard(models.Model):
         self.env["loyalty.history"].flush_model(
             ["card_id", "account", "delta", "create_date"]
         )
-        self.env["loyalty.program"].flush_model(["points_validity_days"])
+        self.env["loyalty.program"].flush_model(
+            ["points_validity_days", "points_expiry_since"]
+        )
         self.flush_model(["program_id"])
         rows = self.env.execute_query(
             SQL(
                 """
                 WITH cards AS (
-                    SELECT c.id, p.points_validity_days AS days
+                    SELECT c.id, p.points_validity_days AS days,
+                           p.points_expiry_since AS since
                       FROM loyalty_card c
                       JOIN loyalty_program p ON p.id = c.program_id
                      WHERE c.id = ANY(%(ids)s) AND p.points_validity_days > 0
                 ), lots AS (
                     SELECT h.card_id, h.delta,
-                           h.create_date::date + cards.days AS expiry,
+                           GREATEST(h.create_date::date, cards.since)
+                               + cards.days AS expiry,
                            SUM(h.delta) OVER (
                                PARTITION BY h.card_id ORDER BY h.create_date, h.id
                            ) AS cumulated

@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import split_every
 
 from odoo.addons.customer_tiering.tools import jobs
@@ -38,6 +38,14 @@ class LoyaltyProgram(models.Model):
         help="Customers get one email this many days before some of their "
         "points expire. 0: no reminder.",
     )
+    points_expiry_since = fields.Date(
+        string="Points Expire Since",
+        readonly=True,
+        copy=False,
+        help="The day the validity of points was turned on: points earned "
+        "before count as earned that day, so that turning expiry on never "
+        "expires the points of the past at once.",
+    )
 
     @api.constrains("points_validity_days", "points_expiry_reminder_days")
     def _check_points_expiry(self):
@@ -54,6 +62,47 @@ class LoyaltyProgram(models.Model):
                             max=MAX_VALIDITY_DAYS,
                         )
                     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            isinstance(vals, dict) and "points_expiry_since" in vals
+            for vals in vals_list
+        ):
+            raise AccessError(
+                self.env._("These fields are written by the loyalty flows only.")
+            )
+        programs = super().create(vals_list)
+        programs._points_expiry_follow_validity(self.env["loyalty.program"])
+        return programs
+
+    def write(self, vals):
+        if not self.env.su and "points_expiry_since" in vals:
+            raise AccessError(
+                self.env._("These fields are written by the loyalty flows only.")
+            )
+        if "points_validity_days" not in vals:
+            return super().write(vals)
+        had_validity = self.filtered("points_validity_days")
+        res = super().write(vals)
+        self._points_expiry_follow_validity(had_validity)
+        return res
+
+    def _points_expiry_follow_validity(self, had_validity):
+        """Date from today the expiry of the programmes whose validity was
+        just turned on (not in ``had_validity``); forget it for those turned
+        off."""
+        today = fields.Date.context_today(self)
+        turned_on = self.filtered(
+            lambda p: p.points_validity_days and p not in had_validity
+        )
+        turned_off = self.filtered(
+            lambda p: not p.points_validity_days and p.points_expiry_since
+        )
+        if turned_on:
+            turned_on.sudo().write({"points_expiry_since": today})
+        if turned_off:
+            turned_off.sudo().write({"points_expiry_since": False})
 
     @api.model
     def _cron_points_expiry(self, today=None, batch_size=EXPIRY_BATCH):

@@ -23,10 +23,12 @@ class PointsExpiryCase(LoyaltyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.day0 = fields.Date.today() - timedelta(days=300)
         cls.program.write(
             {"points_validity_days": 60, "points_expiry_reminder_days": 14}
         )
-        cls.day0 = fields.Date.today() - timedelta(days=300)
+        # As if expiry had been on since before day 0.
+        cls.program.points_expiry_since = cls.day0 - timedelta(days=1)
 
     def day(self, n):
         return self.day0 + timedelta(days=n)
@@ -147,6 +149,26 @@ class TestPointsExpiry(PointsExpiryCase):
         self.assertEqual(card.points, 100)
         self.assertFalse(card.points_expiry_date)
 
+    def test_turning_expiry_on_spares_past_points(self):
+        self.program.write({"points_validity_days": 0})
+        self.assertFalse(self.program.points_expiry_since)
+        card = self.new_card("Veteran")
+        self.move(card, 100, 0)
+        # A manager turns expiry on today (day 300): the 100 of day 0 count
+        # as earned today and expire on day 360, not at once.
+        self.program.with_user(self.manager).write({"points_validity_days": 60})
+        self.assertEqual(self.program.points_expiry_since, self.day(300))
+        self.run_job(300)
+        self.assertFalse(self.expired_rows(card))
+        self.assertEqual(
+            card._points_expiry_schedule()[card.id], [(self.day(360), 100.0)]
+        )
+        self.run_job(360)
+        self.assertEqual(self.expired_rows(card).delta, -100)
+        # Changing the validity later keeps the day expiry was turned on.
+        self.program.with_user(self.manager).write({"points_validity_days": 90})
+        self.assertEqual(self.program.points_expiry_since, self.day(300))
+
     def test_rerun_posts_nothing_twice(self):
         card = self.new_card("Twice")
         self.move(card, 100, 0)
@@ -241,6 +263,18 @@ class TestPointsExpiry(PointsExpiryCase):
             self.program.with_user(self.cashier).write({"points_validity_days": 0})
         with self.assertRaises(AccessError):
             self.env["loyalty.points.report"].with_user(self.cashier).search([])
+        with self.assertRaises(AccessError):
+            self.program.with_user(self.manager).write(
+                {"points_expiry_since": fields.Date.today()}
+            )
+        with self.assertRaises(AccessError):
+            self.Card.with_user(self.cashier).create(
+                {
+                    "program_id": self.program.id,
+                    "partner_id": self.other.id,
+                    "points_expiry_reminded_date": fields.Date.today(),
+                }
+            )
         self.assertEqual(self.program.points_validity_days, 60)
 
     def test_bad_validity(self):
