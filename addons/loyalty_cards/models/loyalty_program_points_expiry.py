@@ -2,7 +2,6 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import split_every
 
 from odoo.addons.customer_tiering.tools import jobs
 
@@ -11,7 +10,8 @@ _logger = logging.getLogger(__name__)
 # Cards handled per call of the scheduled action (the scheduler commits
 # after each call and calls again while cards remain).
 EXPIRY_BATCH = 500
-# Cards whose schedule is computed per query while looking for due cards.
+# Cards read, and their schedule computed, per query while looking for due
+# cards.
 EXPIRY_SCAN = 5000
 # Where the nightly run is: "<day>:<last card id handled>".
 EXPIRY_CURSOR = "loyalty_cards.points_expiry_cursor"
@@ -141,29 +141,29 @@ class LoyaltyProgram(models.Model):
         to expire on ``today`` or a reminder to send: (at most ``limit`` card
         ids, the number of cards after them that may have work). The second
         figure counts the cards holding points of a programme with a
-        validity: it is never zero while work remains. One query for the
-        candidates, one per ``EXPIRY_SCAN`` of them until ``limit`` are due."""
+        validity: it is never zero while work remains. The candidates are
+        read ``EXPIRY_SCAN`` at a time, one schedule query each, until
+        ``limit`` are due."""
         Card = self.env["loyalty.card"].sudo().with_context(active_test=False)
-        candidates = Card.search(
-            [
-                ("id", ">", last_id),
-                ("is_member_card", "=", True),
-                ("program_id.points_validity_days", ">", 0),
-                ("points", ">", 0),
-            ],
-            order="id",
-        ).ids
-        due, scanned = [], 0
-        for chunk in split_every(EXPIRY_SCAN, candidates):
-            cards = Card.browse(chunk)
+        domain = [
+            ("is_member_card", "=", True),
+            ("program_id.points_validity_days", ">", 0),
+            ("points", ">", 0),
+        ]
+        due = []
+        while True:
+            cards = Card.search(
+                [("id", ">", last_id), *domain], order="id", limit=EXPIRY_SCAN
+            )
+            if not cards:
+                return due, 0
             schedule = cards._points_expiry_schedule()
             for card in cards:
-                scanned += 1
                 expire, reminder = card._points_expiry_work(
                     today, schedule.get(card.id, [])
                 )
                 if expire or reminder:
                     due.append(card.id)
                     if len(due) >= limit:
-                        return due, len(candidates) - scanned
-        return due, 0
+                        return due, Card.search_count([("id", ">", card.id), *domain])
+            last_id = cards[-1].id
