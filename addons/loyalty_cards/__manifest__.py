@@ -38,6 +38,8 @@
         "views/portal_templates.xml",
         "report/loyalty_campaign_report_views.xml",
         "views/loyalty_cards_menus.xml",
+        "data/loyalty_points_expiry_data.xml",
+        "views/loyalty_points_expiry_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

@@ -1,2 +1,3 @@
 from . import loyalty_campaign_report
 from . import loyalty_stored_value_report
+from . import loyalty_points_report
