@@ -15,3 +15,6 @@ from . import test_accounting
 from . import test_accounting_concurrency
 from . import test_own_customers
 from . import test_partner_form
+from . import test_refund
+from . import test_refund_concurrency
+from . import test_limits
