@@ -73,6 +73,9 @@ class LoyaltyProgram(models.Model):
 
     @api.constrains("max_card_balance", "max_topup_amount")
     def _check_stored_value_limits(self):
+        # (Formatted outside the translated call: the extraction of the
+        # terms cannot read f-strings there.)
+        ceiling = f"{MAX_LIMIT:,}"
         for program in self:
             for value in (program.max_card_balance, program.max_topup_amount):
                 if value and not 0 <= value <= MAX_LIMIT:
@@ -80,7 +83,7 @@ class LoyaltyProgram(models.Model):
                         self.env._(
                             "A limit on stored value lies between 0 (no limit) and "
                             "%(max)s.",
-                            max=f"{MAX_LIMIT:,}",
+                            max=ceiling,
                         )
                     )
 
