@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
-from odoo.tools import float_compare, float_round, format_amount
+from odoo.tools import clean_context, float_compare, float_round, format_amount
 
 from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
 
@@ -149,9 +149,13 @@ class LoyaltyCardRefund(models.Model):
                 )
                 .id
             )
-            refund = super().create([vals])
+            # No default of the request's context reaches the record (nor,
+            # through the related programme, the card).
+            refund = super(
+                LoyaltyCardRefund, self.with_context(clean_context(self.env.context))
+            ).create([vals])
             refund._refund_post()
-            records |= refund
+            records |= refund.with_env(self.env)
         return records
 
     def _refund_prepare(self, vals, key):

@@ -326,7 +326,26 @@ class TestRefund(LoyaltyCase):
         self.assertEqual((sneaky.bonus_taken, sneaky.amount_paid), (20, 80))
         self.assertEqual(sneaky.session_id, self.session_of(self.manager))
         self.assertEqual(self.buyer_card.balance, 620)
-        self.assertEqual(self.refund_snapshot()[1], before[1] + 1)
+        # Nor through defaults in the context of the request.
+        Refund = self.as_user(self.manager, "loyalty.card.refund").with_context(
+            default_program_id=self.coupon_program.id,
+            default_amount_paid=100,
+            default_bonus_taken=0,
+            default_user_id=self.cashier.id,
+        )
+        sneaky = Refund.create(
+            {
+                "card_id": self.buyer_card.id,
+                "amount": 20,
+                "payment_method_id": self.cash.id,
+                "reason": "Defaults",
+            }
+        )
+        self.assertEqual((sneaky.bonus_taken, sneaky.amount_paid), (0, 20))
+        self.assertEqual(sneaky.user_id, self.manager)
+        self.assertEqual(self.buyer_card.program_id, self.program)
+        self.assertEqual(self.buyer_card.balance, 600)
+        self.assertEqual(self.refund_snapshot()[1], before[1] + 2)
         # The cashier reads refunds (own session totals), the portal does not.
         self.assertTrue(self.as_user(self.cashier, "loyalty.card.refund").search([]))
         with self.assertRaises(AccessError):
