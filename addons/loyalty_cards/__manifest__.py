@@ -35,6 +35,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/loyalty_counter_views.xml",
+        "views/loyalty_card_refund_views.xml",
         "views/portal_templates.xml",
         "report/loyalty_campaign_report_views.xml",
         "views/loyalty_cards_menus.xml",

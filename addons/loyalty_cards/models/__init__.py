@@ -27,3 +27,5 @@ from . import account_move_line
 from . import loyalty_demo
 from . import loyalty_program_points_expiry
 from . import loyalty_card_points_expiry
+from . import loyalty_program_stored_value
+from . import loyalty_card_refund

@@ -654,6 +654,19 @@ class LoyaltyCard(models.Model):
             "context": {"default_card_id": self.id},
         }
 
+    def action_refund(self):
+        """The refund dialog of this card (managers)."""
+        self.ensure_one()
+        self._check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Refund Balance"),
+            "res_model": "loyalty.card.refund",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_card_id": self.id},
+        }
+
     def action_pin_admin(self):
         self._check_manager()
         return {

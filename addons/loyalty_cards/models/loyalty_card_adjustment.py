@@ -96,6 +96,8 @@ class LoyaltyCardAdjustment(models.Model):
         )
         if not reason:
             raise UserError(self.env._("Give the reason of the adjustment."))
+        if account == "balance" and card.is_member_card:
+            card.program_id._stored_value_check_balance(card, delta)
         if not self._idempotency_claim(key):
             raise self._idempotency_used_elsewhere()
         # Only what the request may choose; the rest is computed here.

@@ -75,7 +75,8 @@ class LoyaltyCounter(models.AbstractModel):
     @api.model
     def topup_preview(self, values):
         """The bonus and new balance a top-up would give, without writing
-        anything.
+        anything; a top-up above the programme's limits is refused here
+        already, and ``max_amount`` tells the most the card may receive.
 
         :param dict values: ``card_id`` and ``amount``
         """
@@ -93,11 +94,15 @@ class LoyaltyCounter(models.AbstractModel):
         currency = card.currency_id or card.company_id.currency_id
         amount = currency.round(card._loyalty_amount(values.get("amount"), "amount"))
         bonus = currency.round(program.topup_bonus_ids._bonus_for(amount))
+        program._stored_value_check_topup(card, amount, bonus)
+        max_amount = program._stored_value_max_topup(card.balance)
         return {
             "amount": amount,
             "bonus": bonus,
             "balance_after": currency.round(card.balance + amount + bonus),
             "currency_id": currency.id,
+            # The most this card may be topped up with now (False: no limit).
+            "max_amount": False if max_amount is None else max_amount,
         }
 
     @api.model

@@ -57,6 +57,9 @@ class LoyaltyCounterSession(models.Model):
     topup_ids = fields.One2many(
         "loyalty.topup", "session_id", string="Top-ups", readonly=True
     )
+    refund_ids = fields.One2many(
+        "loyalty.card.refund", "session_id", string="Refunds", readonly=True
+    )
     move_id = fields.Many2one(
         "account.move", string="Journal Entry", readonly=True, copy=False
     )
@@ -77,7 +80,19 @@ class LoyaltyCounterSession(models.Model):
     )
     cash_expected = fields.Monetary(
         compute="_compute_totals",
-        help="Cash received by this session: top-ups and consumptions paid in cash.",
+        help="Cash received by this session: top-ups and consumptions paid in cash, "
+        "less refunds paid back in cash.",
+    )
+    refund_count = fields.Integer(compute="_compute_totals")
+    refund_total = fields.Monetary(
+        string="Refunds Paid Back",
+        compute="_compute_totals",
+        help="Unused balance paid back to members.",
+    )
+    refund_bonus_total = fields.Monetary(
+        string="Bonus Taken Back",
+        compute="_compute_totals",
+        help="Unused bonus taken off the cards by refunds (not paid back).",
     )
     cash_counted = fields.Monetary(readonly=True)
     cash_difference = fields.Monetary(
@@ -105,6 +120,9 @@ class LoyaltyCounterSession(models.Model):
         "topup_ids.amount",
         "topup_ids.bonus",
         "topup_ids.payment_method_id",
+        "refund_ids.amount_paid",
+        "refund_ids.bonus_taken",
+        "refund_ids.payment_method_id",
     )
     def _compute_totals(self):
         for session in self:
@@ -120,6 +138,14 @@ class LoyaltyCounterSession(models.Model):
                 topups.filtered("payment_method_id.is_cash").mapped("amount")
             ) + sum(
                 consumptions.filtered("payment_method_id.is_cash").mapped("amount_due")
+            )
+            # Refunds: money paid back, and the cash among it leaves the till.
+            refunds = session.refund_ids
+            session.refund_count = len(refunds)
+            session.refund_total = sum(refunds.mapped("amount_paid"))
+            session.refund_bonus_total = sum(refunds.mapped("bonus_taken"))
+            session.cash_expected -= sum(
+                refunds.filtered("payment_method_id.is_cash").mapped("amount_paid")
             )
 
     def write(self, vals):
@@ -421,6 +447,7 @@ class LoyaltyCounterSession(models.Model):
                 )
         for consumption in self.consumption_ids:
             self._close_consumption_lines(consumption, book)
+        self._close_refund_lines(book)
         difference = self._close_cash_difference(cash_counted)
         if not float_is_zero(difference, precision_rounding=currency.rounding):
             journal = self._close_cash_journal()
@@ -553,11 +580,45 @@ class LoyaltyCounterSession(models.Model):
                 account_id=self._close_method_account(method).id,
             )
 
+    def _close_refund_lines(self, book):
+        """Book the session's refunds: the stored value owed falls by the
+        balance removed; the money paid back leaves by its payment method and
+        the bonus taken back reverses the bonus expense."""
+        currency = self.currency_id
+        for method, refunds in self.refund_ids.grouped("payment_method_id").items():
+            book(
+                ("method", method.id),
+                -sum(refunds.mapped("amount_paid")),
+                name=self.env._("%(method)s payments", method=method.name),
+                account_id=self._close_method_account(method).id,
+            )
+        for program, refunds in self.refund_ids.grouped("program_id").items():
+            stored_value = self._close_account(program, "stored_value_account_id")
+            paid = sum(refunds.mapped("amount_paid"))
+            bonus = sum(refunds.mapped("bonus_taken"))
+            book(
+                ("stored_value", stored_value.id, program.id),
+                paid + bonus,
+                name=self.env._("Member card stored value"),
+                account_id=stored_value.id,
+                loyalty_program_id=program.id,
+            )
+            if not float_is_zero(bonus, precision_rounding=currency.rounding):
+                account = self._close_account(program, "bonus_expense_account_id")
+                book(
+                    ("bonus", account.id),
+                    -bonus,
+                    name=self.env._("Top-up bonuses"),
+                    account_id=account.id,
+                )
+
     def _close_cash_journal(self):
         """The cash journal that counts the cash of this session: the one of
         the cash payment methods it used (or the company's first)."""
         methods = (
-            self.topup_ids.payment_method_id | self.consumption_ids.payment_method_id
+            self.topup_ids.payment_method_id
+            | self.consumption_ids.payment_method_id
+            | self.refund_ids.payment_method_id
         ).filtered("is_cash") or self.env["loyalty.payment.method"].search(
             [("company_id", "=", self.company_id.id)]
         ).filtered("is_cash")

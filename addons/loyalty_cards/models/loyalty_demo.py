@@ -101,6 +101,16 @@ class LoyaltyDemo(models.AbstractModel):
                 "idempotency_key": "demo-consumption-coupon",
             }
         )
+        # A partial refund of unused balance: the unused bonus goes first.
+        self.env["loyalty.card.refund"].create(
+            {
+                "card_id": jade_garden.id,
+                "amount": 100,
+                "payment_method_id": methods["cash"].id,
+                "reason": self.env._("The customer moves to another city."),
+                "idempotency_key": "demo-refund-jade-garden",
+            }
+        )
         # The day's closing: one posted journal entry, the cash counted as
         # expected (without a chart of accounts, the session stays open).
         session = self.env["loyalty.counter.session"].search(

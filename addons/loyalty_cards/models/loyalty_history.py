@@ -17,6 +17,8 @@ LEDGER_KINDS = [
     ("coupon_redeem", "Coupon used"),
     ("external", "Other application"),
     ("expired", "Points expired"),
+    ("refund", "Refund"),
+    ("refund_bonus", "Bonus taken back"),
 ]
 ACCOUNTS = [("points", "Points"), ("balance", "Balance")]
 # Largest movement accepted anywhere (money or points): far above any real
@@ -102,6 +104,10 @@ class LoyaltyHistory(models.Model):
             "coupon_redeem": lambda ref: _("Coupon used"),
             "external": lambda ref: _("Points changed by another application"),
             "expired": lambda ref: _("Points expired"),
+            "refund": lambda ref: _("Refund %(ref)s", ref=ref),
+            "refund_bonus": lambda ref: _(
+                "Bonus taken back by refund %(ref)s", ref=ref
+            ),
         }
         # The name (or an adjustment's reason) of each source, one read per model.
         ids_by_model = defaultdict(set)

@@ -143,6 +143,7 @@ class LoyaltyTopup(models.Model):
         currency = card.currency_id
         amount = currency.round(Card._loyalty_amount(vals.get("amount"), "amount"))
         bonus = currency.round(program.topup_bonus_ids._bonus_for(amount))
+        program._stored_value_check_topup(card, amount, bonus)
         if not self._idempotency_claim(key):
             raise self._idempotency_used_elsewhere()
         # Only what the request may choose; the rest is computed here.

@@ -28,7 +28,8 @@ class LoyaltyStoredValueReport(models.Model):
     open_session_balance = fields.Monetary(
         string="In Open Sessions",
         readonly=True,
-        help="Top-ups and bonuses less balance spent, in sessions not yet posted.",
+        help="Top-ups and bonuses less balance spent and refunded, in sessions not "
+        "yet posted.",
     )
     difference = fields.Monetary(
         readonly=True,
@@ -60,6 +61,11 @@ class LoyaltyStoredValueReport(models.Model):
                       FROM loyalty_consumption c
                       JOIN loyalty_counter_session s ON s.id = c.session_id
                      WHERE s.state = 'open' AND c.balance_used > 0
+                    UNION ALL
+                    SELECT r.program_id, -r.amount
+                      FROM loyalty_card_refund r
+                      JOIN loyalty_counter_session s ON s.id = r.session_id
+                     WHERE s.state = 'open'
                 ) moves
                  GROUP BY program_id
             )

@@ -17,3 +17,6 @@ from . import test_own_customers
 from . import test_partner_form
 from . import test_points_expiry
 from . import test_points_expiry_concurrency
+from . import test_refund
+from . import test_refund_concurrency
+from . import test_limits
