@@ -38,6 +38,8 @@
         "views/portal_templates.xml",
         "report/loyalty_campaign_report_views.xml",
         "views/loyalty_cards_menus.xml",
+        "wizards/account_payment_register_views.xml",
+        "views/account_payment_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

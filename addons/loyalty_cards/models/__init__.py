@@ -25,3 +25,6 @@ from . import customer_tier_history
 from . import account_chart_template
 from . import account_move_line
 from . import loyalty_demo
+from . import account_journal
+from . import account_payment
+from . import account_move
