@@ -40,6 +40,7 @@
         "views/loyalty_cards_menus.xml",
         "wizards/account_payment_register_views.xml",
         "views/account_payment_views.xml",
+        "views/loyalty_invoice_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

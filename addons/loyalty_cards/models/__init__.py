@@ -28,3 +28,7 @@ from . import loyalty_demo
 from . import account_journal
 from . import account_payment
 from . import account_move
+from . import loyalty_invoice_mixin
+from . import loyalty_consumption_invoice
+from . import loyalty_topup_invoice
+from . import loyalty_counter_session_invoice
