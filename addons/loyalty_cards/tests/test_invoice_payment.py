@@ -147,6 +147,42 @@ class TestInvoicePayment(LoyaltyCase):
         with self.assertNothingChanges(UserError, "Choose the member card"):
             self.register(invoice, loyalty_card_id=False, loyalty_pin=PIN)
 
+    def test_other_company_card_refused(self):
+        company_b = self.env["res.company"].create({"name": "Card Company B"})
+        program_b = self.program.copy(
+            {"name": "Company B Members", "company_id": company_b.id}
+        )
+        card_b = self.make_card(self.member, balance=0.0, program_id=program_b.id)
+        self.env["loyalty.history"]._ledger_post(
+            [
+                {
+                    "card": card_b.id,
+                    "account": "balance",
+                    "delta": 500.0,
+                    "kind": "adjustment",
+                    "description": "Opening",
+                }
+            ]
+        )
+        self.clerk.company_ids = [Command.link(company_b.id)]
+        invoice = self.make_invoice()
+        # The card of another company is not even readable from this one.
+        with self.assertNothingChanges(UserError, "Card Company B", card_b):
+            self.register(invoice, loyalty_card_id=card_b.id, loyalty_pin=PIN)
+
+    def test_bad_amounts_refused(self):
+        invoice = self.make_invoice()
+        for amount, message in (
+            (-10.0, "cannot be negative"),
+            (float("nan"), "must be a number"),
+            (float("inf"), "must be a number"),
+            ("12abc", "must be a number"),
+            (0.0, "more than zero"),
+        ):
+            with self.assertNothingChanges(UserError, message):
+                self.register(invoice, loyalty_pin=PIN, amount=amount)
+        self.assertEqual(invoice.payment_state, "not_paid")
+
     def test_manager_approval(self):
         invoice = self.make_invoice()
         # The approval is a manager's: a clerk ticking it is refused.

@@ -218,3 +218,32 @@ class TestInvoiceRequest(LoyaltyCase):
         self.assertFalse(consumption.partner_id)
         with self.assertRaisesMessage(UserError, "no customer"):
             self.request(consumption)
+
+    def test_own_customers_cashier(self):
+        """A cashier limited to their own customers invoices their
+        customers' operations only."""
+        restricted = mail_new_test_user(
+            self.env,
+            login="loyalty_own_invoicing",
+            name="Own Customers Cashier",
+            groups="base.group_user,loyalty_cards.group_loyalty_cashier,"
+            "customer_tiering.group_own_customers",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.buyer.user_id = restricted
+        own = self.consume()
+        others = self.consume(card=self.other_card)
+        with self.assertRaises(AccessError):
+            self.request(others, user=restricted)
+        with self.assertRaises(AccessError):
+            self.request(own | others, user=restricted)
+        self.assertFalse((own | others).mapped("is_invoiced")[0])
+        self.assertFalse(
+            self.env["account.move"].search_count(
+                [("loyalty_consumption_id", "in", (own | others).ids)]
+            )
+        )
+        self.request(own, user=restricted)
+        self.assertTrue(own.is_invoiced)
+        self.assertFalse(others.is_invoiced)

@@ -1,3 +1,5 @@
+import math
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -52,7 +54,17 @@ class AccountPaymentRegister(models.TransientModel):
 
     @api.model
     def _loyalty_clean_pin(self, vals):
-        """Junk typed as a PIN is refused before it is stored."""
+        """Junk typed as a PIN, or as the amount, is refused before it is
+        stored."""
+        amount = vals.get("amount")
+        if amount is not None and amount is not False:
+            if isinstance(amount, str) or not isinstance(amount, int | float):
+                amount = self.env["loyalty.card"]._loyalty_amount(
+                    amount, allow_zero=True
+                )
+            if isinstance(amount, bool) or not math.isfinite(amount):
+                self.env["loyalty.card"]._loyalty_amount(amount)
+            vals["amount"] = amount
         if vals.get("loyalty_pin"):
             vals["loyalty_pin"] = check_text(
                 self.env, vals["loyalty_pin"], self.env._("The PIN"), 32
