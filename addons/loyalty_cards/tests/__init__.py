@@ -17,3 +17,4 @@ from . import test_own_customers
 from . import test_partner_form
 from . import test_invoice_payment
 from . import test_invoice_request
+from . import test_invoice_concurrency
