@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -116,6 +116,26 @@ class TestInvoicePayment(LoyaltyCase):
         self.assertLedgerConsistent()
         check = self.env["loyalty.ledger.check"].sudo()._run(self.company)
         self.assertFalse(check.line_ids)
+
+    def test_register_form_proposes_the_card(self):
+        """Through the form, as in the browser: the member card journal
+        shows the customer's card with its balance and asks the PIN."""
+        invoice = self.make_invoice()
+        Wizard = (
+            self.env["account.payment.register"]
+            .with_user(self.clerk)
+            .with_company(self.company)
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+        )
+        with Form(Wizard) as form:
+            form.journal_id = self.journal
+            self.assertEqual(form.loyalty_card_id, self.card)
+            self.assertEqual(form.loyalty_card_balance, 500.0)
+            form.loyalty_pin = PIN
+        form.record.action_create_payments()
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(self.card.balance, 350.0)
+        self.assertFalse(form.record.loyalty_pin, "the PIN is not kept")
 
     def test_wrong_pin_refused_and_counted(self):
         invoice = self.make_invoice()
