@@ -41,6 +41,9 @@
         "views/loyalty_cards_menus.xml",
         "data/loyalty_points_expiry_data.xml",
         "views/loyalty_points_expiry_views.xml",
+        "wizards/account_payment_register_views.xml",
+        "views/account_payment_views.xml",
+        "views/loyalty_invoice_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

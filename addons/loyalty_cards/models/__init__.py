@@ -29,3 +29,10 @@ from . import loyalty_program_points_expiry
 from . import loyalty_card_points_expiry
 from . import loyalty_program_stored_value
 from . import loyalty_card_refund
+from . import account_journal
+from . import account_payment
+from . import account_move
+from . import loyalty_invoice_mixin
+from . import loyalty_consumption_invoice
+from . import loyalty_topup_invoice
+from . import loyalty_counter_session_invoice

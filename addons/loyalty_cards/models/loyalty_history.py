@@ -19,6 +19,7 @@ LEDGER_KINDS = [
     ("expired", "Points expired"),
     ("refund", "Refund"),
     ("refund_bonus", "Bonus taken back"),
+    ("invoice_payment", "Invoice paid"),
 ]
 ACCOUNTS = [("points", "Points"), ("balance", "Balance")]
 # Largest movement accepted anywhere (money or points): far above any real
@@ -108,6 +109,7 @@ class LoyaltyHistory(models.Model):
             "refund_bonus": lambda ref: _(
                 "Bonus taken back by refund %(ref)s", ref=ref
             ),
+            "invoice_payment": lambda ref: _("Paid invoice: %(ref)s", ref=ref),
         }
         # The name (or an adjustment's reason) of each source, one read per model.
         ids_by_model = defaultdict(set)

@@ -508,6 +508,7 @@ class LoyaltyProgram(models.Model):
             [("company_id", "in", (company.id, False))]
         )
         programs._accounting_set_defaults(company)
+        self.env["account.journal"]._loyalty_setup_member_card_journal(company)
 
     def _accounting_set_defaults(self, company):
         """Fill the empty accounts and taxes of these programmes for ``company``

@@ -52,7 +52,13 @@ class LoyaltyStoredValueReport(models.Model):
                  GROUP BY loyalty_program_id
             ), open_sessions AS (
                 SELECT program_id, SUM(delta) AS balance FROM (
-                    SELECT t.program_id, t.amount + t.bonus AS delta
+                    -- An invoiced top-up's amount is in the books already.
+                    SELECT t.program_id,
+                           t.bonus + CASE WHEN EXISTS (
+                               SELECT 1 FROM account_move m
+                                WHERE m.loyalty_topup_id = t.id
+                                  AND m.state = 'posted'
+                           ) THEN 0 ELSE t.amount END AS delta
                       FROM loyalty_topup t
                       JOIN loyalty_counter_session s ON s.id = t.session_id
                      WHERE s.state = 'open'

@@ -20,3 +20,6 @@ from . import test_points_expiry_concurrency
 from . import test_refund
 from . import test_refund_concurrency
 from . import test_limits
+from . import test_invoice_payment
+from . import test_invoice_request
+from . import test_invoice_concurrency
