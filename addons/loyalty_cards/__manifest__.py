@@ -38,6 +38,8 @@
         "views/portal_templates.xml",
         "report/loyalty_campaign_report_views.xml",
         "views/loyalty_cards_menus.xml",
+        "wizards/loyalty_consumption_reverse_views.xml",
+        "views/loyalty_consumption_reversal_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

@@ -25,3 +25,5 @@ from . import customer_tier_history
 from . import account_chart_template
 from . import account_move_line
 from . import loyalty_demo
+from . import loyalty_consumption_reversal
+from . import loyalty_reversal_links

@@ -16,6 +16,7 @@ LEDGER_KINDS = [
     ("coupon_issue", "Coupon issued"),
     ("coupon_redeem", "Coupon used"),
     ("external", "Other application"),
+    ("reversal", "Reversal"),
 ]
 ACCOUNTS = [("points", "Points"), ("balance", "Balance")]
 # Largest movement accepted anywhere (money or points): far above any real
@@ -100,6 +101,7 @@ class LoyaltyHistory(models.Model):
             "coupon_issue": lambda ref: ref,
             "coupon_redeem": lambda ref: _("Coupon used"),
             "external": lambda ref: _("Points changed by another application"),
+            "reversal": lambda ref: _("Reversal: %(ref)s", ref=ref),
         }
         # The name (or an adjustment's reason) of each source, one read per model.
         ids_by_model = defaultdict(set)
