@@ -15,3 +15,5 @@ from . import test_accounting
 from . import test_accounting_concurrency
 from . import test_own_customers
 from . import test_partner_form
+from . import test_reversal
+from . import test_reversal_concurrency
