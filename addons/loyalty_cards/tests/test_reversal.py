@@ -443,6 +443,27 @@ class TestReversal(LoyaltyCase):
         self.assertEqual(consumption.reversed_amount, 25)
         self.assertEqual(self.card.balance, 475)
 
+    def test_own_customers_only(self):
+        """A cashier in Own Customers Only neither sees nor reverses the
+        consumptions of customers they do not look after."""
+        restricted = mail_new_test_user(
+            self.env,
+            login="loyalty_own_reverser",
+            groups="base.group_user,loyalty_cards.group_loyalty_cashier,"
+            "customer_tiering.group_own_customers",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.member.user_id = restricted
+        mine = self.confirm(restricted, amount=40)
+        theirs = self.confirm(card_id=self.other_card.id, amount=30)
+        self.reverse(self.manager, consumption_id=theirs["id"], amount=5)
+        with self.assertNothingChanges(UserError, "No consumption", self.other_card):
+            self.reverse(restricted, consumption_id=theirs["id"], full=True)
+        self.reverse(restricted, consumption_id=mine["id"], amount=10)
+        Reversal = self.as_user(restricted, "loyalty.consumption.reversal")
+        self.assertEqual(Reversal.search([]).consumption_id.ids, [mine["id"]])
+
 
 @tagged("post_install", "-at_install")
 class TestReversalAccounting(LoyaltyCase):
