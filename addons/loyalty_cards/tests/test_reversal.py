@@ -329,6 +329,29 @@ class TestReversal(LoyaltyCase):
         self.assertEqual(again["coupon_discount"], 10)
         self.assertEqual(coupon.points, 0)
 
+    def test_campaign_report_counts_the_coupon_once(self):
+        batch = self.env["loyalty.coupon.batch"].create(
+            {"name": "Reversed batch", "program_id": self.coupon_program.id}
+        )
+        coupon = batch._issue_coupons([self.member.id], 1)
+        Report = self.env["loyalty.campaign.report"]
+
+        def figures():
+            self.env.flush_all()
+            self.env.invalidate_all()
+            rows = Report.search([("batch_id", "=", batch.id)])
+            return [(r.redeemed_count, r.discount_amount, r.revenue) for r in rows]
+
+        # 100 less 10 % = 90; 40 reversed leaves 50 of revenue.
+        first = self.confirm(amount=100, coupon_code=coupon.code)
+        self.reverse(consumption_id=first["id"], amount=40)
+        self.assertEqual(figures(), [(1, 10, 50)])
+        self.reverse(consumption_id=first["id"], full=True)
+        self.assertEqual(figures(), [(0, 0, 0)])
+        # 200 less 10 % = 180: the coupon's one redemption now.
+        self.confirm(amount=200, coupon_code=coupon.code)
+        self.assertEqual(figures(), [(1, 20, 180)])
+
     def test_expired_coupon_stays_used(self):
         coupon = self.Card.create(
             {
