@@ -44,6 +44,8 @@
         "wizards/account_payment_register_views.xml",
         "views/account_payment_views.xml",
         "views/loyalty_invoice_views.xml",
+        "wizards/loyalty_consumption_reverse_views.xml",
+        "views/loyalty_consumption_reversal_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

@@ -36,3 +36,5 @@ from . import loyalty_invoice_mixin
 from . import loyalty_consumption_invoice
 from . import loyalty_topup_invoice
 from . import loyalty_counter_session_invoice
+from . import loyalty_consumption_reversal
+from . import loyalty_reversal_links

@@ -136,12 +136,14 @@ class LoyaltyConsumption(models.Model):
             )
             """
         )
-        # A coupon pays for one consumption at most.
+        # A coupon pays for one consumption at most, unless a reversal gave
+        # it back (see loyalty.consumption.reversal).
         self.env.cr.execute(
             """
-            CREATE UNIQUE INDEX IF NOT EXISTS loyalty_consumption_coupon_uniq
+            DROP INDEX IF EXISTS loyalty_consumption_coupon_uniq;
+            CREATE UNIQUE INDEX IF NOT EXISTS loyalty_consumption_coupon_once
                 ON loyalty_consumption (coupon_id)
-             WHERE coupon_id IS NOT NULL
+             WHERE coupon_id IS NOT NULL AND coupon_returned IS NOT TRUE
             """
         )
         return res

@@ -448,6 +448,8 @@ class LoyaltyCounterSession(models.Model):
         for consumption in self.consumption_ids:
             self._close_consumption_lines(consumption, book)
         self._close_refund_lines(book)
+        for reversal in self.reversal_ids:
+            self._close_reversal_lines(reversal, book)
         difference = self._close_cash_difference(cash_counted)
         if not float_is_zero(difference, precision_rounding=currency.rounding):
             journal = self._close_cash_journal()

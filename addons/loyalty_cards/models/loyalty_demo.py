@@ -60,8 +60,9 @@ class LoyaltyDemo(models.AbstractModel):
             (portal, 66, 30, 0, "cash"),
             (portal, 128, 0, 0, "alipay"),
         ]
+        receipts = []
         for index, (card, amount, balance, points, method) in enumerate(purchases):
-            Counter.confirm(
+            receipt = Counter.confirm(
                 {
                     "card_id": card.id,
                     "amount": amount,
@@ -72,6 +73,16 @@ class LoyaltyDemo(models.AbstractModel):
                     "idempotency_key": f"demo-consumption-{index}",
                 }
             )
+            receipts.append(receipt)
+        # A cup of tea sent back: part of the purchase reversed, in cash.
+        Counter.reverse(
+            {
+                "consumption_id": receipts[4]["id"],
+                "amount": 18,
+                "reason": self.env._("A cup of tea sent back"),
+                "idempotency_key": "demo-reversal-0",
+            }
+        )
         wizard = self.env["loyalty.coupon.issue"].create(
             {
                 "program_id": ref("loyalty_cards.loyalty_program_demo_coupon").id,

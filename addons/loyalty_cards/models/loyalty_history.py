@@ -20,6 +20,7 @@ LEDGER_KINDS = [
     ("refund", "Refund"),
     ("refund_bonus", "Bonus taken back"),
     ("invoice_payment", "Invoice paid"),
+    ("reversal", "Reversal"),
 ]
 ACCOUNTS = [("points", "Points"), ("balance", "Balance")]
 # Largest movement accepted anywhere (money or points): far above any real
@@ -110,6 +111,7 @@ class LoyaltyHistory(models.Model):
                 "Bonus taken back by refund %(ref)s", ref=ref
             ),
             "invoice_payment": lambda ref: _("Paid invoice: %(ref)s", ref=ref),
+            "reversal": lambda ref: _("Reversal: %(ref)s", ref=ref),
         }
         # The name (or an adjustment's reason) of each source, one read per model.
         ids_by_model = defaultdict(set)

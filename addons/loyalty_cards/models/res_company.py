@@ -10,12 +10,24 @@ class ResCompany(models.Model):
         required=True,
         help="How long a member card stays locked after five wrong PINs in a row.",
     )
+    loyalty_reversal_minutes = fields.Integer(
+        string="Cashiers Reverse within (minutes)",
+        default=30,
+        required=True,
+        help="A cashier may reverse their own consumption for this long after "
+        "it; 0: only managers reverse consumptions.",
+    )
 
     _sql_constraints = [
         (
             "loyalty_pin_lock_minutes_range",
             "CHECK (loyalty_pin_lock_minutes BETWEEN 1 AND 43200)",
             "A card locks for 1 minute to 30 days after wrong PINs.",
+        ),
+        (
+            "loyalty_reversal_minutes_range",
+            "CHECK (loyalty_reversal_minutes BETWEEN 0 AND 43200)",
+            "Cashiers reverse their consumptions within 0 minutes to 30 days.",
         ),
     ]
 

@@ -7,6 +7,9 @@ class ResConfigSettings(models.TransientModel):
     loyalty_pin_lock_minutes = fields.Integer(
         related="company_id.loyalty_pin_lock_minutes", readonly=False
     )
+    loyalty_reversal_minutes = fields.Integer(
+        related="company_id.loyalty_reversal_minutes", readonly=False
+    )
     loyalty_flash_batch_size = fields.Integer(
         string="Flash Offer Emails per Batch",
         config_parameter="loyalty_cards.flash_batch_size",

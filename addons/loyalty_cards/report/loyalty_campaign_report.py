@@ -33,7 +33,9 @@ class LoyaltyCampaignReport(models.Model):
     )
     discount_amount = fields.Monetary(string="Discount Given", readonly=True)
     revenue = fields.Monetary(
-        readonly=True, help="Net amount of the consumptions that used the coupons."
+        readonly=True,
+        help="Net amount of the consumptions that used the coupons, less their "
+        "reversals.",
     )
 
     def _query(self):
@@ -56,11 +58,17 @@ class LoyaltyCampaignReport(models.Model):
                    CASE WHEN c.date_used IS NULL THEN 0.0 ELSE 100.0 END
                        AS redemption_rate,
                    COALESCE(co.coupon_discount, 0) AS discount_amount,
-                   COALESCE(co.net_amount, 0) AS revenue
+                   COALESCE(co.net_amount, 0) - COALESCE((
+                       SELECT SUM(r.net_amount)
+                         FROM loyalty_consumption_reversal r
+                        WHERE r.consumption_id = co.id), 0) AS revenue
               FROM loyalty_card c
               JOIN loyalty_coupon_batch b ON b.id = c.coupon_batch_id
               JOIN loyalty_program p ON p.id = c.program_id
-              LEFT JOIN loyalty_consumption co ON co.coupon_id = c.id
+              -- The consumption the coupon paid for; one that a reversal
+              -- gave the coupon back from does not count.
+              LEFT JOIN loyalty_consumption co
+                     ON co.coupon_id = c.id AND co.coupon_returned IS NOT TRUE
             """
         )
 

@@ -72,6 +72,11 @@ class LoyaltyStoredValueReport(models.Model):
                       FROM loyalty_card_refund r
                       JOIN loyalty_counter_session s ON s.id = r.session_id
                      WHERE s.state = 'open'
+                    UNION ALL
+                    SELECT r.program_id, r.balance_used
+                      FROM loyalty_consumption_reversal r
+                      JOIN loyalty_counter_session s ON s.id = r.session_id
+                     WHERE s.state = 'open' AND r.balance_used > 0
                 ) moves
                  GROUP BY program_id
             )

@@ -23,3 +23,5 @@ from . import test_limits
 from . import test_invoice_payment
 from . import test_invoice_request
 from . import test_invoice_concurrency
+from . import test_reversal
+from . import test_reversal_concurrency
