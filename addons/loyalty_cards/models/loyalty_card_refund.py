@@ -8,6 +8,8 @@ from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
 BONUS_IN = {"topup_bonus"}
 BONUS_OUT = {"refund_bonus"}
 PAID_OUT = {"refund"}
+# Ledger kinds that give back what a consumption took.
+REVERSAL = {"reversal"}
 
 
 class LoyaltyCardRefund(models.Model):
@@ -279,7 +281,9 @@ class LoyaltyCardRefund(models.Model):
         """The bonus still on ``card``, by its ledger in order: bonuses add
         to it, refunds take it back, and each other movement that lowers the
         balance uses the money paid first or the bonus first, by the
-        programme's rule. Any other movement that raises the balance counts
+        programme's rule. Balance a reversal gives back returns to where its
+        consumption took it from, bonus first (a reversal never turns bonus
+        into money paid). Any other movement that raises the balance counts
         as money paid (opening balances, adjustments)."""
         if not card:
             return 0.0
@@ -290,25 +294,37 @@ class LoyaltyCardRefund(models.Model):
             .sudo()
             .search_read(
                 [("card_id", "=", card.id), ("account", "=", "balance")],
-                ["kind", "delta"],
+                ["kind", "delta", "consumption_id"],
                 order="id",
             )
         )
         paid = bonus = 0.0
+        # Bonus each consumption took from the card, not yet given back.
+        bonus_taken = {}
         for row in rows:
             delta, kind = row["delta"], row["kind"]
+            consumption = row["consumption_id"] and row["consumption_id"][0]
             if kind in BONUS_IN or kind in BONUS_OUT:
                 bonus += delta
+            elif kind in REVERSAL and delta > 0 and consumption:
+                back = min(bonus_taken.get(consumption, 0.0), delta)
+                bonus_taken[consumption] = bonus_taken.get(consumption, 0.0) - back
+                bonus += back
+                paid += delta - back
             elif delta >= 0 or kind in PAID_OUT:
                 paid += delta
-            elif bonus_first:
-                used = min(bonus, -delta)
-                bonus -= used
-                paid -= -delta - used
             else:
-                used = min(max(paid, 0.0), -delta)
-                paid -= used
-                bonus -= -delta - used
+                if bonus_first:
+                    used_bonus = min(bonus, -delta)
+                else:
+                    used_bonus = -delta - min(max(paid, 0.0), -delta)
+                used_bonus = min(used_bonus, max(bonus, 0.0))
+                bonus -= used_bonus
+                paid -= -delta - used_bonus
+                if consumption:
+                    bonus_taken[consumption] = (
+                        bonus_taken.get(consumption, 0.0) + used_bonus
+                    )
             paid, bonus = float_round(paid, 2), float_round(max(bonus, 0.0), 2)
         return float_round(max(min(bonus, card.balance), 0.0), 2)
 

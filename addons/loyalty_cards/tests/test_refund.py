@@ -175,6 +175,37 @@ class TestRefund(LoyaltyCase):
         self.assertEqual(self.session_of(self.manager).cash_expected, 0)
         self.assertLedgerConsistent(self.buyer_card)
 
+    def test_reversed_purchase_gives_its_bonus_back_as_bonus(self):
+        """Purchases use the bonus first: the 300 spent used the 120 bonus
+        and 180 paid. Reversing it gives the 300 back where it came from
+        (bonus first): 120 of bonus again, and a refund of the whole 1120
+        pays back the 1000 paid only, never the bonus."""
+        self.program.refund_bonus_rule = "bonus_first"
+        self.spend_day()
+        consumption = self.env["loyalty.consumption"].search(
+            [("card_id", "=", self.buyer_card.id)], order="id desc", limit=1
+        )
+        self.as_user(self.manager, "loyalty.counter").reverse(
+            {
+                "consumption_id": consumption.id,
+                "full": True,
+                "reason": "Returned goods",
+                "idempotency_key": self.key(),
+            }
+        )
+        self.assertEqual(self.buyer_card.balance, 1120)
+        preview = self.Refund.with_user(self.manager).new(
+            {"card_id": self.buyer_card.id, "amount": 1120}
+        )
+        self.assertEqual(
+            (preview.unused_bonus, preview.bonus_preview, preview.paid_preview),
+            (120, 120, 1000),
+        )
+        refund = self.refund(1120)
+        self.assertEqual((refund.bonus_taken, refund.amount_paid), (120, 1000))
+        self.assertEqual(self.buyer_card.balance, 0)
+        self.assertLedgerConsistent(self.buyer_card)
+
     def test_partial_refunds_take_the_bonus_first(self):
         """Paid money first: refunds take the unused bonus back before paying
         money: 100 takes back 100 of bonus (nothing paid), then 720 takes the
