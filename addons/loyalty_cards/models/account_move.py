@@ -114,7 +114,14 @@ class AccountMove(models.Model):
         return super().button_cancel()
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
-        self._loyalty_check_undo()
+        # The credit note (红字发票) of a consumption's invoice is the way to
+        # settle a reversal of that consumption; anything else stays refused.
+        credited = self.env["account.move"]
+        if not cancel:
+            credited = self._loyalty_operation_invoices().filtered(
+                lambda m: m.loyalty_consumption_id.reversal_ids
+            )
+        (self - credited)._loyalty_check_undo()
         return super()._reverse_moves(
             default_values_list=default_values_list, cancel=cancel
         )

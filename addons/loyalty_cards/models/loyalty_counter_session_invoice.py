@@ -49,18 +49,23 @@ class LoyaltyCounterSession(models.Model):
             lambda line: line.display_type == "payment_term"
         )
 
-    def _close_book_invoiced(self, invoice, book):
+    def _close_book_invoiced(self, invoice, book, amount=None):
         line = self._close_invoice_receivable(invoice)
         book(
             ("invoiced", line.account_id[:1].id, invoice.commercial_partner_id.id),
-            -invoice.amount_total,
+            -(invoice.amount_total if amount is None else amount),
             name=self.env._("Invoiced counter operations"),
             account_id=line.account_id[:1].id,
             partner_id=invoice.commercial_partner_id.id,
         )
 
     def _close_consumption_lines(self, consumption, book):
-        invoice = consumption._loyalty_invoices().get(consumption.id)
+        # A reversal is booked as the mirror of its consumption: of an
+        # invoiced one, on the invoice's receivable (the credit note of the
+        # invoice then settles it), not on the income the invoice booked.
+        reversal = consumption._name == "loyalty.consumption.reversal"
+        source = consumption.consumption_id if reversal else consumption
+        invoice = source._loyalty_invoices().get(source.id)
         if not invoice:
             return super()._close_consumption_lines(consumption, book)
 
@@ -70,7 +75,9 @@ class LoyaltyCounterSession(models.Model):
                 book(key, amount, base, **values)
 
         super()._close_consumption_lines(consumption, book_payments)
-        self._close_book_invoiced(invoice, book)
+        self._close_book_invoiced(
+            invoice, book, consumption.net_amount if reversal else None
+        )
 
     def _close_move_lines(self, cash_counted):
         lines = super()._close_move_lines(cash_counted)

@@ -116,6 +116,56 @@ class TestInvoiceRequest(LoyaltyCase):
         cash_account = self.cash.journal_id.default_account_id
         self.assertEqual(self.account_total(cash_account), 115.0)
 
+    def test_reversal_of_an_invoiced_consumption(self):
+        """A consumption of 115.00 invoiced and closed, then reversed by a
+        manager in a later session: that session books the cash given back
+        against the invoice's receivable (not the income, which the invoice
+        booked), and the credit note of the invoice settles it: income and
+        tax come back to zero once."""
+        consumption = self.consume()
+        self.request(consumption)
+        invoice = consumption.sudo().invoice_id
+        self.close()
+        # No credit note while nothing of the consumption is reversed.
+        with self.assertRaises(UserError):
+            invoice._reverse_moves()
+        self.as_user(self.manager, "loyalty.counter").reverse(
+            {
+                "consumption_id": consumption.id,
+                "full": True,
+                "reason": "Returned goods",
+                "idempotency_key": self.key(),
+            }
+        )
+        session = self.Session.search(
+            [("user_id", "=", self.manager.id), ("state", "=", "open")]
+        )
+        session.with_user(self.manager).action_close()
+        receivable = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        ).account_id
+        tax_account = self.tax.invoice_repartition_line_ids.account_id
+        cash_account = self.cash.journal_id.default_account_id
+        # The sale stays booked until the credit note; the cash went back.
+        self.assertEqual(self.account_total(self.income), -100.0)
+        self.assertEqual(self.account_total(tax_account), -15.0)
+        self.assertEqual(self.account_total(cash_account), 0.0)
+        self.assertEqual(self.account_total(receivable), 115.0)
+        session_line = session.move_id.line_ids.filtered(
+            lambda line: line.account_id == receivable
+        )
+        self.assertEqual(
+            (session_line.debit, session_line.partner_id), (115.0, self.buyer)
+        )
+        credit_note = invoice._reverse_moves()
+        credit_note.action_post()
+        (credit_note.line_ids | session_line).filtered(
+            lambda line: line.account_id == receivable and not line.reconciled
+        ).reconcile()
+        self.assertEqual(self.account_total(self.income), 0.0)
+        self.assertEqual(self.account_total(tax_account), 0.0)
+        self.assertEqual(self.account_total(receivable), 0.0)
+
     def test_second_request_refused(self):
         consumption = self.consume()
         self.request(consumption)
