@@ -72,8 +72,8 @@ class LoyaltyProgram(models.Model):
         help="A short-lived coupon offer: at its start, every customer of the "
         "audience gets a coupon by email; at its end, the coupons expire.",
     )
-    flash_start = fields.Datetime(string="Starts")
-    flash_end = fields.Datetime(string="Ends")
+    date_flash_start = fields.Datetime(string="Starts")
+    date_flash_end = fields.Datetime(string="Ends")
     flash_state = fields.Selection(
         FLASH_STATES,
         string="Flash Status",
@@ -179,7 +179,7 @@ class LoyaltyProgram(models.Model):
                     )
                 )
 
-    @api.constrains("is_flash", "program_type", "flash_start", "flash_end")
+    @api.constrains("is_flash", "program_type", "date_flash_start", "date_flash_end")
     def _check_flash(self):
         for program in self.filtered("is_flash"):
             if program.program_type != "coupons":
@@ -189,11 +189,13 @@ class LoyaltyProgram(models.Model):
                         program=program.name,
                     )
                 )
-            if not (program.flash_start and program.flash_end):
+            if not (program.date_flash_start and program.date_flash_end):
                 raise ValidationError(
                     self.env._("A flash offer needs a start and an end time.")
                 )
-            hours = (program.flash_end - program.flash_start).total_seconds() / 3600
+            hours = (
+                program.date_flash_end - program.date_flash_start
+            ).total_seconds() / 3600
             if not 0 < hours <= FLASH_MAX_HOURS:
                 raise ValidationError(
                     self.env._(
@@ -220,11 +222,11 @@ class LoyaltyProgram(models.Model):
             raise AccessError(
                 self.env._("The status of a flash offer follows its schedule.")
             )
-        flash_fields = {"is_flash", "flash_start", "flash_end"}
+        flash_fields = {"is_flash", "date_flash_start", "date_flash_end"}
         # Ending an offer early (action_flash_end) moves its end with its
         # status, which only the schedule writes.
         ending = vals.get("flash_state") == "expired" and set(vals) & flash_fields <= {
-            "flash_end"
+            "date_flash_end"
         }
         if (
             flash_fields & set(vals)
@@ -349,7 +351,7 @@ class LoyaltyProgram(models.Model):
         for program in self:
             if not program.is_flash or program.flash_state != "draft":
                 raise UserError(self.env._("Only draft flash offers can be scheduled."))
-            if program.flash_end <= fields.Datetime.now():
+            if program.date_flash_end <= fields.Datetime.now():
                 raise UserError(
                     self.env._(
                         "Flash offer %(program)s would end in the past.",
@@ -369,7 +371,9 @@ class LoyaltyProgram(models.Model):
         )
         if cron:
             for program in self:
-                cron.sudo()._trigger(max(program.flash_start, fields.Datetime.now()))
+                cron.sudo()._trigger(
+                    max(program.date_flash_start, fields.Datetime.now())
+                )
 
     def action_flash_cancel(self):
         """Back to draft, unless the offer has already gone out."""
@@ -386,7 +390,9 @@ class LoyaltyProgram(models.Model):
         for program in running.sudo():
             program.write(
                 {
-                    "flash_end": max(min(program.flash_end, now), program.flash_start),
+                    "date_flash_end": max(
+                        min(program.date_flash_end, now), program.date_flash_start
+                    ),
                     "flash_state": "expired",
                 }
             )
@@ -396,7 +402,7 @@ class LoyaltyProgram(models.Model):
         now = now or fields.Datetime.now()
         return (
             self.flash_state in ("running", "scheduled")
-            and self.flash_start <= now < self.flash_end
+            and self.date_flash_start <= now < self.date_flash_end
         )
 
     def _flash_expire(self):
@@ -425,7 +431,7 @@ class LoyaltyProgram(models.Model):
                         "name": self.env._("Flash offer %(name)s", name=self.name),
                         "program_id": self.id,
                         "expiration_date": fields.Datetime.context_timestamp(
-                            self, self.flash_end
+                            self, self.date_flash_end
                         ).date(),
                         "send_email": True,
                         "mail_template_id": self.flash_mail_template_id.id,
@@ -451,10 +457,10 @@ class LoyaltyProgram(models.Model):
         now = fields.Datetime.now()
         offers = self.sudo().search(
             [("is_flash", "=", True), ("flash_state", "in", ("scheduled", "running"))],
-            order="flash_start, id",
+            order="date_flash_start, id",
         )
-        offers.filtered(lambda p: p.flash_end <= now)._flash_expire()
-        due = offers.filtered(lambda p: p.flash_start <= now < p.flash_end)
+        offers.filtered(lambda p: p.date_flash_end <= now)._flash_expire()
+        due = offers.filtered(lambda p: p.date_flash_start <= now < p.date_flash_end)
         due.filtered(lambda p: p.flash_state == "scheduled").write(
             {"flash_state": "running"}
         )
@@ -479,11 +485,11 @@ class LoyaltyProgram(models.Model):
             "loyalty_cards.ir_cron_flash_offers", raise_if_not_found=False
         )
         if cron:
-            for program in offers.filtered(lambda p: p.flash_end > now):
+            for program in offers.filtered(lambda p: p.date_flash_end > now):
                 moment = (
-                    program.flash_start
-                    if program.flash_start > now
-                    else program.flash_end
+                    program.date_flash_start
+                    if program.date_flash_start > now
+                    else program.date_flash_end
                 )
                 cron.sudo()._trigger(moment + timedelta(seconds=1))
         return done, remaining

@@ -25,3 +25,4 @@ from . import test_invoice_request
 from . import test_invoice_concurrency
 from . import test_reversal
 from . import test_reversal_concurrency
+from . import test_migrations

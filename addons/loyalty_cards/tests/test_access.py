@@ -221,8 +221,8 @@ class TestAccess(LoyaltyCase):
                 "name": "Manager's Flash",
                 "program_type": "coupons",
                 "is_flash": True,
-                "flash_start": fields.Datetime.now(),
-                "flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
+                "date_flash_start": fields.Datetime.now(),
+                "date_flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
                 "audience_tier_ids": [Command.set(self.gold.ids)],
                 "reward_ids": [
                     Command.create({"discount_mode": "percent", "discount": 20})
@@ -251,8 +251,8 @@ class TestAccess(LoyaltyCase):
                 "program_type": "coupons",
                 "is_flash": True,
                 "company_id": self.company.id,
-                "flash_start": fields.Datetime.add(fields.Datetime.now(), hours=1),
-                "flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
+                "date_flash_start": fields.Datetime.add(fields.Datetime.now(), hours=1),
+                "date_flash_end": fields.Datetime.add(fields.Datetime.now(), hours=2),
                 "audience_tier_ids": [Command.set(self.gold.ids)],
             }
         )

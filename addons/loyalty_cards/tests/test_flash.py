@@ -49,8 +49,8 @@ class TestFlashOffers(LoyaltyCase):
                 "coupon_bearer": True,
                 "company_id": cls.company.id,
                 "is_flash": True,
-                "flash_start": cls.start,
-                "flash_end": cls.start + timedelta(hours=3),
+                "date_flash_start": cls.start,
+                "date_flash_end": cls.start + timedelta(hours=3),
                 "audience_store_id": cls.store.id,
                 "audience_radius_km": 200,
                 "reward_ids": [
@@ -82,9 +82,9 @@ class TestFlashOffers(LoyaltyCase):
         with self.assertRaisesMessage(ValidationError, "type Coupons"):
             self.flash.copy({"program_type": "promotion"})
         with self.assertRaises(ValidationError):
-            self.flash.copy({"flash_end": self.start - timedelta(minutes=1)})
+            self.flash.copy({"date_flash_end": self.start - timedelta(minutes=1)})
         with self.assertRaisesMessage(ValidationError, "at most 168 hours"):
-            self.flash.copy({"flash_end": self.start + timedelta(days=8)})
+            self.flash.copy({"date_flash_end": self.start + timedelta(days=8)})
         with self.assertRaisesMessage(ValidationError, "radius"):
             self.flash.copy({"audience_radius_km": -5})
         no_coordinates = self.env["res.partner"].create(
@@ -106,7 +106,7 @@ class TestFlashOffers(LoyaltyCase):
             self.assertEqual(self.cron(), (1, 1))
             self.assertEqual(self.flash.flash_state, "running")
             with self.assertRaisesMessage(UserError, "cannot change its times"):
-                self.flash.flash_end = self.start + timedelta(hours=1)
+                self.flash.date_flash_end = self.start + timedelta(hours=1)
             self.assertEqual(self.cron(), (1, 0))
             self.assertEqual(self.cron(), (0, 0), "nobody gets a second coupon")
             coupons = self.flash.flash_batch_id.coupon_ids
@@ -173,7 +173,10 @@ class TestFlashOffers(LoyaltyCase):
         """An offer whose push fails (here its data went bad after it was
         scheduled) is logged and skipped: the other offers start and send."""
         broken = self.flash.copy(
-            {"name": "Broken Flash", "flash_start": self.start - timedelta(minutes=30)}
+            {
+                "name": "Broken Flash",
+                "date_flash_start": self.start - timedelta(minutes=30),
+            }
         )
         for offer in (self.flash, broken):
             offer.action_flash_schedule()

@@ -179,8 +179,8 @@ class TestPortal(LoyaltyCase, HttpCase):
             {
                 "name": "Portal Flash",
                 "is_flash": True,
-                "flash_start": now - timedelta(hours=1),
-                "flash_end": now + timedelta(hours=2),
+                "date_flash_start": now - timedelta(hours=1),
+                "date_flash_end": now + timedelta(hours=2),
                 "audience_domain": f"[('id', '=', {self.member.id})]",
             }
         )
