@@ -37,6 +37,14 @@ PAGES = [
     ("tier_settings", "/odoo/settings#customer_tiering"),
     ("aftersales_ticket", "/odoo/aftersales-tickets/{ticket}"),
     ("hand_over", "/odoo/action-revisit_plan.revisit_reassign_action"),
+    (
+        "loyalty_session",
+        "/odoo/action-loyalty_cards.loyalty_counter_session_action/{session}",
+    ),
+    (
+        "loyalty_books",
+        "/odoo/action-loyalty_cards.loyalty_stored_value_report_action",
+    ),
 ]
 LANGUAGES = ("en_US", "zh_CN")
 
@@ -142,6 +150,19 @@ def demo_ticket(url, session):
     return ids[0] if ids else 1
 
 
+def demo_session(url, session):
+    """A closed counter session of the demo (its posted entry)."""
+    ids = call_kw(
+        url,
+        session,
+        "loyalty.counter.session",
+        "search",
+        [[("state", "=", "closed")]],
+        {"limit": 1, "order": "id desc"},
+    )
+    return ids[0] if ids else 1
+
+
 def login(url, db, user, password):
     response = requests.post(
         f"{url}/web/session/authenticate",
@@ -231,6 +252,9 @@ def main():
     parser.add_argument(
         "--wait", type=float, default=4.0, help="seconds a page gets to load"
     )
+    parser.add_argument(
+        "--only", help="take only the pages whose name starts with this"
+    )
     args = parser.parse_args()
     session = login(args.url, args.db, args.login, args.password)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -245,13 +269,17 @@ def main():
             httpOnly=True,
         )
         ticket = demo_ticket(args.url, session)
+        counter_session = demo_session(args.url, session)
         previous = None
         for lang in LANGUAGES:
             was = use_language(args.url, session, args.login, lang)
             previous = previous or was
             suffix = "" if lang == "en_US" else f".{lang}"
             for name, path in PAGES:
-                take(browser, args, session, name, path.format(ticket=ticket), suffix)
+                if args.only and not name.startswith(args.only):
+                    continue
+                path = path.format(ticket=ticket, session=counter_session)
+                take(browser, args, session, name, path, suffix)
         use_language(args.url, session, args.login, previous)
     finally:
         browser.close()
