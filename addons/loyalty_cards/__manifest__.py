@@ -2,7 +2,7 @@
     "name": "Loyalty Cards",
     "summary": "Member cards with levels, points, stored value and a PIN at the "
     "counter; targeted coupons and flash offers, on Odoo's loyalty programmes",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/Loyalty",
     "license": "LGPL-3",
     "author": "Customer Suite Authors",

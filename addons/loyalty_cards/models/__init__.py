@@ -29,3 +29,5 @@ from . import loyalty_program_points_expiry
 from . import loyalty_card_points_expiry
 from . import loyalty_program_stored_value
 from . import loyalty_card_refund
+from . import account_journal
+from . import account_move

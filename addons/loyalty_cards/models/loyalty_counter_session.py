@@ -359,15 +359,18 @@ class LoyaltyCounterSession(models.Model):
         )
 
     def _close_journal(self):
-        journal = self.env["account.journal"].search(
-            [("company_id", "=", self.company_id.id), ("type", "=", "sale")], limit=1
-        )
+        """The company's counter journal (Member Card Counter), made by the
+        accounting setup with its chart of accounts."""
+        company = self.company_id
+        journal = company.loyalty_counter_journal_id or self.env[
+            "account.journal"
+        ]._loyalty_counter_journal_setup(company)
         if not journal:
             raise UserError(
                 self.env._(
-                    "%(company)s has no sales journal: install its chart of "
-                    "accounts before closing counter sessions.",
-                    company=self.company_id.name,
+                    "%(company)s has no chart of accounts: install it before "
+                    "closing counter sessions.",
+                    company=company.name,
                 )
             )
         return journal

@@ -10,6 +10,12 @@ class ResCompany(models.Model):
         required=True,
         help="How long a member card stays locked after five wrong PINs in a row.",
     )
+    loyalty_counter_journal_id = fields.Many2one(
+        "account.journal",
+        string="Counter Session Journal",
+        readonly=True,
+        help="The journal of the counter sessions' entries (Member Card Counter).",
+    )
 
     _sql_constraints = [
         (

@@ -20,3 +20,5 @@ from . import test_points_expiry_concurrency
 from . import test_refund
 from . import test_refund_concurrency
 from . import test_limits
+from . import test_session_cron
+from . import test_session_entry
