@@ -1,7 +1,7 @@
 import logging
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import TransactionCase
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.customer_tiering.tools import jobs
 
@@ -12,6 +12,7 @@ class JobDown(Exception):
     """A failure of the whole job (a mail server down, a bug)."""
 
 
+@tagged("post_install", "-at_install")
 class TestRunIsolated(TransactionCase):
     """``run_isolated``: a batch whose items all fail with business errors
     is the records' fault (logged, skipped); with other errors only, it is
