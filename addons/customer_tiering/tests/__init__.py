@@ -8,3 +8,4 @@ from . import test_indicators
 from . import test_tour
 from . import test_lifecycle
 from . import test_migration_tools
+from . import test_jobs

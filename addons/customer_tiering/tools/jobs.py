@@ -10,9 +10,14 @@ fail are logged (with what names them) and skipped, the others are done.
 Concurrency errors (a serialization failure, a deadlock, a lock not
 obtained) are not a record's fault: they propagate, so that the job's
 transaction is retried as a whole later, and nothing is skipped for them.
+Business errors (``UserError`` and its kinds: a validation, an access, a
+missing configuration) are the records' fault: they are logged and skipped
+even when every record of a batch raises one.
 """
 
 import psycopg2.errors
+
+from odoo.exceptions import UserError
 
 # Raised by PostgreSQL when concurrent transactions collide: retry, don't skip.
 CONCURRENCY_ERRORS = (
@@ -29,10 +34,16 @@ def run_isolated(env, items, process, describe, logger):
     concatenated. An item that fails alone is logged at ERROR level with
     ``describe(item)`` and skipped.
 
-    When every item of a batch of several fails alone too, the failure is
-    not a record's but the job's (a mail server down, a bug): the first
-    error is raised, so that the job stops here and is retried, instead of
-    skipping everything."""
+    When every item of a batch of several fails alone too, and none of
+    them with a business error (``odoo.exceptions.UserError`` and its
+    kinds), the failure is not a record's but the job's (a mail server
+    down, a bug): the first error is raised, so that the job stops here and
+    is retried, instead of skipping everything. When at least one of them
+    failed with a business error, the records are at fault (a company
+    without accounts, a validation): each one is logged, by name, and the
+    job goes on with the next batch."""
+    if not items:
+        return []
     try:
         with env.cr.savepoint():
             return list(process(items) or [])
@@ -56,7 +67,9 @@ def run_isolated(env, items, process, describe, logger):
             raise
         except Exception as error:  # noqa: BLE001 - one record must not stop the job
             failures.append((item, error))
-    if len(failures) == len(items):
+    if len(failures) == len(items) and not any(
+        isinstance(error, UserError) for _item, error in failures
+    ):
         raise failures[0][1]
     for item, error in failures:
         logger.error(

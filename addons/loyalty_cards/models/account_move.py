@@ -6,11 +6,51 @@ LOYALTY_FIELDS = ("loyalty_consumption_id", "loyalty_topup_id")
 
 
 class AccountMove(models.Model):
-    """Entries of the member card journal are the entries of member card
-    payments: posted only with their ledger movement, never reset to draft,
-    cancelled nor reversed (the card would no longer agree with the books)."""
+    """Entries that move member cards' money stay as posted, so that the
+    books and the cards agree:
+
+    - entries of the member card journal are the entries of member card
+      payments: posted only with their ledger movement, never reset to
+      draft, cancelled nor reversed;
+    - the entry of a closed counter session: the cards' balances were moved
+      with it, so resetting it to draft, cancelling, editing or deleting it
+      would part the books from the cards; a mistake is corrected by a
+      reversal (or an adjustment), as for a Point of Sale session's entry;
+    - the invoice of a counter operation, which its session books against.
+    """
 
     _inherit = "account.move"
+
+    # Fields of a session's entry that no one changes once it is posted.
+    _LOYALTY_SESSION_LOCKED = frozenset(
+        {"line_ids", "date", "journal_id", "currency_id", "company_id", "move_type"}
+    )
+
+    def _loyalty_session_move_ids(self):
+        """The ids of those of these moves that are a counter session's
+        entry (one query, in sudo: an accountant need not read sessions)."""
+        ids = [move_id for move_id in self._origin.ids if move_id]
+        if not ids:
+            return set()
+        sessions = (
+            self.env["loyalty.counter.session"].sudo().search([("move_id", "in", ids)])
+        )
+        return set(sessions.move_id.ids)
+
+    def _loyalty_session_moves(self):
+        return self.browse(sorted(self._loyalty_session_move_ids()))
+
+    def _loyalty_check_session_moves(self):
+        moves = self._loyalty_session_moves()
+        if moves:
+            raise UserError(
+                self.env._(
+                    "%(entries)s: the entry of a closed counter session cannot be "
+                    "reset to draft, cancelled, changed or deleted; corrections go "
+                    "through reversals.",
+                    entries=", ".join(moves.sudo().mapped("name")),
+                )
+            )
 
     loyalty_consumption_id = fields.Many2one(
         "loyalty.consumption",
@@ -62,7 +102,19 @@ class AccountMove(models.Model):
             raise UserError(
                 self.env._("The counter operation of an invoice cannot be changed.")
             )
+        # Whatever the path (a button, a direct write over RPC), a session's
+        # posted entry does not leave the posted state.
+        if vals.get("state", "posted") != "posted" or (
+            self._LOYALTY_SESSION_LOCKED & set(vals)
+        ):
+            self._loyalty_check_session_moves()
         return super().write(vals)
+
+    def unlink(self):
+        # Before Odoo's own checks (a posted item, the sequence chain), so
+        # that the reason given is this one.
+        self._loyalty_check_session_moves()
+        return super().unlink()
 
     def _loyalty_card_payment_moves(self):
         return self.filtered(
@@ -87,6 +139,20 @@ class AccountMove(models.Model):
             move.origin_payment_id._loyalty_check_posting()
         return super()._post(soft=soft)
 
+    @api.depends("restrict_mode_hash_table", "state", "inalterable_hash")
+    def _compute_show_reset_to_draft_button(self):
+        super()._compute_show_reset_to_draft_button()
+        shown = self.filtered("show_reset_to_draft_button")
+        session_move_ids = shown._loyalty_session_move_ids()
+        # Card payments and invoices of counter operations are never reset
+        # to draft either (``_loyalty_check_undo``).
+        locked = shown._loyalty_card_payment_moves() | (
+            shown._loyalty_operation_invoices()
+        )
+        for move in shown:
+            if move._origin.id in session_move_ids or move in locked:
+                move.show_reset_to_draft_button = False
+
     def _loyalty_check_undo(self):
         if self._loyalty_operation_invoices().filtered(lambda m: m.state == "posted"):
             raise UserError(
@@ -106,10 +172,12 @@ class AccountMove(models.Model):
             )
 
     def button_draft(self):
+        self._loyalty_check_session_moves()
         self._loyalty_check_undo()
         return super().button_draft()
 
     def button_cancel(self):
+        self._loyalty_check_session_moves()
         self._loyalty_check_undo()
         return super().button_cancel()
 

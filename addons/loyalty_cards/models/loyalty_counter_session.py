@@ -13,6 +13,8 @@ _logger = logging.getLogger(__name__)
 
 # Sessions closed per batch (and commit) of the nightly closing.
 CLOSE_BATCH = 50
+# The nightly closing's progress: "<day>:<last session id tried>".
+CLOSE_CURSOR = "loyalty_cards.session_close_cursor"
 
 
 class LoyaltyCounterSession(models.Model):
@@ -357,15 +359,18 @@ class LoyaltyCounterSession(models.Model):
         )
 
     def _close_journal(self):
-        journal = self.env["account.journal"].search(
-            [("company_id", "=", self.company_id.id), ("type", "=", "sale")], limit=1
-        )
+        """The company's counter journal (Member Card Counter), made by the
+        accounting setup with its chart of accounts."""
+        company = self.company_id
+        journal = company.loyalty_counter_journal_id or self.env[
+            "account.journal"
+        ]._loyalty_counter_journal_setup(company)
         if not journal:
             raise UserError(
                 self.env._(
-                    "%(company)s has no sales journal: install its chart of "
-                    "accounts before closing counter sessions.",
-                    company=self.company_id.name,
+                    "%(company)s has no chart of accounts: install it before "
+                    "closing counter sessions.",
+                    company=company.name,
                 )
             )
         return journal
@@ -648,23 +653,43 @@ class LoyaltyCounterSession(models.Model):
     # --- scheduled action -----------------------------------------------------
 
     @api.model
-    def _cron_close(self):
+    def _cron_close(self, batch_size=None):
         """Nightly: close one batch of the sessions left open (without cash
-        counted); the scheduler commits it and calls again while sessions
-        remain. A session that cannot be closed is logged and stays open
-        until the next night, the others are closed."""
-        domain = [("state", "=", "open")]
+        counted), in id order after the night's cursor; the scheduler commits
+        it and calls again while sessions remain after the cursor. A session
+        that cannot be closed is logged (by name, once a night) and stays
+        open until the next night, the others are closed: the cursor moves
+        past the sessions tried, failed ones included, so that failing
+        sessions never hold back those behind them.
+
+        :return: (sessions tried in this call, open sessions after them)
+        """
+        batch_size = batch_size or CLOSE_BATCH
         Session = self.sudo()
-        batch = Session.search(domain, order="id", limit=CLOSE_BATCH)
-        closed = jobs.run_isolated(
+        Param = self.env["ir.config_parameter"].sudo()
+        today = str(fields.Date.context_today(self))
+        day, _sep, last = (Param.get_param(CLOSE_CURSOR) or "").partition(":")
+        last_id = int(last) if day == today and last.isdigit() else 0
+        domain = [("state", "=", "open")]
+        batch = Session.search(
+            [*domain, ("id", ">", last_id)], order="id", limit=batch_size
+        )
+        if not batch:
+            Param.set_param(CLOSE_CURSOR, False)
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return 0, 0
+        jobs.run_isolated(
             self.env,
             list(batch),
             lambda items: self._cron_close_batch(items),
             lambda session: f"Closing counter session {session.name}",
             _logger,
         )
-        remaining = Session.search_count([*domain, ("id", "not in", batch.ids)])
-        self.env["ir.cron"]._notify_progress(done=len(closed), remaining=remaining)
+        remaining = Session.search_count([*domain, ("id", ">", batch[-1].id)])
+        # Past the end, the cursor is forgotten: the next night starts over.
+        Param.set_param(CLOSE_CURSOR, f"{today}:{batch[-1].id}" if remaining else False)
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        return len(batch), remaining
 
     @api.model
     def _cron_close_batch(self, sessions):

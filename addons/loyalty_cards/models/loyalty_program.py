@@ -504,12 +504,14 @@ class LoyaltyProgram(models.Model):
 
     @api.model
     def _accounting_setup(self, company):
-        """The company's counter payment methods and the default accounts of
-        its programmes; run at install, when a chart of accounts is loaded
-        and when a programme is created. Without a chart it leaves the
-        accounts empty (the closing of a session then says what is missing)."""
+        """The company's counter payment methods, its counter journal and the
+        default accounts of its programmes; run at install, when a chart of
+        accounts is loaded and when a programme is created. Without a chart
+        it leaves the accounts and the journal empty (the closing of a
+        session then says what is missing)."""
         self = self.sudo()
         self.env["loyalty.payment.method"]._setup_company(company)
+        self.env["account.journal"]._loyalty_counter_journal_setup(company)
         programs = self.with_context(active_test=False).search(
             [("company_id", "in", (company.id, False))]
         )

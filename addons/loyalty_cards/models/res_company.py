@@ -17,6 +17,12 @@ class ResCompany(models.Model):
         help="A cashier may reverse their own consumption for this long after "
         "it; 0: only managers reverse consumptions.",
     )
+    loyalty_counter_journal_id = fields.Many2one(
+        "account.journal",
+        string="Counter Session Journal",
+        readonly=True,
+        help="The journal of the counter sessions' entries (Member Card Counter).",
+    )
 
     _sql_constraints = [
         (

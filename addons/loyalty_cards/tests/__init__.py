@@ -26,3 +26,5 @@ from . import test_invoice_concurrency
 from . import test_reversal
 from . import test_reversal_concurrency
 from . import test_migrations
+from . import test_session_cron
+from . import test_session_entry
