@@ -163,13 +163,29 @@ class LoyaltyInvoiceMixin(models.AbstractModel):
                 )
             )
 
+    def _loyalty_invoice_journal(self):
+        """The company's sales journal: a customer invoice takes the
+        invoices' numbers (the session's entry has a journal of its own)."""
+        journal = self.env["account.journal"].search(
+            [("company_id", "=", self.company_id.id), ("type", "=", "sale")], limit=1
+        )
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no sales journal: install its chart of "
+                    "accounts to invoice counter operations.",
+                    company=self.company_id.name,
+                )
+            )
+        return journal
+
     def _loyalty_invoice_base_values(self, lines):
         self.ensure_one()
         return {
             "move_type": "out_invoice",
             "partner_id": self.partner_id.commercial_partner_id.id,
             "company_id": self.company_id.id,
-            "journal_id": self.session_id._close_journal().id,
+            "journal_id": self._loyalty_invoice_journal().id,
             "invoice_date": fields.Date.context_today(self),
             "invoice_origin": self.name,
             self._loyalty_invoice_field: self.id,
