@@ -540,6 +540,14 @@ class LoyaltyCard(models.Model):
         Pin._store(self, Pin._check_new(pin, confirm))
         self.sudo().message_post(body=self.env._("PIN set."))
 
+    def _pin_counter_may_set(self):
+        """Whether a cashier may set this card's first PIN at the counter:
+        only while it holds no balance and its PIN was never reset."""
+        self.ensure_one()
+        if float_round(self.balance, precision_digits=2) > 0:
+            return False
+        return not self.env["loyalty.card.pin"].sudo()._was_reset(self)
+
     def _pin_change(self, current, pin, confirm):
         """Change the PIN; the current one is checked (and counted) first."""
         self.ensure_one()

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, format_amount, format_datetime
 
 from odoo.addons.customer_tiering.tools.validation import valid_id
@@ -135,9 +135,37 @@ class LoyaltyCounter(models.AbstractModel):
 
     @api.model
     def set_pin(self, card_id, pin, confirm):
-        """The customer chooses the PIN of a card that has none, at the counter."""
+        """The customer chooses the PIN of a card that has none, at the counter.
+
+        A cashier sets the first PIN of an empty card only (at issue, with
+        the customer present, before any money). Once the card holds a
+        balance, or after a manager reset its PIN, whoever presents the card
+        could choose the PIN and spend the balance: a loyalty manager then
+        sets it, after checking the holder's identity, and the card's
+        chatter records who and when (never the PIN). The holder may always
+        set it in the portal."""
         card = self._card(card_id)
+        needs_manager = not card._pin_counter_may_set()
+        if needs_manager and not self.env.user.has_group(
+            "loyalty_cards.group_loyalty_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Card %(card)s holds a balance or its PIN was reset: the holder "
+                    "sets the PIN in their portal, or a loyalty manager sets it "
+                    "here after checking the holder's identity.",
+                    card=card.member_number,
+                )
+            )
         card._pin_set_new(pin, confirm)
+        if needs_manager:
+            card.sudo().message_post(
+                body=self.env._(
+                    "PIN set at the counter by %(user)s, who checked the holder's "
+                    "identity.",
+                    user=self.env.user.name,
+                )
+            )
         return self._card_summary(card)
 
     # --- helpers --------------------------------------------------------------
@@ -295,6 +323,12 @@ class LoyaltyCounter(models.AbstractModel):
             "status": card.member_status,
             "status_label": status[card.member_status],
             "pin_set": card.pin_set,
+            # Whether this user may set the card's first PIN at the counter.
+            "pin_can_set": not card.pin_set
+            and (
+                card._pin_counter_may_set()
+                or self.env.user.has_group("loyalty_cards.group_loyalty_manager")
+            ),
             "pin_locked_until": format_datetime(
                 self.env, card.date_pin_locked_until, dt_format="short"
             )

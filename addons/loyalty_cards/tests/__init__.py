@@ -20,3 +20,4 @@ from . import test_points_expiry_concurrency
 from . import test_refund
 from . import test_refund_concurrency
 from . import test_limits
+from . import test_audit_fixes
