@@ -64,3 +64,77 @@ class TestCounterPin(LoyaltyCase):
             card_id=card.id, amount=50, balance_used=50, pin="135790"
         )
         self.assertEqual(receipt["balance_after"], 50.0)
+
+
+class TestCashierCoupons(LoyaltyCase):
+    """Audit finding 4: cashiers read member cards only; coupon codes are
+    reached through the counter's lookup and redemption."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.holder = cls.env["res.partner"].create({"name": "Coupon Holder"})
+        cls.holder_card = cls.make_card(cls.holder, level=cls.level_gold)
+        wizard = (
+            cls.env["loyalty.coupon.issue"]
+            .with_user(cls.manager)
+            .with_company(cls.company)
+            .create(
+                {
+                    "program_id": cls.coupon_program.id,
+                    "name": "Audit Batch",
+                    "audience_level_ids": [(6, 0, cls.level_gold.ids)],
+                }
+            )
+        )
+        action = wizard.action_issue()
+        cls.coupon = cls.env["loyalty.coupon.batch"].browse(action["res_id"]).coupon_ids
+        cls.coupon.ensure_one()
+
+    def test_cashier_lists_no_coupon(self):
+        Card = self.as_user(self.cashier, "loyalty.card")
+        rows = Card.search_read(
+            [("program_type", "=", "coupons"), ("points", ">=", 1)],
+            ["code", "partner_id"],
+        )
+        self.assertEqual(rows, [])
+        self.assertFalse(Card.search([("code", "=", self.coupon.code)]))
+        with self.assertRaises(AccessError):
+            Card.browse(self.coupon.id).read(["code"])
+        # Member cards stay readable, and managers still list the coupons.
+        self.assertEqual(
+            Card.search([("id", "=", self.holder_card.id)]).code, self.holder_card.code
+        )
+        Manager = self.as_user(self.manager, "loyalty.card")
+        self.assertEqual(
+            Manager.search([("program_type", "=", "coupons")]).ids, self.coupon.ids
+        )
+
+    def test_counter_redeems_coupon(self):
+        Counter = self.as_user(self.cashier, "loyalty.counter")
+        preview = Counter.preview(
+            {
+                "card_id": self.holder_card.id,
+                "amount": 200,
+                "coupon_code": self.coupon.code,
+            }
+        )
+        # Gold takes 5 % (10), the coupon 10 % of the rest, at most 30: 19.
+        self.assertEqual(preview["coupon_discount"], 19)
+        receipt = self.confirm(
+            card_id=self.holder_card.id, amount=200, coupon_code=self.coupon.code
+        )
+        self.assertEqual(
+            (receipt["coupon_discount"], receipt["net_amount"]), (19.0, 171.0)
+        )
+        self.assertEqual(self.coupon.points, 0)
+        # The cashier reads the consumption, the coupon's name included.
+        consumption = self.as_user(self.cashier, "loyalty.consumption").browse(
+            receipt["id"]
+        )
+        self.assertEqual(
+            consumption.web_read({"coupon_id": {"fields": {"display_name": {}}}})[0][
+                "coupon_id"
+            ]["id"],
+            self.coupon.id,
+        )
