@@ -138,3 +138,56 @@ class TestCashierCoupons(LoyaltyCase):
             ]["id"],
             self.coupon.id,
         )
+
+
+class TestAdjustmentReplay(LoyaltyCase):
+    """Audit finding 5: a request key reused for another adjustment is
+    refused; the same request returns the first adjustment."""
+
+    def test_reused_key(self):
+        Adjustment = self.as_user(self.manager, "loyalty.card.adjustment")
+        key = self.key()
+        first = Adjustment.create(
+            {
+                "card_id": self.card.id,
+                "account": "points",
+                "delta": 5,
+                "reason": "Goodwill",
+                "idempotency_key": key,
+            }
+        )
+        self.assertEqual(self.card.points, 2005)
+        for other in (
+            {"card_id": self.other_card.id},
+            {"account": "balance"},
+            {"delta": 999},
+            {"delta": "5"},
+        ):
+            with self.subTest(**other):
+                with self.assertNothingChanges(
+                    UserError,
+                    "already used for another operation",
+                    self.card,
+                    self.other_card,
+                ):
+                    Adjustment.create(
+                        {
+                            "card_id": self.card.id,
+                            "account": "points",
+                            "delta": 5,
+                            "reason": "Other",
+                            "idempotency_key": key,
+                            **other,
+                        }
+                    )
+        again = Adjustment.create(
+            {
+                "card_id": self.card.id,
+                "account": "points",
+                "delta": 5.0,
+                "reason": "Goodwill",
+                "idempotency_key": key,
+            }
+        )
+        self.assertEqual(again, first)
+        self.assertEqual(self.card.points, 2005)
