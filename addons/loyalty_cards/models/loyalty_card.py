@@ -1,6 +1,7 @@
 import base64
 import logging
 import math
+import re
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -19,6 +20,8 @@ MEMBER_STATUSES = [
     ("expired", "Expired"),
     ("closed", "Closed"),
 ]
+# An amount sent as text: digits, with a dot for decimals.
+DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # Largest amount of money or points one operation may move.
 MAX_AMOUNT = 10_000_000
 # Written by the flows (issue, redemption) only.
@@ -454,12 +457,18 @@ class LoyaltyCard(models.Model):
         }
         label = labels.get(what, what)
         if isinstance(value, str):
-            try:
-                value = float(value.strip().replace(",", ""))
-            except ValueError:
+            # Digits and a dot only: "12,5" or "10,000" mean different things
+            # in different languages, and are refused rather than guessed.
+            text = value.strip(" \t")
+            if not DECIMAL_RE.fullmatch(text):
                 raise UserError(
-                    self.env._("%(what)s must be a number.", what=label)
-                ) from None
+                    self.env._(
+                        "%(what)s must be a number written with digits and a dot "
+                        "for decimals, such as 12.5, without thousands separators.",
+                        what=label,
+                    )
+                )
+            value = float(text)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise UserError(self.env._("%(what)s must be a number.", what=label))
         if not math.isfinite(value):

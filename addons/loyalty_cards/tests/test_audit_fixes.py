@@ -191,3 +191,31 @@ class TestAdjustmentReplay(LoyaltyCase):
         )
         self.assertEqual(again, first)
         self.assertEqual(self.card.points, 2005)
+
+
+class TestAmountText(LoyaltyCase):
+    """Audit finding 6: amounts as text take digits and a dot only."""
+
+    def test_comma_refused(self):
+        Counter = self.as_user(self.cashier, "loyalty.counter")
+        for text in ("12,5", "10,000", "1 000", "12.5.1", "１２", "12.5€"):
+            with self.subTest(text=text):
+                with self.assertNothingChanges(UserError, "digits and a dot"):
+                    Counter.preview({"card_id": self.card.id, "amount": text})
+                with self.assertNothingChanges(UserError, "digits and a dot"):
+                    Counter.topup(
+                        {
+                            "card_id": self.card.id,
+                            "amount": text,
+                            "idempotency_key": self.key(),
+                        }
+                    )
+        self.assertEqual(
+            Counter.preview({"card_id": self.card.id, "amount": " 12.5 "})["amount"],
+            12.5,
+        )
+        Session = self.env["loyalty.counter.session"]
+        self.assertEqual(Session._close_check_cash("12.5"), 12.5)
+        for text in ("12,5", "10,000"):
+            with self.assertRaisesMessage(UserError, "digits and a dot"):
+                Session._close_check_cash(text)
