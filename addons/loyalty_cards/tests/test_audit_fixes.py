@@ -219,3 +219,34 @@ class TestAmountText(LoyaltyCase):
         for text in ("12,5", "10,000"):
             with self.assertRaisesMessage(UserError, "digits and a dot"):
                 Session._close_check_cash(text)
+
+
+class TestReplayOtherCashier(LoyaltyCase):
+    """Audit finding 8: a consumption key replayed by a cashier of another
+    company does not return the first cashier's receipt."""
+
+    def test_other_company_cashier(self):
+        company_b = self.env["res.company"].create({"name": "Replay Company B"})
+        cashier_b = self.env["res.users"].create(
+            {
+                "name": "Cashier B",
+                "login": "audit_cashier_b",
+                "company_id": company_b.id,
+                "company_ids": [(6, 0, company_b.ids)],
+                "groups_id": [
+                    (6, 0, [self.env.ref("loyalty_cards.group_loyalty_cashier").id])
+                ],
+            }
+        )
+        key = self.key()
+        first = self.confirm(amount=100, idempotency_key=key)
+        Counter = self.env["loyalty.counter"].with_user(cashier_b)
+        Counter = Counter.with_company(company_b)
+        with self.assertNothingChanges(UserError, "already used for another operation"):
+            Counter.confirm(
+                {"card_id": self.card.id, "amount": 100, "idempotency_key": key}
+            )
+        # The first cashier's replay still returns the first receipt.
+        again = self.confirm(amount=100, idempotency_key=key)
+        self.assertTrue(again["replayed"])
+        self.assertEqual(again["id"], first["id"])
