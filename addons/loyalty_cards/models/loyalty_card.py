@@ -309,6 +309,21 @@ class LoyaltyCard(models.Model):
             if vals.get("level_id"):
                 # The level follows the holder's tier.
                 self._check_manager()
+            if (
+                "code" in vals
+                or vals.get("expiration_date")
+                or ("active" in vals and not vals["active"])
+            ):
+                # The number is generated (80 random bits), the validity and
+                # the closing of a card are the managers'. A closed card
+                # would also escape the rule of one active member card per
+                # customer.
+                raise AccessError(
+                    self.env._(
+                        "Only loyalty managers choose the number, the validity "
+                        "or the closing of a card."
+                    )
+                )
 
     def write(self, vals):
         if "balance" in vals:

@@ -250,3 +250,39 @@ class TestReplayOtherCashier(LoyaltyCase):
         again = self.confirm(amount=100, idempotency_key=key)
         self.assertTrue(again["replayed"])
         self.assertEqual(again["id"], first["id"])
+
+
+class TestCashierCreatesCard(LoyaltyCase):
+    """Audit finding 9: a cashier enrols a member, but the number, the
+    validity and the closing of a card are the managers'."""
+
+    def test_manager_fields_refused(self):
+        Card = self.as_user(self.cashier, "loyalty.card")
+        partner = self.env["res.partner"].create({"name": "Enrolled"})
+        base = {"program_id": self.program.id, "partner_id": partner.id}
+        count = self.Card.with_context(active_test=False).search_count([])
+        for extra in (
+            {"code": "AAAA"},
+            {"code": False},
+            {"active": False},
+            {"expiration_date": "2099-01-01"},
+        ):
+            with self.subTest(**extra):
+                with self.assertRaisesMessage(AccessError, "Only loyalty managers"):
+                    Card.create({**base, **extra})
+        self.assertEqual(
+            self.Card.with_context(active_test=False).search_count([]), count
+        )
+        card = Card.create({**base, "active": True})
+        self.assertEqual(len(card.code), 16)
+        self.assertFalse(card.expiration_date)
+        # Managers still may.
+        other = self.env["res.partner"].create({"name": "Enrolled Later"})
+        managed = self.as_user(self.manager, "loyalty.card").create(
+            {
+                "program_id": self.program.id,
+                "partner_id": other.id,
+                "expiration_date": "2099-01-01",
+            }
+        )
+        self.assertEqual(str(managed.expiration_date), "2099-01-01")
