@@ -462,9 +462,11 @@ class LoyaltyCard(models.Model):
             )
 
     @api.model
-    def _loyalty_amount(self, value, what="amount", allow_zero=False):
+    def _loyalty_amount(self, value, what="amount", allow_zero=False, currency=None):
         """A positive (or zero) finite number below the ceiling, rounded to
-        cents, or a clear error naming ``what``."""
+        ``currency`` (to cents without one), or a clear error naming
+        ``what``. It is rounded before it is compared with zero: an amount
+        that rounds to zero is not a positive one."""
         labels = {
             "amount": self.env._("The amount"),
             "points": self.env._("The points"),
@@ -490,14 +492,24 @@ class LoyaltyCard(models.Model):
             raise UserError(self.env._("%(what)s must be a number.", what=label))
         if value < 0:
             raise UserError(self.env._("%(what)s cannot be negative.", what=label))
-        if value == 0 and not allow_zero:
-            raise UserError(self.env._("%(what)s must be more than zero.", what=label))
         if value > MAX_AMOUNT:
             ceiling = f"{MAX_AMOUNT:,}"
             raise UserError(
                 self.env._("%(what)s cannot exceed %(max)s.", what=label, max=ceiling)
             )
-        return float_round(value, precision_digits=2)
+        step = currency.rounding if currency else 0.01
+        rounded = float_round(value, precision_rounding=step)
+        if not rounded and not allow_zero:
+            if value:
+                raise UserError(
+                    self.env._(
+                        "%(what)s rounds to zero: give at least %(step)s.",
+                        what=label,
+                        step=f"{step:g}",
+                    )
+                )
+            raise UserError(self.env._("%(what)s must be more than zero.", what=label))
+        return rounded
 
     def _member_check_usable(self, company=None):
         """Raise unless this member card can be used now, by this company."""

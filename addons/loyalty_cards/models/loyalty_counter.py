@@ -92,7 +92,7 @@ class LoyaltyCounter(models.AbstractModel):
                 )
             )
         currency = card.currency_id or card.company_id.currency_id
-        amount = currency.round(card._loyalty_amount(values.get("amount"), "amount"))
+        amount = card._loyalty_amount(values.get("amount"), "amount", currency=currency)
         bonus = currency.round(program.topup_bonus_ids._bonus_for(amount))
         program._stored_value_check_topup(card, amount, bonus)
         max_amount = program._stored_value_max_topup(card.balance)
@@ -201,7 +201,7 @@ class LoyaltyCounter(models.AbstractModel):
             partner = card.partner_id
         program = card.program_id
         currency = program.currency_id or company.currency_id
-        amount = currency.round(Card._loyalty_amount(values.get("amount"), "amount"))
+        amount = Card._loyalty_amount(values.get("amount"), "amount", currency=currency)
         level = card.level_id
         level_discount = currency.round(amount * (level.discount_percent or 0.0) / 100)
         after_level = amount - level_discount

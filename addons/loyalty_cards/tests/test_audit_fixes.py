@@ -286,3 +286,51 @@ class TestCashierCreatesCard(LoyaltyCase):
             }
         )
         self.assertEqual(str(managed.expiration_date), "2099-01-01")
+
+
+class TestAmountRoundsToZero(LoyaltyCase):
+    """Audit finding 10: an amount that rounds to zero is refused with a
+    clear message, not taken for a positive one."""
+
+    def test_below_a_cent(self):
+        Counter = self.as_user(self.cashier, "loyalty.counter")
+        for tiny in ("0.004", 0.004, 0.0049):
+            with self.subTest(tiny=tiny):
+                with self.assertNothingChanges(UserError, "rounds to zero"):
+                    Counter.preview({"card_id": self.card.id, "amount": tiny})
+                with self.assertNothingChanges(UserError, "rounds to zero"):
+                    Counter.topup_preview({"card_id": self.card.id, "amount": tiny})
+                with self.assertNothingChanges(UserError, "rounds to zero"):
+                    Counter.topup(
+                        {
+                            "card_id": self.card.id,
+                            "amount": tiny,
+                            "idempotency_key": self.key(),
+                        }
+                    )
+                with self.assertNothingChanges(UserError, "rounds to zero"):
+                    self.confirm(amount=tiny)
+        partner = self.env["res.partner"].create({"name": "Tiny Points"})
+        count = self.Card.search_count([])
+        for user in (self.cashier, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaisesMessage(UserError, "rounds to zero"):
+                    self.as_user(user, "loyalty.card").create(
+                        {
+                            "program_id": self.program.id,
+                            "partner_id": partner.id,
+                            "points": "0.004",
+                        }
+                    )
+        self.assertEqual(self.Card.search_count([]), count)
+        # Half a cent rounds to a cent.
+        self.assertEqual(
+            Counter.preview({"card_id": self.card.id, "amount": 0.005})["amount"], 0.01
+        )
+
+    def test_currency_without_cents(self):
+        currency = self.env["res.currency"].new({"rounding": 1.0})
+        Card = self.env["loyalty.card"]
+        self.assertEqual(Card._loyalty_amount("12.4", currency=currency), 12.0)
+        with self.assertRaisesMessage(UserError, "rounds to zero"):
+            Card._loyalty_amount(0.4, currency=currency)
