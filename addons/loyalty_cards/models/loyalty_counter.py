@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare, format_amount, format_datetime
+from odoo.tools import float_compare, float_round, format_amount, format_datetime
 
 from odoo.addons.customer_tiering.tools.validation import valid_id
 
@@ -245,7 +245,21 @@ class LoyaltyCounter(models.AbstractModel):
                     "Points of programme %(program)s cannot pay.", program=program.name
                 )
             )
-        points_value = currency.round(points_used * (program.member_point_value or 0.0))
+        # Points pay what they are worth, rounded down to the currency: never
+        # more (half a point does not pay a whole point's value).
+        points_value = float_round(
+            points_used * (program.member_point_value or 0.0),
+            precision_rounding=currency.rounding,
+            rounding_method="DOWN",
+        )
+        if points_used and not points_value:
+            raise UserError(
+                self.env._(
+                    "%(points)s points are worth less than %(step)s: use more points.",
+                    points=points_used,
+                    step=format_amount(self.env, currency.rounding, currency),
+                )
+            )
         if float_compare(balance_used + points_value, net, precision_digits=2) > 0:
             raise UserError(
                 self.env._(

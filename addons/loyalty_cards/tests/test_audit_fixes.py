@@ -1,6 +1,6 @@
 from odoo.exceptions import AccessError, UserError
 
-from .common import LoyaltyCase
+from .common import PIN, LoyaltyCase
 
 
 class TestCounterPin(LoyaltyCase):
@@ -334,3 +334,30 @@ class TestAmountRoundsToZero(LoyaltyCase):
         self.assertEqual(Card._loyalty_amount("12.4", currency=currency), 12.0)
         with self.assertRaisesMessage(UserError, "rounds to zero"):
             Card._loyalty_amount(0.4, currency=currency)
+
+
+class TestPointsValueFloored(LoyaltyCase):
+    """Audit finding 11: points pay what they are worth, rounded down to the
+    currency; points worth less than a cent are refused."""
+
+    def test_points_value(self):
+        Counter = self.as_user(self.cashier, "loyalty.counter")
+        values = {"card_id": self.card.id, "amount": 10}
+        for points in (0.5, 0.49, "0.99"):
+            with self.subTest(points=points):
+                with self.assertNothingChanges(UserError, "worth less than"):
+                    Counter.preview({**values, "points_used": points})
+                with self.assertNothingChanges(UserError, "worth less than"):
+                    self.confirm(**values, points_used=points, pin=PIN)
+        # 1.5 points at 0.01 are worth 0.015: they pay 0.01, never 0.02.
+        preview = Counter.preview({**values, "points_used": 1.5})
+        self.assertEqual((preview["points_value"], preview["amount_due"]), (0.01, 9.99))
+        receipt = self.confirm(**values, points_used=1.5, pin=PIN)
+        self.assertEqual(receipt["points_value"], 0.01)
+        self.assertAlmostEqual(
+            receipt["points_after"], 2000 - 1.5 + receipt["points_earned"], places=2
+        )
+        # 57 points are worth 0.57 exactly (no float error rounds them down).
+        preview = Counter.preview({**values, "points_used": 57})
+        self.assertEqual(preview["points_value"], 0.57)
+        self.assertLedgerConsistent()
