@@ -501,11 +501,12 @@ class LoyaltyCard(models.Model):
         rounded = float_round(value, precision_rounding=step)
         if not rounded and not allow_zero:
             if value:
+                smallest = f"{step:g}"
                 raise UserError(
                     self.env._(
                         "%(what)s rounds to zero: give at least %(step)s.",
                         what=label,
-                        step=f"{step:g}",
+                        step=smallest,
                     )
                 )
             raise UserError(self.env._("%(what)s must be more than zero.", what=label))
