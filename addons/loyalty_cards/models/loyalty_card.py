@@ -579,9 +579,12 @@ class LoyaltyCard(models.Model):
 
     def _pin_counter_may_set(self):
         """Whether a cashier may set this card's first PIN at the counter:
-        only while it holds no balance and its PIN was never reset."""
+        only while it holds no value (no balance, no points that can pay)
+        and its PIN was never reset."""
         self.ensure_one()
         if float_round(self.balance, precision_digits=2) > 0:
+            return False
+        if self.program_id.member_point_value and float_round(self.points, 2) > 0:
             return False
         return not self.env["loyalty.card.pin"].sudo()._was_reset(self)
 

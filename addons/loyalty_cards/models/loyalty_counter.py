@@ -139,11 +139,11 @@ class LoyaltyCounter(models.AbstractModel):
 
         A cashier sets the first PIN of an empty card only (at issue, with
         the customer present, before any money). Once the card holds a
-        balance, or after a manager reset its PIN, whoever presents the card
-        could choose the PIN and spend the balance: a loyalty manager then
-        sets it, after checking the holder's identity, and the card's
-        chatter records who and when (never the PIN). The holder may always
-        set it in the portal."""
+        balance or points that can pay, or after a manager reset its PIN,
+        whoever presents the card could choose the PIN and spend them: a
+        loyalty manager then sets it, after checking the holder's identity,
+        and the card's chatter records who and when (never the PIN). The
+        holder may always set it in the portal."""
         card = self._card(card_id)
         needs_manager = not card._pin_counter_may_set()
         if needs_manager and not self.env.user.has_group(
@@ -151,9 +151,9 @@ class LoyaltyCounter(models.AbstractModel):
         ):
             raise AccessError(
                 self.env._(
-                    "Card %(card)s holds a balance or its PIN was reset: the holder "
-                    "sets the PIN in their portal, or a loyalty manager sets it "
-                    "here after checking the holder's identity.",
+                    "Card %(card)s holds a balance or points, or its PIN was reset: "
+                    "the holder sets the PIN in their portal, or a loyalty manager "
+                    "sets it here after checking the holder's identity.",
                     card=card.member_number,
                 )
             )

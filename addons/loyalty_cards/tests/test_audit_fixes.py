@@ -361,3 +361,21 @@ class TestPointsValueFloored(LoyaltyCase):
         preview = Counter.preview({**values, "points_used": 57})
         self.assertEqual(preview["points_value"], 0.57)
         self.assertLedgerConsistent()
+
+
+class TestCounterPinPoints(LoyaltyCase):
+    """Audit finding 2, points: points that can pay are value too."""
+
+    def test_cashier_refused_on_card_with_points(self):
+        card = self.make_card(
+            self.env["res.partner"].create({"name": "Points Only"}), points=300
+        )
+        Counter = self.as_user(self.cashier, "loyalty.counter")
+        self.assertFalse(Counter.lookup(card.code)["card"]["pin_can_set"])
+        with self.assertRaisesMessage(AccessError, "balance or points"):
+            Counter.set_pin(card.id, "135790", "135790")
+        self.assertFalse(card.pin_set)
+        # Points that cannot pay are no value: the cashier may set the PIN.
+        self.program.member_point_value = 0
+        Counter.set_pin(card.id, "135790", "135790")
+        self.assertTrue(card.pin_set)
