@@ -1,6 +1,7 @@
 import base64
 import logging
 import math
+import re
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -19,6 +20,8 @@ MEMBER_STATUSES = [
     ("expired", "Expired"),
     ("closed", "Closed"),
 ]
+# An amount sent as text: digits, with a dot for decimals.
+DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 # Largest amount of money or points one operation may move.
 MAX_AMOUNT = 10_000_000
 # Written by the flows (issue, redemption) only.
@@ -306,6 +309,21 @@ class LoyaltyCard(models.Model):
             if vals.get("level_id"):
                 # The level follows the holder's tier.
                 self._check_manager()
+            if (
+                "code" in vals
+                or vals.get("expiration_date")
+                or ("active" in vals and not vals["active"])
+            ):
+                # The number is generated (80 random bits), the validity and
+                # the closing of a card are the managers'. A closed card
+                # would also escape the rule of one active member card per
+                # customer.
+                raise AccessError(
+                    self.env._(
+                        "Only loyalty managers choose the number, the validity "
+                        "or the closing of a card."
+                    )
+                )
 
     def write(self, vals):
         if "balance" in vals:
@@ -444,9 +462,11 @@ class LoyaltyCard(models.Model):
             )
 
     @api.model
-    def _loyalty_amount(self, value, what="amount", allow_zero=False):
+    def _loyalty_amount(self, value, what="amount", allow_zero=False, currency=None):
         """A positive (or zero) finite number below the ceiling, rounded to
-        cents, or a clear error naming ``what``."""
+        ``currency`` (to cents without one), or a clear error naming
+        ``what``. It is rounded before it is compared with zero: an amount
+        that rounds to zero is not a positive one."""
         labels = {
             "amount": self.env._("The amount"),
             "points": self.env._("The points"),
@@ -454,26 +474,43 @@ class LoyaltyCard(models.Model):
         }
         label = labels.get(what, what)
         if isinstance(value, str):
-            try:
-                value = float(value.strip().replace(",", ""))
-            except ValueError:
+            # Digits and a dot only: "12,5" or "10,000" mean different things
+            # in different languages, and are refused rather than guessed.
+            text = value.strip(" \t")
+            if not DECIMAL_RE.fullmatch(text):
                 raise UserError(
-                    self.env._("%(what)s must be a number.", what=label)
-                ) from None
+                    self.env._(
+                        "%(what)s must be a number written with digits and a dot "
+                        "for decimals, such as 12.5, without thousands separators.",
+                        what=label,
+                    )
+                )
+            value = float(text)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise UserError(self.env._("%(what)s must be a number.", what=label))
         if not math.isfinite(value):
             raise UserError(self.env._("%(what)s must be a number.", what=label))
         if value < 0:
             raise UserError(self.env._("%(what)s cannot be negative.", what=label))
-        if value == 0 and not allow_zero:
-            raise UserError(self.env._("%(what)s must be more than zero.", what=label))
         if value > MAX_AMOUNT:
             ceiling = f"{MAX_AMOUNT:,}"
             raise UserError(
                 self.env._("%(what)s cannot exceed %(max)s.", what=label, max=ceiling)
             )
-        return float_round(value, precision_digits=2)
+        step = currency.rounding if currency else 0.01
+        rounded = float_round(value, precision_rounding=step)
+        if not rounded and not allow_zero:
+            if value:
+                smallest = f"{step:g}"
+                raise UserError(
+                    self.env._(
+                        "%(what)s rounds to zero: give at least %(step)s.",
+                        what=label,
+                        step=smallest,
+                    )
+                )
+            raise UserError(self.env._("%(what)s must be more than zero.", what=label))
+        return rounded
 
     def _member_check_usable(self, company=None):
         """Raise unless this member card can be used now, by this company."""
@@ -539,6 +576,17 @@ class LoyaltyCard(models.Model):
         Pin = self.env["loyalty.card.pin"].sudo()
         Pin._store(self, Pin._check_new(pin, confirm))
         self.sudo().message_post(body=self.env._("PIN set."))
+
+    def _pin_counter_may_set(self):
+        """Whether a cashier may set this card's first PIN at the counter:
+        only while it holds no value (no balance, no points that can pay)
+        and its PIN was never reset."""
+        self.ensure_one()
+        if float_round(self.balance, precision_digits=2) > 0:
+            return False
+        if self.program_id.member_point_value and float_round(self.points, 2) > 0:
+            return False
+        return not self.env["loyalty.card.pin"].sudo()._was_reset(self)
 
     def _pin_change(self, current, pin, confirm):
         """Change the PIN; the current one is checked (and counted) first."""

@@ -55,13 +55,37 @@ class LoyaltyCardAdjustment(models.Model):
         for vals in vals_list:
             key, existing = self._idempotency_lookup(vals)
             if existing:
-                records |= existing.with_env(self.env)
+                records |= existing._adjust_replay(vals)
                 continue
             vals = self._adjust_prepare(vals, key)
             adjustment = super().create([vals])
             adjustment._adjust_post()
             records |= adjustment
         return records
+
+    def _adjust_replay(self, vals):
+        """The adjustment an earlier request with the same key made, when this
+        request asks for the same one (card, account and change); an error
+        otherwise, and for an adjustment the user may not read."""
+        self.ensure_one()
+        try:
+            delta = self.env["loyalty.history"]._ledger_check_delta(vals.get("delta"))
+        except UserError:
+            delta = None
+        same = (
+            valid_id(vals.get("card_id")) == self.card_id.id
+            and (vals.get("account") or "points") == self.account
+            and delta is not None
+            and float_compare(delta, self.delta, precision_digits=2) == 0
+        )
+        if not same:
+            raise self._idempotency_used_elsewhere()
+        existing = self.with_env(self.env)
+        try:
+            existing.check_access("read")
+        except AccessError:
+            raise self._idempotency_used_elsewhere() from None
+        return existing
 
     def _adjust_prepare(self, vals, key):
         """Check an adjustment request; its values."""

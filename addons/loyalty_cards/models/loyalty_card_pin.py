@@ -61,6 +61,15 @@ class LoyaltyCardPin(models.Model):
         }
 
     @api.model
+    def _was_reset(self, card):
+        """Whether a manager reset the PIN of ``card`` (it has none now)."""
+        return bool(
+            self.search_count(
+                [("card_id", "=", card.id), ("pin_hash", "=", False)], limit=1
+            )
+        )
+
+    @api.model
     def _normalize(self, pin):
         normalized = pin_tools.normalize_pin(pin)
         if normalized is None:

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_round
 
 from odoo.addons.customer_tiering.tools.validation import check_text, valid_id
@@ -371,8 +371,18 @@ class LoyaltyConsumption(models.Model):
 
     def _counter_replay(self, values):
         """The receipt of an earlier request with the same key; an error when
-        the key comes with another card or amount."""
+        the key comes with another card or amount, or belongs to a
+        consumption of another cashier that the user may not read in this
+        company."""
         self.ensure_one()
+        if self.cashier_id != self.env.user:
+            try:
+                self.sudo(False).check_access("read")
+                allowed = self.company_id == self.env.company
+            except AccessError:
+                allowed = False
+            if not allowed:
+                raise self._idempotency_used_elsewhere()
         try:
             amount = self.env["loyalty.card"]._loyalty_amount(values.get("amount"))
         except UserError:

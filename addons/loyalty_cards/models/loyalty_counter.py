@@ -1,6 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import float_compare, format_amount, format_datetime
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare, float_round, format_amount, format_datetime
 
 from odoo.addons.customer_tiering.tools.validation import valid_id
 
@@ -92,7 +92,7 @@ class LoyaltyCounter(models.AbstractModel):
                 )
             )
         currency = card.currency_id or card.company_id.currency_id
-        amount = currency.round(card._loyalty_amount(values.get("amount"), "amount"))
+        amount = card._loyalty_amount(values.get("amount"), "amount", currency=currency)
         bonus = currency.round(program.topup_bonus_ids._bonus_for(amount))
         program._stored_value_check_topup(card, amount, bonus)
         max_amount = program._stored_value_max_topup(card.balance)
@@ -135,9 +135,37 @@ class LoyaltyCounter(models.AbstractModel):
 
     @api.model
     def set_pin(self, card_id, pin, confirm):
-        """The customer chooses the PIN of a card that has none, at the counter."""
+        """The customer chooses the PIN of a card that has none, at the counter.
+
+        A cashier sets the first PIN of an empty card only (at issue, with
+        the customer present, before any money). Once the card holds a
+        balance or points that can pay, or after a manager reset its PIN,
+        whoever presents the card could choose the PIN and spend them: a
+        loyalty manager then sets it, after checking the holder's identity,
+        and the card's chatter records who and when (never the PIN). The
+        holder may always set it in the portal."""
         card = self._card(card_id)
+        needs_manager = not card._pin_counter_may_set()
+        if needs_manager and not self.env.user.has_group(
+            "loyalty_cards.group_loyalty_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Card %(card)s holds a balance or points, or its PIN was reset: "
+                    "the holder sets the PIN in their portal, or a loyalty manager "
+                    "sets it here after checking the holder's identity.",
+                    card=card.member_number,
+                )
+            )
         card._pin_set_new(pin, confirm)
+        if needs_manager:
+            card.sudo().message_post(
+                body=self.env._(
+                    "PIN set at the counter by %(user)s, who checked the holder's "
+                    "identity.",
+                    user=self.env.user.name,
+                )
+            )
         return self._card_summary(card)
 
     # --- helpers --------------------------------------------------------------
@@ -173,7 +201,7 @@ class LoyaltyCounter(models.AbstractModel):
             partner = card.partner_id
         program = card.program_id
         currency = program.currency_id or company.currency_id
-        amount = currency.round(Card._loyalty_amount(values.get("amount"), "amount"))
+        amount = Card._loyalty_amount(values.get("amount"), "amount", currency=currency)
         level = card.level_id
         level_discount = currency.round(amount * (level.discount_percent or 0.0) / 100)
         after_level = amount - level_discount
@@ -217,7 +245,21 @@ class LoyaltyCounter(models.AbstractModel):
                     "Points of programme %(program)s cannot pay.", program=program.name
                 )
             )
-        points_value = currency.round(points_used * (program.member_point_value or 0.0))
+        # Points pay what they are worth, rounded down to the currency: never
+        # more (half a point does not pay a whole point's value).
+        points_value = float_round(
+            points_used * (program.member_point_value or 0.0),
+            precision_rounding=currency.rounding,
+            rounding_method="DOWN",
+        )
+        if points_used and not points_value:
+            raise UserError(
+                self.env._(
+                    "%(points)s points are worth less than %(step)s: use more points.",
+                    points=points_used,
+                    step=format_amount(self.env, currency.rounding, currency),
+                )
+            )
         if float_compare(balance_used + points_value, net, precision_digits=2) > 0:
             raise UserError(
                 self.env._(
@@ -295,6 +337,12 @@ class LoyaltyCounter(models.AbstractModel):
             "status": card.member_status,
             "status_label": status[card.member_status],
             "pin_set": card.pin_set,
+            # Whether this user may set the card's first PIN at the counter.
+            "pin_can_set": not card.pin_set
+            and (
+                card._pin_counter_may_set()
+                or self.env.user.has_group("loyalty_cards.group_loyalty_manager")
+            ),
             "pin_locked_until": format_datetime(
                 self.env, card.date_pin_locked_until, dt_format="short"
             )

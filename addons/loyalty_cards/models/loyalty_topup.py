@@ -141,7 +141,7 @@ class LoyaltyTopup(models.Model):
             vals, card.company_id or self.env.company
         )
         currency = card.currency_id
-        amount = currency.round(Card._loyalty_amount(vals.get("amount"), "amount"))
+        amount = Card._loyalty_amount(vals.get("amount"), "amount", currency=currency)
         bonus = currency.round(program.topup_bonus_ids._bonus_for(amount))
         program._stored_value_check_topup(card, amount, bonus)
         if not self._idempotency_claim(key):

@@ -28,3 +28,4 @@ from . import test_reversal_concurrency
 from . import test_migrations
 from . import test_session_cron
 from . import test_session_entry
+from . import test_audit_fixes
