@@ -27,3 +27,4 @@ from . import test_reversal
 from . import test_reversal_concurrency
 from . import test_migrations
 from . import test_tour_close
+from . import test_demo
