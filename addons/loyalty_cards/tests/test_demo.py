@@ -74,3 +74,6 @@ class TestDemoActivity(TransactionCase):
             (report.card_balance, 0, 0),
         )
         self.assertTrue(report.card_balance)
+        # The ledger check agrees: every card equals its ledger, books too.
+        check = self.env["loyalty.ledger.check"]._run(self.env.company)
+        self.assertEqual((check.state, check.books_difference), ("ok", 0))
