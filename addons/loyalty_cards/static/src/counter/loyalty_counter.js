@@ -322,7 +322,8 @@ export class LoyaltyCounter extends Component {
         try {
             action = await this.orm.call("loyalty.counter", "session_close_action", []);
         } catch (error) {
-            this.showError(error);
+            // A notification: seen whatever the screen shows (even a receipt).
+            this.notification.add(this.errorMessage(error), { type: "danger" });
             return;
         } finally {
             this.state.busy = false;

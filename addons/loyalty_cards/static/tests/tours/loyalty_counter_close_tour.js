@@ -8,6 +8,14 @@ import { registry } from "@web/core/registry";
 function sellAndCloseSteps(cashCounted) {
     return [
         {
+            content: "Before any sale there is no session to close",
+            trigger: ".o_loyalty_counter_close_session:enabled",
+            run: "click",
+        },
+        {
+            trigger: ".o_notification:contains('no open counter session')",
+        },
+        {
             content: "Type the card number",
             trigger: ".o_loyalty_counter_code",
             run: "edit TQ7M2XPA9RTD4HWE",
