@@ -168,6 +168,27 @@ class LoyaltyCounter(models.AbstractModel):
             )
         return self._card_summary(card)
 
+    @api.model
+    def session_close_action(self):
+        """The closing dialog of the cashier's own open counter session at the
+        current company (``loyalty.counter.session.action_open_close_wizard``),
+        for the counter screen's Close Session button."""
+        self.env["loyalty.card"]._check_cashier()
+        session = self.env["loyalty.counter.session"].search(
+            [
+                ("user_id", "=", self.env.uid),
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "open"),
+            ],
+            limit=1,
+        )
+        if not session:
+            raise UserError(self.env._("You have no open counter session to close."))
+        action = session.action_open_close_wizard()
+        # Called by RPC, not by a button: the web client needs the views.
+        action["views"] = [(False, "form")]
+        return action
+
     # --- helpers --------------------------------------------------------------
 
     @api.model

@@ -10,10 +10,12 @@ class LoyaltyDemo(models.AbstractModel):
     @api.model
     def _demo_activity(self):
         """Demo data through the real flows (called by the demo data):
-        PIN 246810 on every demo card, top-ups, consumptions, a coupon batch
-        for customer tiers 1 and 2 with one coupon used, the flash offer
-        pushed, the counter session closed and posted (with a chart of
-        accounts), and a ledger check."""
+        PIN 246810 on every demo card, two rounds of counter work by two
+        cashiers (Marc Demo and Mei Lin: top-ups, consumptions, a reversal, a
+        coupon batch for customer tiers 1 and 2 with one coupon used), a
+        refund by a manager, each session closed with the cash counted (one
+        short by 2) and posted (with a chart of accounts), the flash offer
+        pushed, and a ledger check."""
         ref = self.env.ref
         methods = {
             method.code: method
@@ -35,14 +37,14 @@ class LoyaltyDemo(models.AbstractModel):
         great_wall, pearl_river, jade_garden, lotus_tea, silk_road, portal = cards
         for card in cards:
             card._pin_set_new("246810", "246810")
-        Counter = self.env["loyalty.counter"]
-        for card, amount, method in (
-            (great_wall, 2000, "transfer"),
-            (pearl_river, 1000, "bank_card"),
-            (jade_garden, 500, "wechat"),
-            (portal, 500, "cash"),
-        ):
-            Counter.topup(
+        # Two cashiers at the counter: Marc Demo and Mei Lin.
+        marc = self.with_user(ref("base.user_demo")).env["loyalty.counter"]
+        mei = self.with_user(ref("loyalty_cards.user_demo_cashier_mei")).env[
+            "loyalty.counter"
+        ]
+
+        def topup(counter, card, amount, method):
+            counter.topup(
                 {
                     "card_id": card.id,
                     "amount": amount,
@@ -50,19 +52,9 @@ class LoyaltyDemo(models.AbstractModel):
                     "idempotency_key": f"demo-topup-{card.id}",
                 }
             )
-        purchases = [
-            (great_wall, 1280, 600, 0, "bank_card"),
-            (great_wall, 860, 0, 1000, "alipay"),
-            (pearl_river, 430, 200, 0, "wechat"),
-            (jade_garden, 268, 100, 0, "cash"),
-            (lotus_tea, 88, 0, 0, "cash"),
-            (silk_road, 156, 0, 0, "wechat"),
-            (portal, 66, 30, 0, "cash"),
-            (portal, 128, 0, 0, "alipay"),
-        ]
-        receipts = []
-        for index, (card, amount, balance, points, method) in enumerate(purchases):
-            receipt = Counter.confirm(
+
+        def purchase(counter, index, card, amount, balance, points, method, **extra):
+            return counter.confirm(
                 {
                     "card_id": card.id,
                     "amount": amount,
@@ -71,18 +63,38 @@ class LoyaltyDemo(models.AbstractModel):
                     "pin": "246810" if balance or points else False,
                     "payment_method_id": methods[method].id,
                     "idempotency_key": f"demo-consumption-{index}",
+                    **extra,
                 }
             )
-            receipts.append(receipt)
+
+        # First round: Marc tops cards up and sells; Mei sells and takes a
+        # cup of tea back. Each closes the session and counts the cash.
+        topup(marc, great_wall, 2000, "transfer")
+        topup(marc, pearl_river, 1000, "bank_card")
+        topup(marc, jade_garden, 500, "wechat")
+        topup(marc, portal, 500, "cash")
+        purchase(marc, 0, great_wall, 1280, 600, 0, "bank_card")
+        purchase(marc, 1, great_wall, 860, 0, 1000, "alipay")
+        purchase(marc, 2, pearl_river, 430, 200, 0, "wechat")
+        purchase(marc, 3, jade_garden, 268, 100, 0, "cash")
+        self._demo_close(marc, 0)
+        tea = purchase(mei, 4, lotus_tea, 88, 0, 0, "cash")
+        purchase(mei, 5, silk_road, 156, 0, 0, "wechat")
+        purchase(mei, 6, portal, 66, 30, 0, "cash")
         # A cup of tea sent back: part of the purchase reversed, in cash.
-        Counter.reverse(
+        mei.reverse(
             {
-                "consumption_id": receipts[4]["id"],
+                "consumption_id": tea["id"],
                 "amount": 18,
                 "reason": self.env._("A cup of tea sent back"),
                 "idempotency_key": "demo-reversal-0",
             }
         )
+        # Two coins short in Mei's drawer: a cash loss in the entry.
+        self._demo_close(mei, -2)
+        # Second round: Mei sells, Marc takes a coupon, a manager refunds.
+        purchase(mei, 7, portal, 128, 0, 0, "alipay")
+        self._demo_close(mei, 0)
         wizard = self.env["loyalty.coupon.issue"].create(
             {
                 "program_id": ref("loyalty_cards.loyalty_program_demo_coupon").id,
@@ -103,16 +115,20 @@ class LoyaltyDemo(models.AbstractModel):
         coupon = batch.coupon_ids.filtered(
             lambda c: c.partner_id == pearl_river.partner_id
         )
-        Counter.confirm(
-            {
-                "card_id": pearl_river.id,
-                "amount": 680,
-                "coupon_code": coupon[:1].code,
-                "payment_method_id": methods["bank_card"].id,
-                "idempotency_key": "demo-consumption-coupon",
-            }
+        purchase(
+            marc,
+            "coupon",
+            pearl_river,
+            680,
+            0,
+            0,
+            "bank_card",
+            coupon_code=coupon[:1].code,
         )
-        # A partial refund of unused balance: the unused bonus goes first.
+        purchase(marc, 8, great_wall, 320, 200, 0, "cash")
+        self._demo_close(marc, 0)
+        # A partial refund of unused balance, by a manager: the unused bonus
+        # goes first.
         self.env["loyalty.card.refund"].create(
             {
                 "card_id": jade_garden.id,
@@ -122,18 +138,34 @@ class LoyaltyDemo(models.AbstractModel):
                 "idempotency_key": "demo-refund-jade-garden",
             }
         )
-        # The day's closing: one posted journal entry, the cash counted as
-        # expected (without a chart of accounts, the session stays open).
-        session = self.env["loyalty.counter.session"].search(
-            [
-                ("user_id", "=", self.env.uid),
-                ("company_id", "=", self.env.company.id),
-                ("state", "=", "open"),
-            ]
-        )
-        if session and self.env.company.chart_template:
-            session.action_close(session.cash_expected)
+        # Its session holds only money paid back: closed without counting.
+        self._demo_close(self.env["loyalty.counter"], None)
         flash = ref("loyalty_cards.loyalty_program_demo_flash")
         flash.action_flash_schedule()
         self.env["loyalty.program"]._cron_flash_offers()
         self.env["loyalty.ledger.check"]._run(self.env.company)
+
+    @api.model
+    def _demo_close(self, counter, difference):
+        """Close the open session of ``counter``'s user (the cashier closes
+        their own), with the cash counted off by ``difference`` from the cash
+        expected (``None``: not counted). Without a chart of accounts, the
+        session stays open.
+
+        Sessions are dated today, as every session is: the demo runs its
+        rounds of counter work one after the other on the day it is
+        installed (there is no way to date a session in the past)."""
+        if not self.env.company.chart_template:
+            return
+        env = counter.env
+        session = env["loyalty.counter.session"].search(
+            [
+                ("user_id", "=", env.uid),
+                ("company_id", "=", env.company.id),
+                ("state", "=", "open"),
+            ]
+        )
+        if session:
+            session.action_close(
+                None if difference is None else session.cash_expected + difference
+            )

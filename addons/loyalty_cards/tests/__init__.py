@@ -29,3 +29,5 @@ from . import test_migrations
 from . import test_session_cron
 from . import test_session_entry
 from . import test_audit_fixes
+from . import test_tour_close
+from . import test_demo

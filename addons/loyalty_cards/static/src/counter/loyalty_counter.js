@@ -42,6 +42,7 @@ export class LoyaltyCounter extends Component {
 
     setup() {
         this.orm = useService("orm");
+        this.action = useService("action");
         this.notification = useService("notification");
         this.codeInput = useRef("code");
         this.amountInput = useRef("amount");
@@ -306,6 +307,30 @@ export class LoyaltyCounter extends Component {
         } catch {
             // Keep what is shown; the error above says what went wrong.
         }
+    }
+
+    // --- closing the session ----------------------------------------------------
+
+    /** Open the closing dialog of the cashier's open session (cash counted). */
+    async closeSession() {
+        if (this.state.busy) {
+            return;
+        }
+        this.state.busy = true;
+        this.state.error = "";
+        let action;
+        try {
+            action = await this.orm.call("loyalty.counter", "session_close_action", []);
+        } catch (error) {
+            // A notification: seen whatever the screen shows (even a receipt).
+            this.notification.add(this.errorMessage(error), { type: "danger" });
+            return;
+        } finally {
+            this.state.busy = false;
+        }
+        await this.action.doAction(action, {
+            onClose: () => this.nextCustomer(),
+        });
     }
 
     // --- top-up ---------------------------------------------------------------
