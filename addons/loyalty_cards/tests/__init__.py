@@ -29,3 +29,4 @@ from . import test_migrations
 from . import test_session_cron
 from . import test_session_entry
 from . import test_audit_fixes
+from . import test_invoice_settlement_concurrency

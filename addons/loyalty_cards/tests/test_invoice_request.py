@@ -367,6 +367,40 @@ class TestInvoiceRequest(LoyaltyCase):
             )
         self.assertEqual(invoice.loyalty_settlement_session_id, settling)
 
+    def test_closed_session_other_company_refused(self):
+        """A cashier of another company cannot invoice the operation, nor
+        open a session for it."""
+        consumption = self.consume()
+        self.close()
+        other_company = self.env["res.company"].create({"name": "Other Shop"})
+        stranger = mail_new_test_user(
+            self.env,
+            login="loyalty_other_company_cashier",
+            name="Other Company Cashier",
+            groups="base.group_user,loyalty_cards.group_loyalty_cashier",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            self.request(consumption, user=stranger)
+        self.assertFalse(consumption.is_invoiced)
+        self.assertFalse(self.Session.search([("user_id", "=", stranger.id)]))
+
+    def test_closed_session_junk_refused(self):
+        """Ids that do not exist or nothing to invoice: a clear error, no
+        invoice, no session."""
+        Consumption = self.Consumption.with_user(self.cashier)
+        # MissingError: a UserError.
+        with self.assertRaises(UserError):
+            Consumption.browse(2**31 - 1).action_create_invoice()
+        with self.assertRaisesMessage(UserError, "Choose what to invoice"):
+            Consumption.browse().action_create_invoice()
+        self.assertFalse(
+            self.Session.search(
+                [("user_id", "=", self.cashier.id), ("state", "=", "open")]
+            )
+        )
+
     def test_topup_invoice_not_taxable(self):
         before = self.report().difference
         topup = self.topup(500)  # bonus 50
