@@ -46,6 +46,7 @@
         "views/loyalty_invoice_views.xml",
         "wizards/loyalty_consumption_reverse_views.xml",
         "views/loyalty_consumption_reversal_views.xml",
+        "views/loyalty_invoice_settlement_views.xml",
     ],
     "demo": [
         "demo/res_partner_demo.xml",

@@ -38,3 +38,4 @@ from . import loyalty_topup_invoice
 from . import loyalty_counter_session_invoice
 from . import loyalty_consumption_reversal
 from . import loyalty_reversal_links
+from . import loyalty_invoice_settlement

@@ -130,12 +130,16 @@ class LoyaltyCounterSession(models.Model):
             or not currency.is_zero(line["credit"])
         ]
 
-    def _close(self, cash_counted=None):
-        res = super()._close(cash_counted)
+    def _close_invoices_to_reconcile(self):
+        """The invoices whose receivable this session's entry settles."""
         invoiced = self._close_invoiced()
-        invoices = self.env["account.move"].union(
+        return self.env["account.move"].union(
             *invoiced["consumption"].values(), *invoiced["topup"].values()
         )
+
+    def _close(self, cash_counted=None):
+        res = super()._close(cash_counted)
+        invoices = self._close_invoices_to_reconcile()
         if invoices and self.move_id:
             for partner, partner_invoices in invoices.grouped(
                 "commercial_partner_id"

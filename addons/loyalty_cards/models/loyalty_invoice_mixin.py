@@ -12,8 +12,9 @@ class LoyaltyInvoiceMixin(models.AbstractModel):
     customer's receivable. The counter session then books that part of the
     operation to the same receivable instead, when it is closed, and
     reconciles it with the invoice: the revenue is booked once. An
-    operation is invoiced while its session is open; once the session is
-    posted its sale is in the books and an invoice is refused."""
+    operation of a session already closed and posted is invoiced too: its
+    invoice is settled by the requester's open session (see
+    loyalty_invoice_settlement.py)."""
 
     _name = "loyalty.invoice.mixin"
     _description = "Customer Invoice on Request"
@@ -145,12 +146,11 @@ class LoyaltyInvoiceMixin(models.AbstractModel):
             raise UserError(
                 self.env._("%(ref)s has no customer to invoice.", ref=self.name)
             )
-        if not self.session_id or self.session_id.state != "open":
+        if not self.session_id:
             raise UserError(
                 self.env._(
-                    "%(ref)s belongs to a counter session that is already closed "
-                    "and posted: its sale is in the books and can no longer be "
-                    "invoiced from here.",
+                    "%(ref)s belongs to no counter session: invoice it from "
+                    "Accounting.",
                     ref=self.name,
                 )
             )

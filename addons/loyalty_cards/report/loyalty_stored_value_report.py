@@ -77,6 +77,16 @@ class LoyaltyStoredValueReport(models.Model):
                       FROM loyalty_consumption_reversal r
                       JOIN loyalty_counter_session s ON s.id = r.session_id
                      WHERE s.state = 'open' AND r.balance_used > 0
+                    UNION ALL
+                    -- The invoice of a top-up of a closed session booked its
+                    -- amount a second time, until its settling session is
+                    -- posted (and books it back).
+                    SELECT t.program_id, -t.amount
+                      FROM account_move m
+                      JOIN loyalty_topup t ON t.id = m.loyalty_topup_id
+                      JOIN loyalty_counter_session s
+                        ON s.id = m.loyalty_settlement_session_id
+                     WHERE s.state = 'open' AND m.state = 'posted'
                 ) moves
                  GROUP BY program_id
             )

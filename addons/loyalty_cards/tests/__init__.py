@@ -31,3 +31,4 @@ from . import test_session_entry
 from . import test_audit_fixes
 from . import test_tour_close
 from . import test_demo
+from . import test_invoice_settlement_concurrency

@@ -176,13 +176,230 @@ class TestInvoiceRequest(LoyaltyCase):
         )
         self.assertEqual(len(invoices), 1)
 
-    def test_closed_session_refused(self):
+    def settlement_lines(self, session):
+        """{account code: (debit, credit)} of the session's entry."""
+        result = {}
+        for line in session.move_id.line_ids:
+            debit, credit = result.get(line.account_id.code, (0.0, 0.0))
+            result[line.account_id.code] = (
+                round(debit + line.debit, 2),
+                round(credit + line.credit, 2),
+            )
+        return result
+
+    def test_closed_session_consumption_settled(self):
+        """A consumption of 115.00 whose session is closed, invoiced days
+        later: the invoice books 100 + 15 again, the cashier's next session
+        books them back against the receivable and settles the invoice."""
+        consumption = self.consume()
+        first = self.close()
+        before = self.report().difference
+        tax_account = self.tax.invoice_repartition_line_ids.account_id
+        self.request(consumption)
+        invoice = consumption.sudo().invoice_id
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.partner_id, self.buyer)
+        self.assertEqual(
+            (invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total),
+            (100.0, 15.0, 115.0),
+        )
+        settling = invoice.loyalty_settlement_session_id
+        self.assertNotEqual(settling, first)
+        self.assertEqual((settling.user_id, settling.state), (self.cashier, "open"))
+        self.assertEqual(
+            (settling.settlement_count, settling.settlement_total), (1, 115.0)
+        )
+        self.assertEqual(settling.settlement_invoice_ids, invoice)
+        # Until the settling session is posted, the sale is booked twice.
+        self.assertEqual(self.account_total(self.income), -200.0)
+        self.assertEqual(self.account_total(tax_account), -30.0)
+        self.assertAlmostEqual(self.report().difference, before, places=2)
+        self.assertEqual(self.close(), settling)
+        self.assertEqual(self.account_total(self.income), -100.0)
+        self.assertEqual(self.account_total(tax_account), -15.0)
+        receivable = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        )
+        self.assertEqual(self.account_total(receivable.account_id), 0.0)
+        self.assertEqual(
+            self.account_total(self.cash.journal_id.default_account_id), 115.0
+        )
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(
+            self.settlement_lines(settling),
+            {
+                self.income.code: (100.0, 0.0),
+                tax_account.code: (15.0, 0.0),
+                receivable.account_id.code: (0.0, 115.0),
+            },
+        )
+        tax_line = settling.move_id.line_ids.filtered("tax_repartition_line_id")
+        self.assertEqual(tax_line.tax_repartition_line_id.tax_id, self.tax)
+        self.assertEqual(tax_line.tax_base_amount, 100.0)
+        income_line = settling.move_id.line_ids.filtered(
+            lambda line: line.account_id == self.income
+        )
+        self.assertEqual(income_line.tax_ids, self.tax)
+        receivable_line = settling.move_id.line_ids.filtered(
+            lambda line: line.account_id == receivable.account_id
+        )
+        self.assertEqual(receivable_line.partner_id, self.buyer)
+        self.assertTrue(receivable_line.reconciled)
+        self.assertAlmostEqual(self.report().difference, before, places=2)
+
+    def test_closed_session_topup_settled(self):
+        """A top-up of 500.00 (bonus 50.00) whose session is closed, invoiced
+        later: the stored value is booked once and the books agree with the
+        cards before and after the settling session is posted."""
+        before = self.report().difference
+        topup = self.topup(500)
+        self.assertEqual(topup.bonus, 50.0)
+        self.close()
+        self.assertEqual(self.account_total(self.stored_value), -550.0)
+        self.request(topup)
+        invoice = topup.sudo().invoice_id
+        self.assertEqual(
+            (invoice.state, invoice.amount_tax, invoice.amount_total),
+            ("posted", 0.0, 500.0),
+        )
+        self.assertEqual(self.account_total(self.stored_value), -1050.0)
+        self.assertAlmostEqual(self.report().difference, before, places=2)
+        settling = self.close()
+        self.assertEqual(invoice.loyalty_settlement_session_id, settling)
+        self.assertEqual(self.account_total(self.stored_value), -550.0)
+        receivable = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        ).account_id
+        self.assertEqual(self.account_total(receivable), 0.0)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(
+            self.settlement_lines(settling),
+            {self.stored_value.code: (500.0, 0.0), receivable.code: (0.0, 500.0)},
+        )
+        stored_line = settling.move_id.line_ids.filtered(
+            lambda line: line.account_id == self.stored_value
+        )
+        self.assertEqual(stored_line.loyalty_program_id, self.program)
+        self.assertAlmostEqual(self.report().difference, before, places=2)
+
+    def test_closed_session_second_request_refused(self):
         consumption = self.consume()
         self.close()
-        with self.assertRaisesMessage(UserError, "already closed"):
+        self.request(consumption)
+        settling = consumption.sudo().invoice_id.loyalty_settlement_session_id
+        with self.assertRaisesMessage(UserError, "already has its invoice"):
+            self.request(consumption)
+        self.assertEqual(
+            self.env["account.move"].search_count(
+                [("loyalty_consumption_id", "=", consumption.id)]
+            ),
+            1,
+        )
+        self.assertEqual(settling.settlement_count, 1)
+
+    def test_closed_session_reversed_refused(self):
+        consumption = self.consume()
+        self.as_user(self.manager, "loyalty.counter").reverse(
+            {
+                "consumption_id": consumption.id,
+                "amount": 15,
+                "reason": "Returned goods",
+                "idempotency_key": self.key(),
+            }
+        )
+        self.close()
+        with self.assertRaisesMessage(UserError, "has been reversed"):
             self.request(consumption)
         self.assertFalse(consumption.is_invoiced)
-        self.assertEqual(self.account_total(self.income), -100.0)
+        self.assertFalse(
+            self.Session.search(
+                [("user_id", "=", self.cashier.id), ("state", "=", "open")]
+            )
+        )
+
+    def test_closed_session_access(self):
+        """Portal users cannot ask; nobody links an invoice to a settling
+        session over RPC; Own Customers Only applies."""
+        consumption = self.consume()
+        other = self.consume(card=self.other_card)
+        self.close()
+        with self.assertRaises(AccessError):
+            self.request(consumption, user=self.portal_user)
+        restricted = mail_new_test_user(
+            self.env,
+            login="loyalty_own_settling",
+            name="Own Customers Settling",
+            groups="base.group_user,loyalty_cards.group_loyalty_cashier,"
+            "customer_tiering.group_own_customers",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.buyer.user_id = restricted
+        with self.assertRaises(AccessError):
+            self.request(other, user=restricted)
+        self.assertFalse(other.is_invoiced)
+        self.request(consumption, user=restricted)
+        invoice = consumption.sudo().invoice_id
+        settling = invoice.loyalty_settlement_session_id
+        self.assertEqual(settling.user_id, restricted)
+        clerk = mail_new_test_user(
+            self.env,
+            login="loyalty_settling_clerk",
+            name="Settling Clerk",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaisesMessage(UserError, "set by the invoice request only"):
+            self.env["account.move"].with_user(clerk).create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.buyer.id,
+                    "loyalty_settlement_session_id": settling.id,
+                }
+            )
+        with self.assertRaisesMessage(UserError, "set by the invoice request only"):
+            invoice.with_user(clerk).write({"loyalty_settlement_session_id": False})
+        # Nor the cashier who asked for it.
+        with self.assertRaisesMessage(UserError, "set by the invoice request only"):
+            invoice.with_user(self.cashier).write(
+                {"loyalty_settlement_session_id": False}
+            )
+        self.assertEqual(invoice.loyalty_settlement_session_id, settling)
+
+    def test_closed_session_other_company_refused(self):
+        """A cashier of another company cannot invoice the operation, nor
+        open a session for it."""
+        consumption = self.consume()
+        self.close()
+        other_company = self.env["res.company"].create({"name": "Other Shop"})
+        stranger = mail_new_test_user(
+            self.env,
+            login="loyalty_other_company_cashier",
+            name="Other Company Cashier",
+            groups="base.group_user,loyalty_cards.group_loyalty_cashier",
+            company_id=other_company.id,
+            company_ids=[Command.set(other_company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            self.request(consumption, user=stranger)
+        self.assertFalse(consumption.is_invoiced)
+        self.assertFalse(self.Session.search([("user_id", "=", stranger.id)]))
+
+    def test_closed_session_junk_refused(self):
+        """Ids that do not exist or nothing to invoice: a clear error, no
+        invoice, no session."""
+        Consumption = self.Consumption.with_user(self.cashier)
+        # MissingError: a UserError.
+        with self.assertRaises(UserError):
+            Consumption.browse(2**31 - 1).action_create_invoice()
+        with self.assertRaisesMessage(UserError, "Choose what to invoice"):
+            Consumption.browse().action_create_invoice()
+        self.assertFalse(
+            self.Session.search(
+                [("user_id", "=", self.cashier.id), ("state", "=", "open")]
+            )
+        )
 
     def test_topup_invoice_not_taxable(self):
         before = self.report().difference
