@@ -157,8 +157,8 @@ def demo_session(url, session):
         session,
         "loyalty.counter.session",
         "search",
-        [[("state", "=", "closed")]],
-        {"limit": 1, "order": "id desc"},
+        [[("state", "=", "closed"), ("consumption_ids", "!=", False)]],
+        {"limit": 1, "order": "id"},
     )
     return ids[0] if ids else 1
 

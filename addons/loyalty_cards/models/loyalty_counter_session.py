@@ -52,7 +52,7 @@ class LoyaltyCounterSession(models.Model):
     date_open = fields.Datetime(
         string="Opened", required=True, readonly=True, default=fields.Datetime.now
     )
-    date_closed = fields.Datetime(string="Closed", readonly=True)
+    date_closed = fields.Datetime(string="Closed On", readonly=True)
     consumption_ids = fields.One2many(
         "loyalty.consumption", "session_id", string="Consumptions", readonly=True
     )
