@@ -26,3 +26,4 @@ from . import test_invoice_concurrency
 from . import test_reversal
 from . import test_reversal_concurrency
 from . import test_migrations
+from . import test_accounting_day
