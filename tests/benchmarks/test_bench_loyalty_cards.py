@@ -394,7 +394,7 @@ class TestBenchLoyaltyCards(BaseCase):
             c: [self.values(cards[c], "nosession", i) for i in range(self.per_client)]
             for c in range(CLIENTS)
         }
-        Session = type(self.registry["loyalty.counter.session"])
+        Session = self.registry["loyalty.counter.session"]
         with patch.object(
             Session, "_for_operation", lambda self, *args, **kwargs: self.browse()
         ):
