@@ -8,7 +8,17 @@ purpose on 127.0.0.1 (a free port), each client with its own session:
   latency percentiles; targets >= 100 per second and p95 <= 150 ms;
 - consumptions paid with the balance, PIN checked: target >= 20 per second;
 - 8 clients spending from one hot card: no double spend, never below zero,
-  the card equal to the sum of its ledger (checked at every scale).
+  the card equal to the sum of its ledger (checked at every scale);
+- the same consumptions on distinct cards with the counter sessions switched
+  off (``loyalty.counter.session._for_operation`` patched to return no
+  session): the "without sessions" reference of the throughput, reported
+  beside it with their ratio (the issue's bound: at most 10 % slower).
+
+``TestBenchSessionClosing`` closes one counter session of many consumptions
+(made through ``loyalty.counter.confirm``, in one rolled back transaction):
+the seconds of ``action_close``, its queries and the entry's lines; the entry
+balances and the books equal the cards (stored value report, difference 0).
+Full scale 10,000 consumptions, smoke 200.
 
 Full scale (make bench): 8 x 250 consumptions, 8 x 100 with PIN, 8 x 100
 through JSON-RPC. The data is committed (the clients use their own cursors
@@ -27,23 +37,28 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from unittest.mock import patch
 
 import requests
-from bench_common import REPORT_DIR, report, scale
+from bench_common import REPORT_DIR, profiled, report, scale, timer
 from psycopg2 import errorcodes
 from psycopg2.errors import OperationalError
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import config, mute_logger
+from odoo.tests import BaseCase, TransactionCase, get_db_name, tagged
+from odoo.tools import config, float_compare, mute_logger
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 CLIENTS = 8
 PIN = "246810"
 # (consumptions per client, PIN consumptions per client, JSON-RPC per client,
 #  hot-card spends per client)
 SCALES = {"smoke": (10, 5, 5, 3), "full": (250, 100, 100, 20)}
+# (consumptions in the session closed, cards they use)
+CLOSING_SCALES = {"smoke": (200, 20), "full": (10_000, 200)}
 RETRYABLE = {
     errorcodes.SERIALIZATION_FAILURE,
     errorcodes.DEADLOCK_DETECTED,
@@ -367,9 +382,40 @@ class TestBenchLoyaltyCards(BaseCase):
             c: [self.values(cards[c], "plain", i) for i in range(self.per_client)]
             for c in range(CLIENTS)
         }
+        # One consumption per client first, not counted: the caches warm up
+        # before either measurement.
+        warm_up = {c: [self.values(cards[c], "warm", 0)] for c in range(CLIENTS)}
+        self.assertEqual(set(self.run_clients(warm_up)[0]), {"ok"})
         statuses, latencies, wall = self.run_clients(plain)
         self.assertEqual(set(statuses), {"ok"})
         results.update(summary("consumptions", latencies, wall, len(statuses)))
+        # The same without counter sessions: today's figure's reference.
+        without = {
+            c: [self.values(cards[c], "nosession", i) for i in range(self.per_client)]
+            for c in range(CLIENTS)
+        }
+        Session = self.registry["loyalty.counter.session"]
+        with patch.object(
+            Session, "_for_operation", lambda self, *args, **kwargs: self.browse()
+        ):
+            statuses, latencies, wall = self.run_clients(without)
+        self.assertEqual(set(statuses), {"ok"})
+        results.update(summary("without_sessions", latencies, wall, len(statuses)))
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT COUNT(*) FROM loyalty_consumption "
+                "WHERE idempotency_key LIKE %s AND session_id IS NULL",
+                [f"{self.tag}-nosession-%"],
+            )
+            self.assertEqual(
+                cr.fetchone()[0], len(statuses), "the patch switched sessions off"
+            )
+        # Below 1.0: the sessions slow the counter down (the issue allows 10 %).
+        results["sessions_throughput_ratio"] = (
+            round(results["consumptions_per_s"] / results["without_sessions_per_s"], 3)
+            if results["without_sessions_per_s"]
+            else 0.0
+        )
         # Paid with the balance: the PIN is checked each time.
         with_pin = {
             c: [
@@ -433,3 +479,141 @@ class TestBenchLoyaltyCards(BaseCase):
         self.assertLessEqual(successes, self.hot_balance // 10)
         if not statuses.count("conflict"):
             self.assertEqual(successes, self.hot_balance // 10, "no spend was lost")
+
+
+@tagged("post_install", "-at_install")
+class TestBenchSessionClosing(TransactionCase):
+    """Closing one counter session of many consumptions (rolled back)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.count, cls.card_count = CLOSING_SCALES[scale()]
+        cls.results = {"consumptions": cls.count, "cards": cls.card_count}
+        env = cls.env
+        with timer(cls.results, "setup_chart_s"):
+            cls.company = env["res.company"].create({"name": "Bench Closing Company"})
+            env["account.chart.template"].try_loading(
+                "generic_coa", company=cls.company, install_demo=False
+            )
+            cls.company.account_sale_tax_id.amount = 15
+        cls.program = env["loyalty.program"].create(
+            {
+                "name": "Bench Closing Members",
+                "program_type": "loyalty",
+                "is_member_program": True,
+                "company_id": cls.company.id,
+                "member_point_value": 0.01,
+                "rule_ids": [
+                    Command.create(
+                        {"reward_point_mode": "money", "reward_point_amount": 1}
+                    )
+                ],
+                "reward_ids": [Command.create({"required_points": 100})],
+                "topup_bonus_ids": [
+                    Command.create({"min_amount": 1000, "bonus_amount": 100})
+                ],
+                "member_level_ids": [
+                    Command.create({"name": "Gold", "rank": 1, "discount_percent": 5})
+                ],
+            }
+        )
+        cls.cashier = mail_new_test_user(
+            env,
+            login="bench_closing_cashier",
+            groups="base.group_user,loyalty_cards.group_loyalty_cashier",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        partners = env["res.partner"].create(
+            [{"name": f"Bench Closing {i}"} for i in range(cls.card_count)]
+        )
+        level = cls.program.member_level_ids
+        cls.cards = env["loyalty.card"].create(
+            [
+                {
+                    "program_id": cls.program.id,
+                    "partner_id": partner.id,
+                    "level_id": level.id if i % 2 else False,
+                }
+                for i, partner in enumerate(partners)
+            ]
+        )
+        for card in cls.cards:
+            card._pin_set_new(PIN, PIN)
+        cls.methods = env["loyalty.payment.method"].search(
+            [("company_id", "=", cls.company.id), ("journal_id", "!=", False)]
+        )
+
+    def test_close_session_of_many_consumptions(self):
+        results = self.results
+        Counter = (
+            self.env["loyalty.counter"]
+            .with_user(self.cashier)
+            .with_company(self.company)
+        )
+        rng = random.Random(12)
+        with timer(results, "setup_consumptions_s"):
+            # Every card topped up by 1000 in cash (bonus 100), in the session.
+            for card in self.cards:
+                Counter.topup(
+                    {
+                        "card_id": card.id,
+                        "amount": 1000,
+                        "payment_method_id": self.methods[0].id,
+                        "idempotency_key": f"bench-close-topup-{card.id}",
+                    }
+                )
+            for i in range(self.count):
+                card = self.cards[i % len(self.cards)]
+                values = {
+                    "card_id": card.id,
+                    "amount": round(rng.uniform(10, 100), 2),
+                    "payment_method_id": self.methods[i % len(self.methods)].id,
+                    "idempotency_key": f"bench-close-{i}",
+                }
+                if (i // len(self.cards)) % 4 == 0:
+                    # A quarter paid 40 % with the balance (PIN checked), each
+                    # card once in four rounds.
+                    values.update(balance_used=round(values["amount"] * 0.4, 2))
+                    values["pin"] = PIN
+                Counter.confirm(values)
+        session = self.env["loyalty.counter.session"].search(
+            [("user_id", "=", self.cashier.id), ("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(len(session), 1)
+        self.assertEqual(len(session.consumption_ids), self.count)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        queries = self.env.cr.sql_log_count
+        with timer(results, "close_s"), profiled("action_close"):
+            self.env["loyalty.counter.session"].with_user(self.cashier).with_company(
+                self.company
+            ).browse(session.id).action_close()
+            self.env.flush_all()
+        results["close_queries"] = self.env.cr.sql_log_count - queries
+        move = session.move_id
+        results["move_lines"] = len(move.line_ids)
+        results["consumptions_per_s_closed"] = (
+            round(self.count / results["close_s"], 1) if results["close_s"] else 0.0
+        )
+        report("loyalty_cards-session-closing", results)
+
+        # Invariants, at any scale.
+        self.assertEqual((session.state, move.state), ("closed", "posted"))
+        debit = sum(move.line_ids.mapped("debit"))
+        credit = sum(move.line_ids.mapped("credit"))
+        self.assertFalse(float_compare(debit, credit, precision_digits=2))
+        stored_value = self.program.with_company(self.company).stored_value_account_id
+        booked = -sum(
+            move.line_ids.filtered(lambda line: line.account_id == stored_value).mapped(
+                "balance"
+            )
+        )
+        self.assertAlmostEqual(booked, sum(self.cards.mapped("balance")), places=2)
+        report_row = self.env["loyalty.stored.value.report"].search(
+            [("program_id", "=", self.program.id)]
+        )
+        self.assertEqual(report_row.open_session_balance, 0)
+        self.assertAlmostEqual(report_row.booked_balance, report_row.card_balance, 2)
+        self.assertEqual(report_row.difference, 0, "the books equal the cards")

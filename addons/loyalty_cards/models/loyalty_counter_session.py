@@ -450,8 +450,7 @@ class LoyaltyCounterSession(models.Model):
                     name=self.env._("Top-up bonuses"),
                     account_id=account.id,
                 )
-        for consumption in self.consumption_ids:
-            self._close_consumption_lines(consumption, book)
+        self._close_consumptions_lines(self.consumption_ids, book)
         self._close_refund_lines(book)
         for reversal in self.reversal_ids:
             self._close_reversal_lines(reversal, book)
@@ -508,15 +507,62 @@ class LoyaltyCounterSession(models.Model):
             )
         return lines
 
+    def _close_consumptions_lines(self, consumptions, book):
+        """Book these consumptions as ``_close_consumption_lines`` books each
+        of them, set-based: the payments summed by programme and payment
+        method, the sale and its taxes computed once per programme and net
+        amount (each consumption's taxes rounded as its own), so that the
+        entry's figures are those of one booking per consumption."""
+        if not consumptions:
+            return
+        Consumption = self.env["loyalty.consumption"].sudo()
+        domain = [("id", "in", consumptions.ids)]
+        for program, net, count in Consumption._read_group(
+            domain, ["program_id", "net_amount"], ["__count"]
+        ):
+            self._close_sale_lines(program, net, book, count)
+        for program, balance_used, points_value in Consumption._read_group(
+            domain, ["program_id"], ["balance_used:sum", "points_value:sum"]
+        ):
+            self._close_paid_lines(program, balance_used, points_value, book)
+        for method, amount_due in Consumption._read_group(
+            [*domain, ("amount_due", ">", 0)],
+            ["payment_method_id"],
+            ["amount_due:sum"],
+        ):
+            if not method:
+                consumption = Consumption.search(
+                    [
+                        *domain,
+                        ("amount_due", ">", 0),
+                        ("payment_method_id", "=", False),
+                    ],
+                    limit=1,
+                )
+                self._close_check_method(consumption)
+            self._close_method_lines(method, amount_due, book)
+
     def _close_consumption_lines(self, consumption, book):
         """Book one consumption: the sale (income and taxes, taxes included
         in the price paid) against what paid it (balance, points, a payment
         method)."""
-        company = self.company_id
         program = consumption.program_id
+        self._close_sale_lines(program, consumption.net_amount, book)
+        self._close_paid_lines(
+            program, consumption.balance_used, consumption.points_value, book
+        )
+        if consumption.amount_due:
+            self._close_check_method(consumption)
+            self._close_method_lines(
+                consumption.payment_method_id, consumption.amount_due, book
+            )
+
+    def _close_sale_lines(self, program, net, book, count=1):
+        """Book ``count`` sales of ``net`` (taxes included) in ``program``:
+        the income and the taxes of one, ``count`` times."""
+        company = self.company_id
         income = self._close_account(program, "counter_income_account_id")
         taxes = program.counter_tax_ids.filtered(lambda t: t.company_id == company)
-        net = consumption.net_amount
         if taxes:
             result = taxes.with_context(force_price_include=True).compute_all(
                 net, currency=self.currency_id
@@ -530,7 +576,7 @@ class LoyaltyCounterSession(models.Model):
             untaxed, tax_values, base_tags = net, [], []
         book(
             ("income", income.id, tuple(taxes.ids), tuple(base_tags)),
-            -untaxed,
+            -untaxed * count,
             name=self.env._("Counter sales"),
             account_id=income.id,
             tax_ids=[fields.Command.set(taxes.ids)],
@@ -546,46 +592,52 @@ class LoyaltyCounterSession(models.Model):
             )
             book(
                 key,
-                -tax["amount"],
-                base=tax["base"],
+                -tax["amount"] * count,
+                base=tax["base"] * count,
                 name=tax["name"],
                 account_id=account_id,
                 tax_repartition_line_id=tax["tax_repartition_line_id"],
                 tax_tag_ids=[fields.Command.set(tax["tag_ids"])],
                 display_type="tax",
             )
-        if consumption.balance_used:
+
+    def _close_paid_lines(self, program, balance_used, points_value, book):
+        """Book what the balance and the points of ``program`` paid."""
+        if balance_used:
             account = self._close_account(program, "stored_value_account_id")
             book(
                 ("stored_value", account.id, program.id),
-                consumption.balance_used,
+                balance_used,
                 name=self.env._("Member card stored value"),
                 account_id=account.id,
                 loyalty_program_id=program.id,
             )
-        if consumption.points_value:
+        if points_value:
             account = self._close_account(program, "points_expense_account_id")
             book(
                 ("points", account.id),
-                consumption.points_value,
+                points_value,
                 name=self.env._("Points redeemed"),
                 account_id=account.id,
             )
-        if consumption.amount_due:
-            method = consumption.payment_method_id
-            if not method:
-                raise UserError(
-                    self.env._(
-                        "Consumption %(ref)s has no payment method.",
-                        ref=consumption.name,
-                    )
+
+    def _close_check_method(self, consumption):
+        if not consumption.payment_method_id:
+            raise UserError(
+                self.env._(
+                    "Consumption %(ref)s has no payment method.",
+                    ref=consumption.name,
                 )
-            book(
-                ("method", method.id),
-                consumption.amount_due,
-                name=self.env._("%(method)s payments", method=method.name),
-                account_id=self._close_method_account(method).id,
             )
+
+    def _close_method_lines(self, method, amount, book):
+        """Book ``amount`` received by payment ``method``."""
+        book(
+            ("method", method.id),
+            amount,
+            name=self.env._("%(method)s payments", method=method.name),
+            account_id=self._close_method_account(method).id,
+        )
 
     def _close_refund_lines(self, book):
         """Book the session's refunds: the stored value owed falls by the

@@ -59,6 +59,14 @@ class LoyaltyCounterSession(models.Model):
             partner_id=invoice.commercial_partner_id.id,
         )
 
+    def _close_consumptions_lines(self, consumptions, book):
+        # The invoiced ones one by one (see below), the others set-based.
+        invoices = consumptions._loyalty_invoices()
+        invoiced = consumptions.filtered(lambda c: c.id in invoices)
+        for consumption in invoiced:
+            self._close_consumption_lines(consumption, book)
+        return super()._close_consumptions_lines(consumptions - invoiced, book)
+
     def _close_consumption_lines(self, consumption, book):
         # A reversal is booked as the mirror of its consumption: of an
         # invoiced one, on the invoice's receivable (the credit note of the

@@ -32,3 +32,4 @@ from . import test_audit_fixes
 from . import test_tour_close
 from . import test_demo
 from . import test_invoice_settlement_concurrency
+from . import test_accounting_day
