@@ -141,7 +141,7 @@ class AccountMove(models.Model):
 
     @api.depends("restrict_mode_hash_table", "state", "inalterable_hash")
     def _compute_show_reset_to_draft_button(self):
-        super()._compute_show_reset_to_draft_button()
+        res = super()._compute_show_reset_to_draft_button()
         shown = self.filtered("show_reset_to_draft_button")
         session_move_ids = shown._loyalty_session_move_ids()
         # Card payments and invoices of counter operations are never reset
@@ -152,6 +152,7 @@ class AccountMove(models.Model):
         for move in shown:
             if move._origin.id in session_move_ids or move in locked:
                 move.show_reset_to_draft_button = False
+        return res
 
     def _loyalty_check_undo(self):
         if self._loyalty_operation_invoices().filtered(lambda m: m.state == "posted"):

@@ -23,6 +23,8 @@ class LoyaltyCard(models.Model):
     what remains of each lot and when it expires.
     """
 
+    # One concept per file: this concept extends the model here.
+    # pylint: disable-next=consider-merging-classes-inherited
     _inherit = "loyalty.card"
 
     points_expiry_reminded_date = fields.Date(
@@ -38,7 +40,6 @@ class LoyaltyCard(models.Model):
         "points validity only).",
     )
     points_expiring = fields.Float(
-        string="Points Expiring",
         digits=(16, 2),
         compute="_compute_points_expiry",
         help="How many points expire on the next expiry date.",

@@ -114,9 +114,7 @@ class LoyaltyConsumptionReversal(models.Model):
     )
     points_after = fields.Float(digits=(16, 2), readonly=True)
     balance_after = fields.Monetary(readonly=True)
-    ledger_ids = fields.One2many(
-        "loyalty.history", compute="_compute_ledger_ids", string="Ledger"
-    )
+    ledger_ids = fields.One2many("loyalty.history", compute="_compute_ledger_ids")
 
     _sql_constraints = [
         ("amount_positive", "CHECK (net_amount > 0)", "A reversal reverses an amount."),

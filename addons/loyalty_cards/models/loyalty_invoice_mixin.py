@@ -27,7 +27,6 @@ class LoyaltyInvoiceMixin(models.AbstractModel):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         compute="_compute_loyalty_invoice",
         groups="account.group_account_invoice",
     )

@@ -15,6 +15,8 @@ SETTLEMENT_FIELD = "loyalty_settlement_session_id"
 
 
 class AccountMove(models.Model):
+    # One concept per file: this concept extends the model here.
+    # pylint: disable-next=consider-merging-classes-inherited
     _inherit = "account.move"
 
     loyalty_settlement_session_id = fields.Many2one(
@@ -79,6 +81,8 @@ class LoyaltyConsumption(models.Model):
 
 
 class LoyaltyCounterSession(models.Model):
+    # One concept per file: this concept extends the model here.
+    # pylint: disable-next=consider-merging-classes-inherited
     _inherit = "loyalty.counter.session"
 
     settlement_invoice_ids = fields.One2many(

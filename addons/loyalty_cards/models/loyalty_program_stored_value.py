@@ -19,6 +19,8 @@ class LoyaltyProgram(models.Model):
     the balance a purchase uses first, which decides the bonus still unused
     that a refund takes back (``loyalty.card.refund``)."""
 
+    # One concept per file: this concept extends the model here.
+    # pylint: disable-next=consider-merging-classes-inherited
     _inherit = "loyalty.program"
 
     max_card_balance = fields.Monetary(

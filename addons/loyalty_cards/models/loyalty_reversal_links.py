@@ -8,6 +8,8 @@ from odoo import api, fields, models
 
 
 class LoyaltyConsumption(models.Model):
+    # One concept per file: this concept extends the model here.
+    # pylint: disable-next=consider-merging-classes-inherited
     _inherit = "loyalty.consumption"
 
     reversal_ids = fields.One2many(
@@ -87,6 +89,8 @@ class LoyaltyConsumption(models.Model):
 
 
 class LoyaltyCounterSession(models.Model):
+    # One concept per file: this concept extends the model here.
+    # pylint: disable-next=consider-merging-classes-inherited
     _inherit = "loyalty.counter.session"
 
     reversal_ids = fields.One2many(

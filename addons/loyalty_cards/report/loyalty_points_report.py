@@ -31,7 +31,6 @@ class LoyaltyPointsReport(models.Model):
         help="Points still on the cards: the programme's liability for rewards.",
     )
     outstanding_value = fields.Monetary(
-        string="Outstanding Value",
         readonly=True,
         help="Outstanding points at the programme's value of a point.",
     )

@@ -417,7 +417,7 @@ class TestRefund(LoyaltyCase):
         defaults = (
             self.env["loyalty.card.refund"]
             .with_user(self.manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .default_get(["card_id", "amount"])
         )
         self.assertEqual(defaults, {"card_id": self.buyer_card.id, "amount": 820})
