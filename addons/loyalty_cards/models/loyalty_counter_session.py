@@ -206,7 +206,32 @@ class LoyaltyCounterSession(models.Model):
         until the operation commits: a closing cannot start meanwhile, and an
         operation that meets a closing fails and is retried (in a new
         session)."""
-        if currency and currency != company.currency_id:
+        # One query, at every counter operation: the company's currency, and
+        # its open session of the cashier, locked shared until the operation
+        # commits. Odoo's transactions are REPEATABLE READ, so a session that
+        # a concurrent transaction closed since this one began makes the lock
+        # fail with a serialization error, and the request is retried (and
+        # opens a new session).
+        self.flush_model(["user_id", "company_id", "state"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT c.currency_id,
+                       (SELECT s.id FROM loyalty_counter_session s
+                         WHERE s.user_id = %(user)s AND s.company_id = c.id
+                           AND s.state = 'open'
+                           FOR SHARE)
+                  FROM res_company c
+                 WHERE c.id = %(company)s
+                """,
+                user=user.id,
+                company=company.id,
+            )
+        )
+        if not rows:
+            raise UserError(self.env._("This company does not exist."))
+        company_currency_id, session_id = rows[0]
+        if currency and currency.id != company_currency_id:
             raise UserError(
                 self.env._(
                     "This card counts in %(currency)s but %(company)s keeps its "
@@ -217,26 +242,11 @@ class LoyaltyCounterSession(models.Model):
                     company_currency=company.currency_id.name,
                 )
             )
-        Session = self.sudo()
-        session = Session.search(
-            [
-                ("user_id", "=", user.id),
-                ("company_id", "=", company.id),
-                ("state", "=", "open"),
-            ],
-            limit=1,
-        ) or Session._open(user, company)
-        self.env.cr.execute(
-            SQL(
-                "SELECT state FROM loyalty_counter_session WHERE id = %s FOR SHARE",
-                session.id,
-            )
-        )
-        if self.env.cr.fetchone()[0] != "open":
-            raise UserError(
-                self.env._("The counter session was closed meanwhile: try again.")
-            )
-        return session
+        if session_id:
+            return self.sudo().browse(session_id)
+        # A new session is invisible to others until this transaction commits:
+        # nothing can close it meanwhile.
+        return self.sudo()._open(user, company)
 
     @api.model
     def _open(self, user, company):
