@@ -417,21 +417,12 @@ class ResPartner(models.Model):
         :param changes: dicts with ``partner_id``, ``old_stage``, ``new_stage``
         :return: the history rows
         """
+        History = self.env["customer.lifecycle.history"].sudo()
         if not changes:
-            return self.env["customer.lifecycle.history"]
-        history = self.env["customer.lifecycle.history"]._create_rows(
-            [
-                {
-                    **change,
-                    "company_id": company.id,
-                    "date": date,
-                    "evaluation_id": evaluation.id if evaluation else None,
-                }
-                for change in changes
-            ]
-        )
-        history._notify_stage_changes()
-        return history
+            return History
+        facts = History._record(company, changes, date, evaluation)
+        History._on_stage_changes(facts)
+        return History.browse(fact.id for fact in facts)
 
     @api.model
     def _lifecycle_apply_changes(self, company, changes, date, evaluation=None):
