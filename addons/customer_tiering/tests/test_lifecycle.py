@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -141,6 +142,41 @@ class TestLifecycle(AccountTestInvoicingCommon):
             lambda a: a.activity_type_id == at_risk_type
         )
         self.assertEqual(activity.user_id, self.salesperson)
+
+    def test_one_customer_failing_its_stage_hook_is_skipped(self):
+        """Tiers and stages due for several customers at once, and the stage
+        hook failing for one of them: that one is logged and left without a
+        tier, a stage or a history row; the others get all three and the run
+        ends."""
+        customers = [self.customer(f"Buyer {i}", 30 + i) for i in range(3)]
+        bad = customers[1]
+        History = type(self.env["customer.lifecycle.history"])
+        original = History._on_stage_changes
+
+        def hook(records, changes):
+            if any(change.partner_id == bad.id for change in changes):
+                raise ValueError("a plugin's hook fails for this customer")
+            return original(records, changes)
+
+        with (
+            patch.object(History, "_on_stage_changes", hook),
+            self.assertLogs(
+                "odoo.addons.customer_tiering.models.customer_tier_evaluation", "ERROR"
+            ) as logs,
+        ):
+            evaluation = self.evaluate()
+        self.assertEqual(len(logs.output), 1)
+        self.assertIn(f"(id {bad.id})", logs.output[0])
+        self.assertEqual(evaluation.state, "done")
+        history = self.env["customer.lifecycle.history"].search(
+            [("evaluation_id", "=", evaluation.id)]
+        )
+        good = [c for c in customers if c != bad]
+        self.assertEqual(sorted(history.partner_id.ids), sorted(c.id for c in good))
+        self.assertEqual({self.stage(c) for c in good}, {"new"})
+        self.assertTrue(all(c.with_company(self.company).tier_id for c in good))
+        self.assertFalse(self.stage(bad))
+        self.assertFalse(bad.with_company(self.company).tier_id)
 
     def test_nobody_writes_a_stage_by_hand(self):
         partner = self.customer("Hand")
