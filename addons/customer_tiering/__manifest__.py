@@ -2,7 +2,7 @@
     "name": "Customer Tiers",
     "summary": "Grade customers into tiers from weighted indicators, "
     "re-evaluated on a schedule, with history and notifications",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "Customer Suite Authors",

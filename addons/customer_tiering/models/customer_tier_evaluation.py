@@ -340,16 +340,20 @@ class CustomerTierEvaluation(models.Model):
     @api.model
     def _next_batch(self, config, company, date, after_id, limit):
         """The next partners of an evaluation run: those to grade (tier scope)
-        and those whose lifecycle stage to compute, as [(id, to grade)]."""
+        and those whose lifecycle stage to compute, as [(id, to grade, current
+        lifecycle stage)] (the stage read with the row the scope reads
+        anyway, instead of a second query per batch)."""
         self.env.flush_all()
         bulk.without_jit(self.env.cr)
         tier_scope = self._scope_condition(config, company, date)
         return self.env.execute_query(
             SQL(
-                """SELECT p.id, %(tier_scope)s FROM res_partner p
+                """SELECT p.id, %(tier_scope)s, p.lifecycle_stage ->> %(key)s
+                     FROM res_partner p
                     WHERE (%(tier_scope)s OR %(lifecycle_scope)s) AND p.id > %(after)s
                     ORDER BY p.id LIMIT %(limit)s""",
                 tier_scope=tier_scope,
+                key=str(company.id),
                 lifecycle_scope=self._lifecycle_scope_condition(config, company, date),
                 after=after_id,
                 limit=limit,
@@ -428,32 +432,22 @@ class CustomerTierEvaluation(models.Model):
         return {row[0]: row[1:] for row in rows}
 
     @api.model
-    def _decide_lifecycle(self, config, company, date, partner_ids):
+    def _decide_lifecycle(self, config, company, date, current):
         """The lifecycle changes of a batch, writing nothing: [{partner_id,
-        old_stage, new_stage}] of the customers whose stage changes."""
+        old_stage, new_stage}] of the customers whose stage changes.
+
+        :param current: {partner id: current stage or None} of the batch's
+            partners (as ``_next_batch`` read them)
+        """
         settings = self._lifecycle_settings(config, company)
-        facts = self._lifecycle_facts(settings, company, date, partner_ids)
-        current = dict(
-            self.env.execute_query(
-                SQL(
-                    """SELECT id, lifecycle_stage ->> %s FROM res_partner
-                        WHERE id = ANY(%s)""",
-                    str(company.id),
-                    partner_ids,
-                )
-            )
-        )
+        facts = self._lifecycle_facts(settings, company, date, list(current))
         none = (None, None, None, None)
         changes = []
-        for partner_id in partner_ids:
+        for partner_id, old in current.items():
             new = lifecycle.stage(date, facts.get(partner_id, none), settings)
-            if new != current.get(partner_id):
+            if new != old:
                 changes.append(
-                    {
-                        "partner_id": partner_id,
-                        "old_stage": current.get(partner_id),
-                        "new_stage": new,
-                    }
+                    {"partner_id": partner_id, "old_stage": old, "new_stage": new}
                 )
         return changes
 
@@ -614,7 +608,7 @@ class CustomerTierEvaluation(models.Model):
         if not batch:
             self._finish()
             return 0
-        partner_ids = [partner_id for partner_id, _graded in batch]
+        partner_ids = [partner_id for partner_id, _graded, _stage in batch]
         decisions = self._grade_isolated(batch)
         counts, distribution = Counter(), Counter(self.tier_distribution or {})
         self._tally(decisions, counts, distribution)
@@ -635,7 +629,8 @@ class CustomerTierEvaluation(models.Model):
         return len(partner_ids)
 
     def _grade_isolated(self, batch):
-        """Grade a batch ([(partner id, in the tier scope)]), all at once; when
+        """Grade a batch ([(partner id, in the tier scope, current lifecycle
+        stage)], as ``_next_batch`` returns it), all at once; when
         that fails, one by one, so that a customer who cannot be graded (bad
         data, a plugin's hook failing for them) is logged and skipped instead
         of stopping the evaluation for everyone. Returns the tier decisions
@@ -661,10 +656,13 @@ class CustomerTierEvaluation(models.Model):
             self.config,
             company,
             self.date,
-            [partner_id for partner_id, graded in batch if graded],
+            [partner_id for partner_id, graded, _stage in batch if graded],
         )
         stage_changes = self._decide_lifecycle(
-            self.config, company, self.date, [partner_id for partner_id, _ in batch]
+            self.config,
+            company,
+            self.date,
+            {partner_id: stage for partner_id, _graded, stage in batch},
         )
         self._apply_decisions(decisions, stage_changes)
         return decisions
@@ -697,7 +695,7 @@ class CustomerTierEvaluation(models.Model):
         values = {
             "tier_score": {},
             "tier_below_count": {},
-            **Partner._lifecycle_values(stage_changes, self.date),
+            **Partner._lifecycle_values(stage_changes),
         }
         changes = []
         for d in decisions:

@@ -110,11 +110,12 @@ class ResPartner(models.Model):
         "longer than the company's limit) or won back. Computed by the tier "
         "evaluations.",
     )
+    # Read from the customer's lifecycle history (its last movement in the
+    # company), not stored beside the stage: an evaluation writes one value
+    # less per customer.
     lifecycle_date = fields.Date(
         string="Stage Since",
-        company_dependent=True,
-        readonly=True,
-        copy=False,
+        compute="_compute_lifecycle_date",
         help="When the customer entered its lifecycle stage (as an evaluation "
         "found it).",
     )
@@ -228,6 +229,27 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.tier_history_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.depends_context("company")
+    @api.depends("lifecycle_stage")
+    def _compute_lifecycle_date(self):
+        partners = self.filtered("lifecycle_stage")._origin
+        entered = dict(
+            self.env["customer.lifecycle.history"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", self.env.company.id),
+                ],
+                ["partner_id"],
+                ["date:max"],
+            )
+        )
+        for partner in self:
+            partner.lifecycle_date = (
+                entered.get(partner._origin) if partner.lifecycle_stage else False
+            )
 
     def _compute_referral_count(self):
         counts = dict(
@@ -398,14 +420,12 @@ class ResPartner(models.Model):
     # --- lifecycle -------------------------------------------------------------
 
     @api.model
-    def _lifecycle_values(self, changes, date):
-        """The company-dependent values that record these stage changes
-        (entered on ``date``), to write with the evaluation's other values in
-        one statement: ``{field name: {partner id: value}}``."""
-        return {
-            "lifecycle_stage": {c["partner_id"]: c["new_stage"] for c in changes},
-            "lifecycle_date": {c["partner_id"]: date for c in changes},
-        }
+    def _lifecycle_values(self, changes):
+        """The company-dependent values that record these stage changes, to
+        write with the evaluation's other values in one statement:
+        ``{field name: {partner id: value}}`` (the date a stage was entered is
+        its history row's)."""
+        return {"lifecycle_stage": {c["partner_id"]: c["new_stage"] for c in changes}}
 
     @api.model
     def _lifecycle_record_changes(self, company, changes, date, evaluation=None):
@@ -438,9 +458,7 @@ class ResPartner(models.Model):
         """
         if not changes:
             return self.env["customer.lifecycle.history"]
-        bulk.set_company_values(
-            self.sudo(), company, self._lifecycle_values(changes, date)
-        )
+        bulk.set_company_values(self.sudo(), company, self._lifecycle_values(changes))
         return self._lifecycle_record_changes(company, changes, date, evaluation)
 
     # --- selecting customers by tier (the API of the other addons) ------------

@@ -178,6 +178,30 @@ class TestLifecycle(AccountTestInvoicingCommon):
         self.assertFalse(self.stage(bad))
         self.assertFalse(bad.with_company(self.company).tier_id)
 
+    def test_stage_since_is_the_date_of_the_last_move(self):
+        """The "Stage Since" date is the date the customer entered its stage in the
+        company (its last lifecycle movement there), as a salesperson reads
+        it on the form; nothing in a company where it has no stage."""
+        newcomer = self.customer("Newcomer", 30, user_id=self.salesperson.id)
+        lost = self.customer("Gone", 800, 500, user_id=self.salesperson.id)
+        self.evaluate()
+        later = TODAY + timedelta(days=100)
+        self.evaluate(later)
+
+        def since(partner):
+            partner.invalidate_recordset(["lifecycle_date"])
+            return partner.with_user(self.salesperson).lifecycle_date
+
+        self.assertEqual(self.stage(newcomer), "active")
+        self.assertEqual(since(newcomer), later, "new, then active 100 days later")
+        self.assertEqual(self.stage(lost), "lost")
+        self.assertEqual(since(lost), TODAY, "lost since the first evaluation")
+        other = self.env["res.company"].create({"name": "Other Lifecycle Company"})
+        self.assertFalse(newcomer.with_company(other).lifecycle_stage)
+        self.assertFalse(newcomer.with_company(other).lifecycle_date)
+        never = self.customer("Never Bought Either")
+        self.assertFalse(since(never))
+
     def test_nobody_writes_a_stage_by_hand(self):
         partner = self.customer("Hand")
         editor = self.salesperson

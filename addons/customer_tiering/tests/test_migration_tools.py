@@ -1,3 +1,6 @@
+import importlib.util
+from pathlib import Path
+
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.sql import column_exists
 
@@ -54,3 +57,41 @@ class TestRenameFields(TransactionCase):
             self.field_names(),
             [("date_entered", "field_customer_lifecycle_history__date_entered")],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycleHistoryLogColumns(TransactionCase):
+    """18.0.1.1.0: a database from before keeps the four log columns of the
+    lifecycle history (and two foreign keys to res_users) that Odoo leaves
+    behind when a model stops logging access, and the column of "Stage
+    Since" on res_partner, now read from the history; the migration drops
+    them."""
+
+    def test_migration_drops_the_log_columns(self):
+        path = (
+            Path(__file__).resolve().parent.parent
+            / "migrations"
+            / "18.0.1.1.0"
+            / "post-migrate.py"
+        )
+        spec = importlib.util.spec_from_file_location("lifecycle_log_columns", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        cr = self.env.cr
+        # The columns as the previous version created them.
+        cr.execute(
+            """ALTER TABLE customer_lifecycle_history
+                   ADD COLUMN create_uid int4 REFERENCES res_users ON DELETE SET NULL,
+                   ADD COLUMN create_date timestamp,
+                   ADD COLUMN write_uid int4 REFERENCES res_users ON DELETE SET NULL,
+                   ADD COLUMN write_date timestamp"""
+        )
+        # "Stage Since" was a company-dependent column of res_partner.
+        cr.execute("ALTER TABLE res_partner ADD COLUMN lifecycle_date jsonb")
+        module.migrate(cr, "18.0.1.0.0")
+        self.assertFalse(column_exists(cr, "res_partner", "lifecycle_date"))
+        for column in module.LOG_COLUMNS:
+            self.assertFalse(column_exists(cr, "customer_lifecycle_history", column))
+        self.assertTrue(column_exists(cr, "customer_lifecycle_history", "partner_id"))
+        # Run again (an update replayed): nothing to drop, no error.
+        module.migrate(cr, "18.0.1.0.0")
