@@ -116,6 +116,7 @@ class ResPartner(models.Model):
     lifecycle_date = fields.Date(
         string="Stage Since",
         compute="_compute_lifecycle_date",
+        search="_search_lifecycle_date",
         help="When the customer entered its lifecycle stage (as an evaluation "
         "found it).",
     )
@@ -250,6 +251,34 @@ class ResPartner(models.Model):
             partner.lifecycle_date = (
                 entered.get(partner._origin) if partner.lifecycle_stage else False
             )
+
+    def _search_lifecycle_date(self, operator, value):
+        """Customers whose stage in the current company was entered on a date
+        matching ``operator`` and ``value`` (the date of their last move
+        there); ``= False`` for those without a stage."""
+        if operator in ("=", "!=") and value is False:
+            return [("lifecycle_stage", operator, False)]
+        if operator not in ("=", "!=", "<", "<=", ">", ">="):
+            raise UserError(self.env._("Unsupported search on Stage Since."))
+        try:
+            day = fields.Date.to_date(value)
+        except (TypeError, ValueError):
+            day = None
+        if not day:
+            raise UserError(self.env._("Search Stage Since with a date."))
+        entered = (
+            self.env["customer.lifecycle.history"]
+            .sudo()
+            ._read_group(
+                [("company_id", "=", self.env.company.id)],
+                ["partner_id"],
+                having=[("date:max", operator, day)],
+            )
+        )
+        return [
+            ("id", "in", [partner.id for (partner,) in entered]),
+            ("lifecycle_stage", "!=", False),
+        ]
 
     def _compute_referral_count(self):
         counts = dict(

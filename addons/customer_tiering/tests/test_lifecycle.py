@@ -4,7 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -196,6 +196,28 @@ class TestLifecycle(AccountTestInvoicingCommon):
         self.assertEqual(since(newcomer), later, "new, then active 100 days later")
         self.assertEqual(self.stage(lost), "lost")
         self.assertEqual(since(lost), TODAY, "lost since the first evaluation")
+        # Searched as it reads (list filters, RPC clients).
+        Partner = self.env["res.partner"].with_user(self.salesperson)
+        for domain, expected in (
+            ([("lifecycle_date", "=", later)], newcomer),
+            ([("lifecycle_date", "=", TODAY)], lost),
+            ([("lifecycle_date", "<", later)], lost),
+            ([("lifecycle_date", ">=", TODAY)], newcomer | lost),
+            ([("lifecycle_date", "!=", TODAY)], newcomer),
+        ):
+            with self.subTest(domain=domain):
+                found = Partner.search([*domain, ("id", "in", (newcomer | lost).ids)])
+                self.assertEqual(found, expected)
+        self.assertNotIn(
+            newcomer, Partner.search([("lifecycle_date", "=", TODAY - timedelta(1))])
+        )
+        self.assertEqual(
+            Partner.search([("lifecycle_date", "=", False), ("name", "=", "Gone")]),
+            self.env["res.partner"],
+        )
+        for bad in ("not a date", "2026-13-45", 10**20, float("nan")):
+            with self.subTest(bad=bad), self.assertRaises(UserError):
+                Partner.search([("lifecycle_date", "=", bad)])
         other = self.env["res.company"].create({"name": "Other Lifecycle Company"})
         self.assertFalse(newcomer.with_company(other).lifecycle_stage)
         self.assertFalse(newcomer.with_company(other).lifecycle_date)
