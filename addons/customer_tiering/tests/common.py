@@ -1,9 +1,27 @@
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+def evaluate_skipping_one(case, evaluate, bad, owner, name, replacement):
+    """Run ``evaluate()`` with ``owner.name`` patched by ``replacement`` (a
+    hook that fails for the customer ``bad``), assert that the run logs
+    exactly one error, naming that customer, and ends; return the run."""
+    with (
+        patch.object(owner, name, replacement),
+        case.assertLogs(
+            "odoo.addons.customer_tiering.models.customer_tier_evaluation", "ERROR"
+        ) as logs,
+    ):
+        evaluation = evaluate()
+    case.assertEqual(len(logs.output), 1)
+    case.assertIn(f"(id {bad.id})", logs.output[0])
+    case.assertEqual(evaluation.state, "done")
+    return evaluation
 
 
 class TierCase(TransactionCase):

@@ -1,5 +1,4 @@
 from datetime import date, timedelta
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -11,6 +10,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from ..tools import lifecycle
+from .common import evaluate_skipping_one
 
 TODAY = date(2026, 6, 15)
 
@@ -158,16 +158,9 @@ class TestLifecycle(AccountTestInvoicingCommon):
                 raise ValueError("a plugin's hook fails for this customer")
             return original(records, changes)
 
-        with (
-            patch.object(History, "_on_stage_changes", hook),
-            self.assertLogs(
-                "odoo.addons.customer_tiering.models.customer_tier_evaluation", "ERROR"
-            ) as logs,
-        ):
-            evaluation = self.evaluate()
-        self.assertEqual(len(logs.output), 1)
-        self.assertIn(f"(id {bad.id})", logs.output[0])
-        self.assertEqual(evaluation.state, "done")
+        evaluation = evaluate_skipping_one(
+            self, self.evaluate, bad, History, "_on_stage_changes", hook
+        )
         history = self.env["customer.lifecycle.history"].search(
             [("evaluation_id", "=", evaluation.id)]
         )
